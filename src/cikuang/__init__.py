@@ -1,0 +1,16 @@
+"""cikuang (词矿): unsupervised new-word discovery for Chinese.
+
+>>> import cikuang
+>>> lexicon = cikuang.discover("corpus.txt")          # doctest: +SKIP
+>>> lexicon[:3]                                        # doctest: +SKIP
+>>> lexicon.save("words.txt", format="jieba")          # doctest: +SKIP
+"""
+from .corpus import Corpus
+from .counting import NgramCounts
+from .discover import Discoverer, discover
+from .errors import CikuangError
+from .lexicon import Entry, Lexicon
+from .ngrams import count
+
+__all__ = ["discover", "count", "Discoverer", "Lexicon", "Entry", "Corpus", "NgramCounts", "CikuangError"]
+__version__ = "0.1.0"

@@ -1,0 +1,212 @@
+"""Compiled inner loops over blocks of unit ids.
+
+A block is a ``uint32`` array of dense unit ids in which ``0`` ends a clause and whose last
+element is ``0``, so no window or fragment ever crosses a block edge. An n-gram of length ``L`` is
+packed into one ``uint64`` key, ``bits`` per unit, the first unit in the highest bits:
+``key = ((u1 << bits | u2) << bits | u3) ...``. Since ids start at 1, keys of different lengths
+never collide and the length of a key is the number of ``bits``-wide digits it has.
+"""
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from ._hashtable import MAX_LOAD, grown, mix, slot_of
+
+_PART_SHIFT = np.uint64(40)
+
+
+@nb.njit(nogil=True, cache=True)
+def count_ngrams(ids, order, bits, part, nparts, keys, vals, size):
+    """Count every window of length 1..order whose key falls in partition ``part``."""
+    limit = int(len(keys) * MAX_LOAD)
+    n = len(ids)
+    b = np.uint64(bits)
+    np_ = np.uint64(nparts)
+    p = np.uint64(part)
+    for i in range(n):
+        if ids[i] == 0:
+            continue
+        key = np.uint64(0)
+        for j in range(i, min(i + order, n)):
+            u = ids[j]
+            if u == 0:
+                break
+            key = (key << b) | np.uint64(u)
+            if nparts > 1 and (mix(key) >> _PART_SHIFT) % np_ != p:
+                continue
+            if size >= limit:
+                keys, vals = grown(keys, vals, len(keys) * 2)
+                limit = int(len(keys) * MAX_LOAD)
+            s = slot_of(keys, key)
+            if keys[s] == 0:
+                keys[s] = key
+                size += 1
+            vals[s] += 1
+    return keys, vals, size
+
+
+@nb.njit(inline="always")
+def _is_kept(kept, key):
+    return kept[slot_of(kept, key)] == key
+
+
+@nb.njit(nogil=True, cache=True)
+def fragment_ends(ids, order, bits, kept):
+    """End positions (exclusive) of the fragments of the cut, in order.
+
+    The cut falls between two adjacent units exactly when no occurrence of a kept n-gram covers
+    both; a clause boundary always cuts, and boundaries themselves belong to no fragment (the
+    fragment list skips them: a fragment starts at the first unit after the previous end that is
+    not a boundary).
+    """
+    n = len(ids)
+    ends = np.empty(n, dtype=np.int64)
+    m = 0
+    b = np.uint64(bits)
+    far = 0  # one past the last unit that the current fragment must reach
+    for i in range(n):
+        if ids[i] == 0:
+            continue
+        if far <= i:
+            far = i + 1
+        key = np.uint64(ids[i])
+        for j in range(i + 1, min(i + order, n)):
+            u = ids[j]
+            if u == 0:
+                break
+            key = (key << b) | np.uint64(u)
+            if j + 1 > far and _is_kept(kept, key):
+                far = j + 1
+        if far == i + 1:
+            ends[m] = i + 1
+            m += 1
+    return ends[:m]
+
+
+@nb.njit(inline="always")
+def _fragment_start(ids, prev_end):
+    s = prev_end
+    while ids[s] == 0:
+        s += 1
+    return s
+
+
+@nb.njit(inline="always")
+def _pack(ids, s, e, b):
+    key = np.uint64(0)
+    for j in range(s, e):
+        key = (key << b) | np.uint64(ids[j])
+    return key
+
+
+@nb.njit(inline="always")
+def _windows_kept(ids, s, e, order, b, kept):
+    for w in range(s, e - order + 1):
+        if not _is_kept(kept, _pack(ids, w, w + order, b)):
+            return False
+    return True
+
+
+@nb.njit(inline="always")
+def long_hashes(ids, s, e):
+    """Two independent 64-bit hashes of a unit sequence: its identity beyond ``order`` units."""
+    h1 = np.uint64(0x243F6A8885A308D3) ^ np.uint64(e - s)
+    h2 = np.uint64(0x13198A2E03707344) ^ np.uint64(e - s)
+    for j in range(s, e):
+        h1 = mix(h1 ^ np.uint64(ids[j]))
+        h2 = mix(h2 + np.uint64(ids[j]) * np.uint64(0x9E3779B97F4A7C15))
+    return h1, h2
+
+
+@nb.njit(nogil=True, cache=True)
+def count_fragments(ids, ends, order, bits, kept, keys, vals, size, offset):
+    """Count the candidate fragments of one block.
+
+    A fragment of 1 or 2 units is always a candidate; one of 3..order units must be a kept n-gram;
+    a longer one must have every window of ``order`` units kept. Short candidates are counted in
+    (keys, vals); long ones are returned as records (hash1, hash2, global start, length) for the
+    caller to aggregate.
+    """
+    b = np.uint64(bits)
+    limit = int(len(keys) * MAX_LOAD)
+    n_long = 0
+    for f in range(len(ends)):
+        if ends[f] - (ends[f - 1] if f else 0) > order:
+            n_long += 1
+    h1s = np.empty(n_long, dtype=np.uint64)
+    h2s = np.empty(n_long, dtype=np.uint64)
+    starts = np.empty(n_long, dtype=np.int64)
+    lens = np.empty(n_long, dtype=np.int64)
+    m = 0
+    prev = 0
+    for f in range(len(ends)):
+        e = ends[f]
+        s = _fragment_start(ids, prev)
+        prev = e
+        length = e - s
+        if length <= order:
+            key = _pack(ids, s, e, b)
+            if length >= 3 and not _is_kept(kept, key):
+                continue
+            if size >= limit:
+                keys, vals = grown(keys, vals, len(keys) * 2)
+                limit = int(len(keys) * MAX_LOAD)
+            sl = slot_of(keys, key)
+            if keys[sl] == 0:
+                keys[sl] = key
+                size += 1
+            vals[sl] += 1
+        elif _windows_kept(ids, s, e, order, b, kept):
+            h1, h2 = long_hashes(ids, s, e)
+            h1s[m] = h1
+            h2s[m] = h2
+            starts[m] = offset + s
+            lens[m] = length
+            m += 1
+    return keys, vals, size, h1s[:m], h2s[:m], starts[:m], lens[:m]
+
+
+@nb.njit(nogil=True, cache=True)
+def count_neighbours(ids, codes, ends, order, bits, short_keys, short_vals, long_keys, long_vals, long_h2,
+                     pairs, pvals, psize):
+    """Count (word, side, neighbour) for every fragment occurrence that is an output word.
+
+    ``(short_keys, short_vals)`` maps the packed key of a word of up to ``order`` units to
+    ``index + 1``; ``(long_keys, long_vals)`` maps the first hash of a longer word to ``index + 1``,
+    and ``long_h2[index]`` holds its second hash. The neighbour is the raw unit code next to the occurrence, ``0`` at a clause edge (all
+    edges are one neighbour). The pair key is ``(index << 33) | (side << 32) | code``.
+    """
+    b = np.uint64(bits)
+    n = len(ids)
+    limit = int(len(pairs) * MAX_LOAD)
+    prev = 0
+    for f in range(len(ends)):
+        e = ends[f]
+        s = _fragment_start(ids, prev)
+        prev = e
+        if e - s <= order:
+            sl = slot_of(short_keys, _pack(ids, s, e, b))
+            if short_keys[sl] == 0:
+                continue
+            idx = short_vals[sl] - 1
+        else:
+            h1, h2 = long_hashes(ids, s, e)
+            sl = slot_of(long_keys, h1)
+            if long_keys[sl] == 0 or long_h2[long_vals[sl] - 1] != h2:
+                continue
+            idx = long_vals[sl] - 1
+        left = np.uint64(codes[s - 1]) if s > 0 else np.uint64(0)
+        right = np.uint64(codes[e]) if e < n else np.uint64(0)
+        for side in range(2):
+            nbr = left if side == 0 else right
+            key = (np.uint64(idx + 1) << np.uint64(33)) | (np.uint64(side) << np.uint64(32)) | nbr
+            if psize >= limit:
+                pairs, pvals = grown(pairs, pvals, len(pairs) * 2)
+                limit = int(len(pairs) * MAX_LOAD)
+            p = slot_of(pairs, key)
+            if pairs[p] == 0:
+                pairs[p] = key
+                psize += 1
+            pvals[p] += 1
+    return pairs, pvals, psize

@@ -1,0 +1,241 @@
+"""Streaming corpora: the one input abstraction of every stage.
+
+A :class:`Corpus` yields the text of its sources as *pieces*, each ending where a clause ends, so
+that the pieces can be encoded independently and their unit streams concatenated with the same
+result as encoding the whole text at once. No source is ever read whole: files are decoded in
+blocks of a few MB, and a piece is cut at the last newline of a block (or, in a line longer than
+:data:`MAX_CARRY` characters, at its last punctuation or space).
+
+Sources are files (``.gz .bz2 .xz .zst`` decompressed on the fly), directories (searched
+recursively with a glob, ``*.txt`` by default), ``"-"`` for standard input, or any iterable of
+strings (one document each). ``jsonl_field`` reads JSON lines and takes one field of each.
+"""
+from __future__ import annotations
+
+import bz2
+import codecs
+import gzip
+import io
+import json
+import lzma
+import os
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from .errors import CikuangError
+
+BLOCK_BYTES = 1 << 22
+#: A line longer than this is split at its last punctuation or space.
+MAX_CARRY = 1 << 24
+_SPLITTABLE = re.compile(r"[^0-9A-Za-z\u3400-\u9fff\uf900-\ufaff\U00020000-\U000323af]")
+
+
+def _open_binary(path: Path) -> io.BufferedIOBase:
+    suffix = path.suffix.lower()
+    if suffix == ".gz":
+        return gzip.open(path, "rb")
+    if suffix == ".bz2":
+        return bz2.open(path, "rb")
+    if suffix == ".xz":
+        return lzma.open(path, "rb")
+    if suffix == ".zst":
+        import zstandard
+
+        return zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True)
+    return open(path, "rb")
+
+
+def _normal_encoding(encoding: str) -> str:
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise CikuangError(f"unknown encoding {encoding!r}") from None
+    return "utf-8-sig" if name == "utf-8" else name  # a BOM is tolerated, never counted
+
+
+class Corpus:
+    """Text from files, directories, standard input, or strings, streamed in pieces.
+
+    >>> pieces = list(Corpus.from_texts(["曹操引兵", "孔明笑曰"]).pieces())
+    >>> "".join(pieces)
+    '曹操引兵\\n孔明笑曰\\n'
+    """
+
+    def __init__(
+        self,
+        sources: Iterable[str | os.PathLike] = (),
+        *,
+        encoding: str = "utf-8",
+        errors: str = "strict",
+        glob: str = "*.txt",
+        jsonl_field: str | None = None,
+        texts: Iterable[str] | None = None,
+    ):
+        if errors not in ("strict", "replace"):
+            raise CikuangError(f"errors must be 'strict' or 'replace', not {errors!r}")
+        self.encoding = _normal_encoding(encoding)
+        self.errors = errors
+        self.glob = glob
+        self.jsonl_field = jsonl_field
+        self._texts = texts
+        self.paths = self._expand([str(s) for s in sources]) if texts is None else []
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> "Corpus":
+        """A corpus of in-memory documents (any iterable of ``str``, consumed once)."""
+        return cls(texts=texts)
+
+    @classmethod
+    def from_inputs(cls, inputs, **kwargs) -> "Corpus":
+        """Interpret the ``inputs`` of :func:`cikuang.discover`.
+
+        A ``str`` or path-like is one path; an iterable of path-likes is several paths; any other
+        iterable is a stream of texts. A :class:`Corpus` is returned as it is.
+        """
+        if isinstance(inputs, Corpus):
+            return inputs
+        if inputs is None:
+            raise CikuangError("no input given")
+        if isinstance(inputs, (str, os.PathLike)):
+            return cls([inputs], **kwargs)
+        if isinstance(inputs, (list, tuple)) and inputs and all(isinstance(x, os.PathLike) for x in inputs):
+            return cls(inputs, **kwargs)
+        return cls(texts=inputs, **kwargs)
+
+    def _expand(self, sources: list[str]) -> list[str]:
+        paths: list[str] = []
+        for src in sources:
+            if src == "-":
+                paths.append(src)
+                continue
+            p = Path(src)
+            if p.is_dir():
+                found = sorted(str(f) for f in p.rglob(self.glob) if f.is_file())
+                if not found:
+                    raise CikuangError(f"directory has no files matching {self.glob!r}", src)
+                paths.extend(found)
+            elif p.exists():
+                paths.append(src)
+            else:
+                raise CikuangError("no such file or directory", src)
+        return paths
+
+    def size_bytes(self) -> int | None:
+        """Total size on disk of the sources (compressed sizes), None when unknown (texts, stdin)."""
+        if self._texts is not None or "-" in self.paths:
+            return None
+        return sum(os.path.getsize(p) for p in self.paths)
+
+    def pieces(self, progress=None) -> Iterator[str]:
+        """Yield the corpus as text pieces that each end at a clause boundary.
+
+        ``progress``, if given, is called with the number of source bytes consumed since the last
+        call.
+        """
+        if self._texts is not None:
+            for text in self._texts:
+                if not isinstance(text, str):
+                    raise CikuangError(f"texts must be str, got {type(text).__name__}")
+                yield text + "\n"
+            return
+        for path in self.paths:
+            yield from self._file_pieces(path, progress)
+
+    def _file_pieces(self, path: str, progress) -> Iterator[str]:
+        name = "<stdin>" if path == "-" else path
+        try:
+            raw = sys.stdin.buffer if path == "-" else _open_binary(Path(path))
+        except OSError as e:
+            raise CikuangError(e.strerror or str(e), name) from None
+        try:
+            if self.jsonl_field is not None:
+                yield from self._jsonl_pieces(raw, name, progress)
+            else:
+                yield from self._text_pieces(raw, name, progress)
+        finally:
+            if path != "-":
+                raw.close()
+
+    def _read_blocks(self, raw, name: str, progress) -> Iterator[bytes]:
+        while True:
+            try:
+                block = raw.read(BLOCK_BYTES)
+            except (OSError, EOFError, lzma.LZMAError, ValueError) as e:
+                raise CikuangError(f"cannot read: {e}", name) from None
+            if not block:
+                return
+            if progress is not None:
+                progress(len(block))
+            yield block
+
+    def _decode_error(self, name: str, e: UnicodeDecodeError, offset: int) -> CikuangError:
+        return CikuangError(
+            f"byte {offset}: invalid {self.encoding.replace('-sig', '')} data "
+            f"({e.reason}); use --errors replace to substitute U+FFFD",
+            name,
+        )
+
+    def _text_pieces(self, raw, name: str, progress) -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder(self.encoding)(self.errors)
+        offset = 0  # bytes of the source fed to the decoder so far
+        carry = ""
+        for block in self._read_blocks(raw, name, progress):
+            pending = len(decoder.getstate()[0])
+            try:
+                text = decoder.decode(block)
+            except UnicodeDecodeError as e:
+                raise self._decode_error(name, e, offset - pending + e.start) from None
+            offset += len(block)
+            carry += text
+            cut = carry.rfind("\n") + 1
+            if cut == 0 and len(carry) > MAX_CARRY:
+                m = None
+                for m in _SPLITTABLE.finditer(carry, len(carry) - 65536):
+                    pass
+                cut = m.end() if m else len(carry)
+            if cut:
+                yield carry[:cut]
+                carry = carry[cut:]
+        try:
+            carry += decoder.decode(b"", final=True)
+        except UnicodeDecodeError as e:
+            raise self._decode_error(name, e, offset - len(decoder.getstate()[0]) + e.start) from None
+        if carry:
+            yield carry + "\n"
+
+    def _jsonl_pieces(self, raw, name: str, progress) -> Iterator[str]:
+        field = self.jsonl_field
+        stream = io.TextIOWrapper(raw, encoding=self.encoding, errors=self.errors, newline="")
+        batch: list[str] = []
+        size = 0
+        for lineno, line in enumerate(_lines(stream, name, progress), 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise CikuangError(f"line {lineno}: invalid JSON ({e.msg})", name) from None
+            if not isinstance(obj, dict) or field not in obj:
+                raise CikuangError(f"line {lineno}: no field {field!r}", name)
+            value = obj[field]
+            if not isinstance(value, str):
+                raise CikuangError(f"line {lineno}: field {field!r} is not a string", name)
+            batch.append(value)
+            size += len(value)
+            if size > BLOCK_BYTES:
+                yield "\n".join(batch) + "\n"
+                batch, size = [], 0
+        if batch:
+            yield "\n".join(batch) + "\n"
+
+
+def _lines(stream, name: str, progress) -> Iterator[str]:
+    try:
+        for line in stream:
+            if progress is not None:
+                progress(len(line))
+            yield line
+    except UnicodeDecodeError as e:
+        raise CikuangError(f"invalid {e.encoding} data ({e.reason}); use --errors replace", name) from None

@@ -1,0 +1,178 @@
+"""The count stage: exact counts of every n-gram of 1..order units within clauses.
+
+Units get dense ids (1 = most frequent) so that an n-gram packs into one ``uint64`` key (see
+:mod:`cikuang._kernels`). Counting runs over the unit stream block by block in ``threads`` hash
+tables that split the key space between them, so the threads never share a key and their results
+need no merging. Memory is bounded: when the tables outgrow their share of ``memory_bytes``, their
+entries are partitioned by key hash into files of a spill directory and the tables start afresh;
+at the end each spill partition is summed on its own, so the peak is one partition, not the whole
+table. Counts are exact either way, and equal.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _hashtable as ht
+from ._kernels import count_ngrams
+from .errors import CikuangError
+
+SPILL_PARTS = 32
+_ENTRY = np.dtype([("key", "<u8"), ("count", "<i8")])
+
+
+def np_mix(keys: np.ndarray) -> np.ndarray:
+    """splitmix64 over an array (the same function as the compiled ``mix``)."""
+    with np.errstate(over="ignore"):
+        z = keys.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+@dataclass
+class UnitIds:
+    """Dense ids of units: ``ids[code]`` is the id of a unit code, 0 for units left out."""
+
+    ids: np.ndarray  # uint32, indexed by unit code
+    codes: np.ndarray  # uint32, codes[id] is the code of id (codes[0] = 0)
+
+    @classmethod
+    def by_frequency(cls, unit_counts: np.ndarray, min_count: int = 1) -> "UnitIds":
+        """Ids by descending count (ties by code) for the units counted at least ``min_count`` times."""
+        present = np.flatnonzero(unit_counts >= max(1, min_count))
+        order = np.lexsort((present, -unit_counts[present]))
+        codes = np.concatenate(([0], present[order])).astype(np.uint32)
+        ids = np.zeros(len(unit_counts), dtype=np.uint32)
+        ids[codes[1:]] = np.arange(1, len(codes), dtype=np.uint32)
+        return cls(ids, codes)
+
+    def __len__(self) -> int:
+        return len(self.codes) - 1
+
+    def map(self, codes: np.ndarray) -> np.ndarray:
+        return self.ids[codes]
+
+
+def bits_for(n_ids: int, order: int) -> int:
+    bits = max(1, int(n_ids).bit_length())
+    if bits * order > 64:
+        raise CikuangError(
+            f"{n_ids} distinct units do not fit order {order} in 64-bit keys "
+            f"(at most {(1 << (64 // order)) - 1}); raise --min-count or lower --order"
+        )
+    return bits
+
+
+@dataclass
+class NgramCounts:
+    """Counts of n-grams as sorted packed keys (see :mod:`cikuang._kernels`)."""
+
+    keys: np.ndarray  # uint64, sorted
+    counts: np.ndarray  # int64
+    order: int
+    bits: int
+
+    def lengths(self, keys: np.ndarray | None = None) -> np.ndarray:
+        keys = self.keys if keys is None else keys
+        out = np.ones(len(keys), dtype=np.int64)
+        for m in range(1, self.order):
+            out += keys >= (np.uint64(1) << np.uint64(self.bits * m))
+        return out
+
+    def lookup(self, keys: np.ndarray) -> np.ndarray:
+        """Counts of ``keys`` (0 for absent keys)."""
+        pos = np.searchsorted(self.keys, keys)
+        pos = np.minimum(pos, len(self.keys) - 1)
+        found = self.keys[pos] == keys
+        return np.where(found, self.counts[pos], 0)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+class NgramCounter:
+    """Accumulates n-gram counts block by block within a memory budget."""
+
+    def __init__(self, order: int, bits: int, memory_bytes: int, spill_dir: str, threads: int = 1):
+        self.order = order
+        self.bits = bits
+        self.threads = max(1, threads)
+        # Tables double when they grow, so the budget allows for an old and a new one at once.
+        self.table_budget = max(1 << 20, int(memory_bytes * 0.45))
+        self.spill_dir = spill_dir
+        self.spilled = False
+        cap = max(1 << 12, min(1 << 22, self.table_budget // 16 // self.threads // 2))
+        self.tables = [(*ht.new_table(cap), 0) for _ in range(self.threads)]
+        self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
+
+    def block_size(self) -> int:
+        """Units per block so that one block cannot overshoot the budget much."""
+        return int(min(1 << 22, max(1 << 14, self.table_budget // 16 // self.order // 2)))
+
+    def add(self, ids: np.ndarray) -> None:
+        def run(t):
+            keys, vals, size = self.tables[t]
+            return count_ngrams(ids, self.order, self.bits, t, self.threads, keys, vals, size)
+
+        if self._pool is None:
+            self.tables = [run(0)]
+        else:
+            self.tables = list(self._pool.map(run, range(self.threads)))
+        if sum(len(k) for k, _, _ in self.tables) * 16 > self.table_budget:
+            self._spill()
+
+    def _spill(self) -> None:
+        self.spilled = True
+        os.makedirs(self.spill_dir, exist_ok=True)
+        for keys, vals, _ in self.tables:
+            k, v = ht.items(keys, vals)
+            part = (np_mix(k) >> np.uint64(20)) % np.uint64(SPILL_PARTS)
+            order = np.argsort(part, kind="stable")
+            bounds = np.searchsorted(part[order], np.arange(SPILL_PARTS + 1))
+            for p in range(SPILL_PARTS):
+                sel = order[bounds[p] : bounds[p + 1]]
+                if len(sel):
+                    rec = np.empty(len(sel), dtype=_ENTRY)
+                    rec["key"], rec["count"] = k[sel], v[sel]
+                    with open(os.path.join(self.spill_dir, f"part{p:03d}.bin"), "ab") as f:
+                        rec.tofile(f)
+        cap = max(1 << 12, min(1 << 20, self.table_budget // 16 // self.threads // 4))
+        self.tables = [(*ht.new_table(cap), 0) for _ in range(self.threads)]
+
+    def partitions(self, min_count: int = 1):
+        """Yield (keys, counts) of disjoint parts of the result, each with counts >= min_count."""
+        if self._pool is not None:
+            self._pool.shutdown()
+        if not self.spilled:
+            for keys, vals, _ in self.tables:
+                k, v = ht.items(keys, vals)
+                keep = v >= min_count
+                yield k[keep], v[keep]
+            self.tables = []
+            return
+        self._spill()
+        self.tables = []
+        for p in range(SPILL_PARTS):
+            path = os.path.join(self.spill_dir, f"part{p:03d}.bin")
+            if not os.path.exists(path):
+                continue
+            rec = np.fromfile(path, dtype=_ENTRY)
+            os.unlink(path)
+            keys, vals = ht.new_table(int(len(rec) / ht.MAX_LOAD) + 1)
+            keys, vals, _ = ht.add_counts(keys, vals, 0, rec["key"].copy(), rec["count"].copy())
+            del rec
+            k, v = ht.items(keys, vals)
+            del keys, vals
+            keep = v >= min_count
+            yield k[keep], v[keep]
+
+    def result(self, min_count: int = 1) -> NgramCounts:
+        parts = list(self.partitions(min_count))
+        keys = np.concatenate([k for k, _ in parts]) if parts else np.zeros(0, np.uint64)
+        counts = np.concatenate([v for _, v in parts]) if parts else np.zeros(0, np.int64)
+        order = np.argsort(keys)
+        return NgramCounts(keys[order], counts[order], self.order, self.bits)

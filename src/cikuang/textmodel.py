@@ -1,0 +1,217 @@
+"""The text model: which characters are units, where clauses end.
+
+This is the *normalize* and *pre-tokenize* stage of the pipeline. Every later stage sees a corpus
+only as a stream of unit codes (``uint32``), in which ``0`` ends a clause:
+
+* text is NFKC-normalised first (full-width ``Ａ１，`` become ``A1,``);
+* every Han character (all CJK Unified Ideograph blocks and the compatibility ideographs) is one
+  unit, its code being its code point;
+* every maximal run of ASCII letters and digits is ONE unit (``iPhone7``, ``K``, ``2019``), its code
+  being ``LATIN_BASE + id`` with ``id`` from a :class:`UnitVocab`;
+* everything else (punctuation, spaces, symbols, emoji, control characters, other scripts) ends
+  a clause. Runs of such characters produce a single ``0``.
+
+NFKC over a whole corpus costs more than everything else together when done by
+:func:`unicodedata.normalize`, so the common case is a table lookup per code point, built once
+from :mod:`unicodedata` itself; the few characters whose normalisation depends on their
+neighbours (combining marks) or expands into several units (``㍻`` to ``平成``) send only the
+lines that contain them through :func:`unicodedata.normalize`. The result is identical.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+#: Codes at or above this value are Latin/digit runs; below it, Han code points.
+LATIN_BASE = 0x110000
+#: The clause boundary in a unit stream.
+BOUNDARY = 0
+
+# Han blocks: CJK Unified Ideographs and extensions A..I, compatibility ideographs (they
+# normalise to unified ones, except the dozen that NFKC keeps), and 〇.
+HAN_RANGES = (
+    (0x3007, 0x3007),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0x20000, 0x2A6DF),
+    (0x2A700, 0x2EBEF),
+    (0x2EBF0, 0x2EE5F),
+    (0x2F800, 0x2FA1F),
+    (0x30000, 0x323AF),
+)
+
+# What the lookup table says about a code point after NFKC.
+_KEEP = 0  # maps to one code point, which the table holds
+_SLOW = 1  # normalisation depends on context or yields units: use unicodedata on the line
+
+
+def is_han_cp(cp: int) -> bool:
+    return any(lo <= cp <= hi for lo, hi in HAN_RANGES)
+
+
+def _is_unit_char(ch: str) -> bool:
+    return is_han_cp(ord(ch)) or (ch.isascii() and ch.isalnum())
+
+
+def _classify(cp: int) -> tuple[int, int]:
+    """(kind, mapped code point) of one code point under NFKC."""
+    if 0xD800 <= cp <= 0xDFFF:
+        return _KEEP, 0x20
+    ch = chr(cp)
+    if unicodedata.combining(ch) or unicodedata.category(ch).startswith("M") or 0x1160 <= cp <= 0x11FF:
+        return _SLOW, 0
+    norm = unicodedata.normalize("NFKC", ch)
+    if len(norm) == 1:
+        return _KEEP, ord(norm)
+    if not any(_is_unit_char(c) for c in norm):
+        return _KEEP, 0x20  # expands to punctuation only: any non-unit stands for it
+    return _SLOW, 0
+
+
+@lru_cache(maxsize=1)
+def _bmp_tables() -> tuple[np.ndarray, np.ndarray]:
+    kinds = np.zeros(0x10000, dtype=np.uint8)
+    mapped = np.zeros(0x10000, dtype=np.uint32)
+    for cp in range(0x10000):
+        kinds[cp], mapped[cp] = _classify(cp)
+    return kinds, mapped
+
+
+@lru_cache(maxsize=1)
+def _unit_class_table() -> np.ndarray:
+    """1 for Han, 2 for ASCII letter/digit, 0 otherwise; indexed by code point (BMP)."""
+    cls = np.zeros(0x10000, dtype=np.uint8)
+    for lo, hi in HAN_RANGES:
+        if lo < 0x10000:
+            cls[lo : min(hi, 0xFFFF) + 1] = 1
+    for c in b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz":
+        cls[c] = 2
+    return cls
+
+
+def _astral_han_mask(cps: np.ndarray) -> np.ndarray:
+    mask = np.zeros(cps.shape, dtype=bool)
+    for lo, hi in HAN_RANGES:
+        if hi >= 0x10000:
+            mask |= (cps >= lo) & (cps <= hi)
+    return mask
+
+
+def normalized_codepoints(text: str) -> np.ndarray:
+    """NFKC-normalised code points of ``text`` as ``uint32`` (exactly ``unicodedata``'s NFKC)."""
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    kinds, mapped = _bmp_tables()
+    bmp = cps < 0x10000
+    out = np.empty_like(cps)
+    idx = cps[bmp]
+    out[bmp] = mapped[idx]
+    slow = np.zeros(cps.shape, dtype=bool)
+    slow[bmp] = kinds[idx] == _SLOW
+    if not bmp.all():
+        astral = np.flatnonzero(~bmp)
+        for i in astral:  # rare outside emoji; each distinct code point is classified once
+            kind, m = _classify_astral(int(cps[i]))
+            out[i] = m
+            slow[i] = kind == _SLOW
+    if slow.any():
+        return _normalize_slow_lines(text, cps, out, slow)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _classify_astral(cp: int) -> tuple[int, int]:
+    return _classify(cp)
+
+
+def _normalize_slow_lines(text: str, cps: np.ndarray, fast: np.ndarray, slow: np.ndarray) -> np.ndarray:
+    """Re-normalise with unicodedata only the lines that hold context-dependent characters."""
+    newlines = np.flatnonzero(cps == 0x0A)
+    line_of = np.searchsorted(newlines, np.flatnonzero(slow))
+    starts = np.concatenate(([0], newlines + 1))
+    ends = np.concatenate((newlines, [len(cps)]))
+    pieces = []
+    pos = 0
+    for line in np.unique(line_of):
+        s, e = int(starts[line]), int(ends[line])
+        pieces.append(fast[pos:s])
+        norm = unicodedata.normalize("NFKC", text[s:e])
+        pieces.append(np.frombuffer(norm.encode("utf-32-le", "surrogatepass"), dtype=np.uint32))
+        pos = e
+    pieces.append(fast[pos:])
+    return np.concatenate(pieces)
+
+
+@dataclass
+class UnitVocab:
+    """Names of the Latin/digit units seen so far (their codes are ``LATIN_BASE + index``)."""
+
+    latin: list[str] = field(default_factory=list)
+    _index: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def add_all(self, tokens: list[str]) -> np.ndarray:
+        """Codes of ``tokens``, adding the new ones."""
+        index = self._index
+        latin = self.latin
+        out = np.empty(len(tokens), dtype=np.uint32)
+        for i, tok in enumerate(tokens):  # one step per Latin run, not per character
+            code = index.get(tok)
+            if code is None:
+                code = index[tok] = len(latin)
+                latin.append(tok)
+            out[i] = code
+        return out + LATIN_BASE if len(out) else out
+
+    def merge(self, other_tokens: list[str]) -> np.ndarray:
+        """Remap table from another vocabulary's local ids to this one's codes."""
+        return self.add_all(other_tokens)
+
+    def unit_text(self, code: int) -> str:
+        return self.latin[code - LATIN_BASE] if code >= LATIN_BASE else chr(code)
+
+    def __len__(self) -> int:
+        return len(self.latin)
+
+
+def encode_units(text: str, vocab: UnitVocab) -> np.ndarray:
+    """Unit codes of ``text``: Han code points, Latin-run codes, and ``0`` at clause ends.
+
+    Consecutive boundaries collapse into one ``0``; a leading boundary is dropped and the result
+    always ends with ``0`` when it is not empty, so encoded pieces can be concatenated.
+    """
+    cps = normalized_codepoints(text)
+    if len(cps) == 0:
+        return np.zeros(0, dtype=np.uint32)
+    cls = np.zeros(len(cps), dtype=np.uint8)
+    bmp = cps < 0x10000
+    cls[bmp] = _unit_class_table()[cps[bmp]]
+    if not bmp.all():
+        cls[~bmp] = np.where(_astral_han_mask(cps[~bmp]), 1, 0)
+    latin = cls == 2
+    prev_latin = np.empty_like(latin)
+    prev_latin[0] = False
+    prev_latin[1:] = latin[:-1]
+    run_start = latin & ~prev_latin
+    codes = cps.copy()
+    if run_start.any():
+        # All runs in order, split by C code: non-run characters become spaces.
+        ascii_view = np.where(latin, cps, 0x20).astype(np.uint8).tobytes()
+        codes[run_start] = vocab.add_all(ascii_view.decode("ascii").split())
+    boundary = cls == 0
+    codes[boundary] = BOUNDARY
+    prev_boundary = np.empty_like(boundary)
+    prev_boundary[0] = True
+    prev_boundary[1:] = boundary[:-1]
+    keep = (cls == 1) | run_start | (boundary & ~prev_boundary)
+    out = codes[keep]
+    if len(out) and out[-1] != BOUNDARY:
+        out = np.append(out, np.uint32(BOUNDARY))
+    return out
+
+
+def decode_units(codes, vocab: UnitVocab) -> str:
+    """Text of a sequence of unit codes without boundaries (for display and output)."""
+    return "".join(vocab.unit_text(int(c)) for c in codes)

@@ -1,0 +1,136 @@
+"""The encode stage: a corpus becomes a unit stream on disk.
+
+The corpus is read once. Its pieces are normalised and pre-tokenised (:mod:`cikuang.textmodel`),
+by worker processes when ``workers > 1``, and the unit codes are appended to a file of ``uint32``
+in a temporary directory, together with the count of every unit. Every later pass (n-gram
+counting, cutting, neighbours) reads that file in blocks instead of decoding and normalising the
+text again, and a block always ends with a clause boundary, so no window or fragment straddles two
+blocks.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from .corpus import Corpus
+from .errors import CikuangError
+from .textmodel import LATIN_BASE, UnitVocab, encode_units
+
+#: Characters of text handed to a worker at a time.
+BATCH_CHARS = 1 << 22
+
+
+def _encode_batch(text: str) -> tuple[np.ndarray, list[str]]:
+    vocab = UnitVocab()
+    codes = encode_units(text, vocab)
+    return codes, vocab.latin
+
+
+def _batches(corpus: Corpus, progress) -> Iterator[str]:
+    buf: list[str] = []
+    size = 0
+    for piece in corpus.pieces(progress):
+        buf.append(piece)
+        size += len(piece)
+        if size >= BATCH_CHARS:
+            yield "".join(buf)
+            buf, size = [], 0
+    if buf:
+        yield "".join(buf)
+
+
+@dataclass
+class UnitStream:
+    """A corpus encoded as unit codes in ``path`` (``uint32``, ``0`` between clauses)."""
+
+    path: str
+    vocab: UnitVocab
+    unit_counts: np.ndarray  # indexed by code; entry 0 counts nothing
+    n_codes: int  # length of the file in codes, boundaries included
+
+    @property
+    def n_units(self) -> int:
+        """N: the number of unit tokens in the corpus."""
+        return int(self.unit_counts.sum())
+
+    @classmethod
+    def encode(
+        cls,
+        corpus: Corpus,
+        path: str,
+        *,
+        workers: int = 1,
+        progress: Callable[[int], None] | None = None,
+    ) -> "UnitStream":
+        vocab = UnitVocab()
+        counts = np.zeros(LATIN_BASE, dtype=np.int64)
+        n_codes = 0
+        with open(path, "wb") as out:
+            for codes, latin in _encoded(corpus, workers, progress):
+                if latin:
+                    remap = vocab.add_all(latin)
+                    is_latin = codes >= LATIN_BASE
+                    codes[is_latin] = remap[codes[is_latin] - LATIN_BASE]
+                top = LATIN_BASE + len(vocab)
+                if top > len(counts):
+                    counts = np.concatenate((counts, np.zeros(max(top - len(counts), len(counts) // 4), np.int64)))
+                counts[: int(codes.max(initial=0)) + 1] += np.bincount(codes)
+                codes.tofile(out)
+                n_codes += len(codes)
+        counts[0] = 0
+        return cls(path, vocab, counts[: LATIN_BASE + len(vocab)], n_codes)
+
+    def blocks(self, block_codes: int = 1 << 22) -> Iterator[tuple[int, np.ndarray]]:
+        """(offset, codes) blocks that each end with a boundary and together cover the stream."""
+        with open(self.path, "rb") as f:
+            offset = 0
+            size = block_codes
+            while offset < self.n_codes:
+                f.seek(offset * 4)
+                block = np.fromfile(f, dtype=np.uint32, count=size)
+                ends = np.flatnonzero(block == 0)
+                if len(ends) == 0:  # a clause longer than the block: read more of it
+                    size *= 2
+                    continue
+                block = block[: ends[-1] + 1]
+                yield offset, block
+                offset += len(block)
+                size = block_codes
+
+    def read(self, start: int, length: int) -> np.ndarray:
+        with open(self.path, "rb") as f:
+            f.seek(start * 4)
+            return np.fromfile(f, dtype=np.uint32, count=length)
+
+
+def _encoded(corpus: Corpus, workers: int, progress) -> Iterator[tuple[np.ndarray, list[str]]]:
+    batches = _batches(corpus, progress)
+    if workers <= 1:
+        yield from map(_encode_batch, batches)
+        return
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    with ctx.Pool(workers) as pool:
+        # Submitted by hand, not with imap: imap drains the generator as fast as it can, so a
+        # large corpus would pile up in memory. Here at most 2 batches per worker are in flight,
+        # and results come back in corpus order.
+        pending: deque = deque()
+        for batch in batches:
+            pending.append(pool.apply_async(_encode_batch, (batch,)))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+def check_not_empty(stream: UnitStream, what: str) -> None:
+    if stream.n_units == 0:
+        raise CikuangError("no text to mine: no Han character, letter or digit found", what)
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
