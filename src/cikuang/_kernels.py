@@ -13,27 +13,38 @@ import numpy as np
 
 from ._hashtable import MAX_LOAD, grown, mix, slot_of
 
-_PART_SHIFT = np.uint64(40)
+
+
+@nb.njit(inline="always")
+def _is_kept(kept, key):
+    return kept[slot_of(kept, key)] == key
 
 
 @nb.njit(nogil=True, cache=True)
-def count_ngrams(ids, order, bits, part, nparts, keys, vals, size):
-    """Count every window of length 1..order whose key falls in partition ``part``."""
+def count_ngrams(ids, min_len, max_len, bits, prune, frequent, keys, vals, size):
+    """Count every window of ``min_len..max_len`` units of a block.
+
+    With ``prune``, a window is counted only if both its prefix and its suffix of
+    one unit less are in ``frequent`` (the Apriori principle: an n-gram is never more frequent
+    than its parts, so one whose part is rare cannot reach the minimum count either). Counting
+    one length at a time this way keeps the tables to the n-grams that can matter.
+    """
     limit = int(len(keys) * MAX_LOAD)
     n = len(ids)
     b = np.uint64(bits)
-    np_ = np.uint64(nparts)
-    p = np.uint64(part)
+    suffix_mask = (np.uint64(1) << np.uint64(bits * (min_len - 1))) - np.uint64(1)
     for i in range(n):
         if ids[i] == 0:
             continue
         key = np.uint64(0)
-        for j in range(i, min(i + order, n)):
+        for j in range(i, min(i + max_len, n)):
             u = ids[j]
             if u == 0:
                 break
             key = (key << b) | np.uint64(u)
-            if nparts > 1 and (mix(key) >> _PART_SHIFT) % np_ != p:
+            if j - i + 1 < min_len:
+                continue
+            if prune and not (_is_kept(frequent, key >> b) and _is_kept(frequent, key & suffix_mask)):
                 continue
             if size >= limit:
                 keys, vals = grown(keys, vals, len(keys) * 2)
@@ -44,11 +55,6 @@ def count_ngrams(ids, order, bits, part, nparts, keys, vals, size):
                 size += 1
             vals[s] += 1
     return keys, vals, size
-
-
-@nb.njit(inline="always")
-def _is_kept(kept, key):
-    return kept[slot_of(kept, key)] == key
 
 
 @nb.njit(nogil=True, cache=True)

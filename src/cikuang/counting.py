@@ -1,9 +1,9 @@
 """The count stage: exact counts of every n-gram of 1..order units within clauses.
 
 Units get dense ids (1 = most frequent) so that an n-gram packs into one ``uint64`` key (see
-:mod:`cikuang._kernels`). Counting runs over the unit stream block by block in ``threads`` hash
-tables that split the key space between them, so the threads never share a key and their results
-need no merging. Memory is bounded: when the tables outgrow their share of ``memory_bytes``, their
+:mod:`cikuang._kernels`). Counting runs over the unit stream block by block; each of ``threads``
+threads counts its own part of every block into its own hash table, and the tables are added up
+at the end. Memory is bounded: when the tables outgrow their share of ``memory_bytes``, their
 entries are partitioned by key hash into files of a spill directory and the tables start afresh;
 at the end each spill partition is summed on its own, so the peak is one partition, not the whole
 table. Counts are exact either way, and equal.
@@ -94,34 +94,58 @@ class NgramCounts:
         return len(self.keys)
 
 
+def split_at_boundaries(ids: np.ndarray, n: int) -> list[np.ndarray]:
+    """Up to ``n`` consecutive pieces of a block, each ending with a boundary (0)."""
+    if n <= 1 or len(ids) < 1 << 16:
+        return [ids]
+    cuts = [0]
+    for k in range(1, n):
+        nxt = np.flatnonzero(ids[len(ids) * k // n :] == 0)
+        cut = len(ids) * k // n + int(nxt[0]) + 1 if len(nxt) else len(ids)
+        if cut > cuts[-1] and cut < len(ids):
+            cuts.append(cut)
+    cuts.append(len(ids))
+    return [ids[a:b] for a, b in zip(cuts, cuts[1:])]
+
+
 class NgramCounter:
     """Accumulates n-gram counts block by block within a memory budget."""
 
-    def __init__(self, order: int, bits: int, memory_bytes: int, spill_dir: str, threads: int = 1):
+    def __init__(self, order: int, bits: int, memory_bytes: int, spill_dir: str, threads: int = 1,
+                 min_len: int = 1, frequent: np.ndarray | None = None):
+        """Count lengths ``min_len..order``; with a ``frequent`` table (of keys one unit shorter),
+        count only windows whose prefix and suffix are in it (see ``count_ngrams``)."""
         self.order = order
+        self.min_len = min_len
         self.bits = bits
+        self.prune = frequent is not None
+        self.frequent = frequent if frequent is not None else ht.new_table(16)[0]
         self.threads = max(1, threads)
         # Tables double when they grow, so the budget allows for an old and a new one at once.
         self.table_budget = max(1 << 20, int(memory_bytes * 0.45))
         self.spill_dir = spill_dir
         self.spilled = False
-        cap = max(1 << 12, min(1 << 22, self.table_budget // 16 // self.threads // 2))
+        cap = 1 << 16  # tables grow to what they hold: small tables stay in cache
         self.tables = [(*ht.new_table(cap), 0) for _ in range(self.threads)]
         self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
 
     def block_size(self) -> int:
         """Units per block so that one block cannot overshoot the budget much."""
-        return int(min(1 << 22, max(1 << 14, self.table_budget // 16 // self.order // 2)))
+        per_unit = self.order - self.min_len + 1
+        return int(min(1 << 22, max(1 << 14, self.table_budget // 16 // per_unit // 2)))
 
     def add(self, ids: np.ndarray) -> None:
+        parts = split_at_boundaries(ids, self.threads)
+
         def run(t):
             keys, vals, size = self.tables[t]
-            return count_ngrams(ids, self.order, self.bits, t, self.threads, keys, vals, size)
+            return count_ngrams(parts[t], self.min_len, self.order, self.bits, self.prune, self.frequent,
+                                keys, vals, size)
 
-        if self._pool is None:
-            self.tables = [run(0)]
+        if self._pool is None or len(parts) == 1:
+            self.tables[0] = run(0)
         else:
-            self.tables = list(self._pool.map(run, range(self.threads)))
+            self.tables = list(self._pool.map(run, range(len(parts)))) + self.tables[len(parts):]
         if sum(len(k) for k, _, _ in self.tables) * 16 > self.table_budget:
             self._spill()
 
@@ -148,11 +172,16 @@ class NgramCounter:
         if self._pool is not None:
             self._pool.shutdown()
         if not self.spilled:
-            for keys, vals, _ in self.tables:
-                k, v = ht.items(keys, vals)
-                keep = v >= min_count
-                yield k[keep], v[keep]
+            # The threads counted different blocks: add their tables into the largest one.
+            self.tables.sort(key=lambda t: -t[2])
+            keys, vals, size = self.tables[0]
+            for k, v, _ in self.tables[1:]:
+                ik, iv = ht.items(k, v)
+                keys, vals, size = ht.add_counts(keys, vals, size, ik, iv)
             self.tables = []
+            k, v = ht.items(keys, vals)
+            keep = v >= min_count
+            yield k[keep], v[keep]
             return
         self._spill()
         self.tables = []

@@ -1,0 +1,195 @@
+"""The ``cikuang`` command: a thin shell over the Python API."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import unicodedata
+from pathlib import Path
+
+from . import __version__
+from .errors import CikuangError
+
+DEMO = "三国演义 (bundled demo corpus)"
+
+_DISCOVER_HELP = """\
+Mine the words of raw Chinese text, without a dictionary or labelled data.
+
+Every n-gram of 1..ORDER units is counted within clauses (text between punctuation); an n-gram
+is kept when it occurs at least MIN_COUNT times and its cohesion (the PMI of its weakest split
+in two, in nats) reaches the threshold for its length; the text is cut wherever no kept n-gram
+covers two neighbouring units, and the pieces that recur at least MIN_COUNT times are the words.
+A unit is a Han character or a run of Latin letters and digits (iPhone7 is one unit).
+
+With no INPUT, runs on the bundled demo corpus (三国演义) and prints the top words.
+"""
+
+_EPILOG = """\
+examples:
+  cikuang discover                                  # the demo: top words of 三国演义
+  cikuang discover posts/ -o words.tsv              # every *.txt under posts/, all statistics
+  cikuang discover crawl.jsonl.zst --jsonl-field text --format jieba -o userdict.txt
+  cikuang discover forum.txt --new-only --base-dict jieba   # only words jieba does not know
+  cikuang count novel.txt --order 3 -o ngrams.tsv   # exact n-gram counts
+"""
+
+
+def _add_input_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("inputs", nargs="*", metavar="INPUT",
+                   help="files or directories (searched for --glob), '-' for stdin; .gz .bz2 .xz .zst "
+                        "are decompressed")
+    p.add_argument("--encoding", default="utf-8", help="input encoding (default: utf-8; a BOM is skipped)")
+    p.add_argument("--errors", choices=("strict", "replace"), default="strict",
+                   help="on undecodable bytes: stop with an error (strict, default) or substitute U+FFFD")
+    p.add_argument("--glob", default="*.txt", help="file pattern inside directories (default: *.txt)")
+    p.add_argument("--jsonl-field", metavar="NAME", help="inputs are JSON lines; mine field NAME of each")
+    p.add_argument("-o", "--output", metavar="OUT", help="output file, written atomically (default: stdout)")
+    p.add_argument("--workers", type=int, metavar="N", help="processes/threads to use (default: all cores)")
+    p.add_argument("--memory", default="2G", metavar="SIZE",
+                   help="memory budget of the count tables; larger tables spill to disk (default: 2G)")
+    p.add_argument("--tmp-dir", metavar="DIR", help="where the unit stream and spill files go (default: $TMPDIR)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cikuang", description="cikuang (词矿): unsupervised new-word discovery for Chinese text.")
+    parser.add_argument("--version", action="version", version=f"cikuang {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    d = sub.add_parser("discover", help="mine the words of a corpus", description=_DISCOVER_HELP,
+                       epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_input_options(d)
+    d.add_argument("--format", choices=("tsv", "jieba", "jsonl"),
+                   help="tsv: word, count, cohesion, left/right entropy, score (default for files); "
+                        "jieba: 'word count' lines for jieba.set_dictionary/load_userdict; jsonl. "
+                        "Without --format and -o, a readable table of the top words is printed")
+    d.add_argument("--preset", choices=("kexue2019",),
+                   help="kexue2019: the seed method exactly (order 4, min count 32, min PMI 0,2,4,6)")
+    d.add_argument("--order", type=int, help="longest n-gram counted (default 4); longer words are "
+                                             "found as chains of overlapping n-grams")
+    d.add_argument("--min-count", type=int, metavar="N",
+                   help="minimum count of kept n-grams and of words (default: max(3, sqrt(N)/200) for "
+                        "a corpus of N units)")
+    d.add_argument("--min-pmi", metavar="A,B,C,D",
+                   help="minimum cohesion in nats for lengths 1,2,3,4,... (default 0,2,4,6; the first "
+                        "is unused)")
+    d.add_argument("--new-only", action="store_true", help="drop words found in the base lexicon")
+    d.add_argument("--base-dict", metavar="PATH|jieba",
+                   help="base lexicon for --new-only: a jieba-format file, or 'jieba' for jieba's own "
+                        "dictionary (default: jieba)")
+    d.add_argument("--keep-numbers", action="store_true", help="keep words that are only digits")
+    d.add_argument("--top", type=int, default=50, metavar="K", help="rows of the readable table (default 50)")
+
+    c = sub.add_parser("count", help="exact counts of every n-gram of 1..N units",
+                       description="Count every n-gram of 1..ORDER units within clauses, exactly, and "
+                                   "write 'ngram<TAB>count' lines (after a header), by length, then "
+                                   "count descending.")
+    _add_input_options(c)
+    c.add_argument("--order", type=int, default=4, help="longest n-gram (default 4)")
+    return parser
+
+
+def _corpus_options(args) -> dict:
+    return {"encoding": args.encoding, "errors": args.errors, "glob": args.glob,
+            "jsonl_field": args.jsonl_field}
+
+
+def _inputs(args):
+    if args.inputs:
+        return [Path(p) for p in args.inputs]
+    if args.command == "discover":
+        from .demo import demo_path
+
+        return [Path(demo_path())]
+    raise CikuangError("no INPUT given ('-' reads standard input)")
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def print_table(lexicon, top: int, title: str, out=sys.stdout) -> None:
+    """The top multi-unit words as an aligned table."""
+    rows = [e for e in lexicon if len(e.word) >= 2][:top]
+    width = max([_width(e.word) for e in rows] + [4])
+    out.write(f"{title}: {len(lexicon)} words; top {len(rows)} of two or more characters by count\n")
+    out.write(f"{'rank':>4}  {'word'}{' ' * (width - 4)}  {'count':>7}  {'cohesion':>8}  {'left H':>6}  "
+              f"{'right H':>7}  {'score':>6}\n")
+    for i, e in enumerate(rows, 1):
+        out.write(f"{i:>4}  {e.word}{' ' * (width - _width(e.word))}  {e.count:>7}  {e.cohesion:>8.2f}  "
+                  f"{e.left_entropy:>6.2f}  {e.right_entropy:>7.2f}  {e.score:>6.2f}\n")
+
+
+def _progress(args):
+    return False if args.quiet else None  # None: bars only when stderr is a terminal
+
+
+def run(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        if args.command == "discover":
+            return _discover(args)
+        return _count(args)
+    except CikuangError as e:
+        print(f"cikuang: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("cikuang: interrupted", file=sys.stderr)
+        return 130
+
+
+def _discover(args) -> int:
+    from .discover import Discoverer
+
+    inputs = _inputs(args)
+    d = Discoverer(order=args.order, min_count=args.min_count, min_pmi=args.min_pmi, preset=args.preset,
+                   new_only=args.new_only, base_dict=args.base_dict, keep_numbers=args.keep_numbers,
+                   workers=args.workers, memory=args.memory, tmp_dir=args.tmp_dir,
+                   progress=_progress(args), **_corpus_options(args))
+    if args.output is not None and args.output != "-":
+        _check_output(args.output)
+    lexicon = d.fit(inputs).lexicon_
+    if args.format is None and args.output is None:
+        title = DEMO if not args.inputs else ", ".join(args.inputs)
+        print_table(lexicon, args.top, title)
+        if not args.quiet:
+            print(f"(N = {d.n_units_} units, min count {d.min_count_}, {d.n_kept_} kept n-grams; "
+                  f"--format tsv|jieba|jsonl or -o FILE for the whole lexicon)", file=sys.stderr)
+        return 0
+    lexicon.save(args.output, format=args.format or "tsv")
+    return 0
+
+
+def _count(args) -> int:
+    from .ngrams import count
+
+    if args.output is not None and args.output != "-":
+        _check_output(args.output)
+    table = count(_inputs(args), order=args.order, workers=args.workers, memory=args.memory,
+                  tmp_dir=args.tmp_dir, progress=_progress(args), **_corpus_options(args))
+    table.save(args.output)
+    return 0
+
+
+def _check_output(path: str) -> None:
+    """Fail before the work, not after it, when the output cannot be written."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise CikuangError("output directory does not exist", path)
+    if os.path.isdir(path):
+        raise CikuangError("output is a directory", path)
+    if not os.access(directory, os.W_OK):
+        raise CikuangError("output directory is not writable", path)
+
+
+def main() -> None:
+    sys.exit(run())
+
+
+if __name__ == "__main__":
+    main()
