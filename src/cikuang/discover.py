@@ -373,12 +373,11 @@ def _build_lexicon(stream, unit_ids, counts, frags, kept, order, bits, n, min_co
             state = (*ht.new_table(1 << 16), 0)
         return count_neighbours(ids, block, ends, order, bits, wk, wv, lk, lv, long_h2, *state)
 
-    states = _parallel_blocks(stream, workers, run, progress, "neighbours")
-    pk, pv = ht.new_table(1 << 16)
-    ps = 0
-    for k, v, _ in states:
-        ik, iv = ht.items(k, v)
-        pk, pv, ps = ht.add_counts(pk, pv, ps, ik, iv)
+    states = sorted(_parallel_blocks(stream, workers, run, progress, "neighbours"), key=lambda t: -t[2])
+    pk, pv, ps = states[0]
+    for k, v, _ in states[1:]:  # add the smaller tables into the largest
+        pk, pv, ps = ht.add_counts(pk, pv, ps, *ht.items(k, v))
+    del states
     pk, pv = ht.items(pk, pv)
     widx = (pk >> np.uint64(33)).astype(np.int64) - 1
     side = ((pk >> np.uint64(32)) & np.uint64(1)).astype(np.int64)
