@@ -19,7 +19,7 @@ so that its output can be compared with ``cikuang discover --preset kexue2019``:
 N-grams are keyed by their text: since two Latin runs are never adjacent inside a clause, the
 text of a unit sequence determines the sequence, so no two different n-grams share a key.
 
-Usage: python bench/baseline_pure_python.py INPUT -o OUT --min-count 32 --min-pmi 0,2,4,6
+Usage: python bench/baseline_pure_python.py INPUT -o OUT --min-count 32 --min-pmi 0,2,4,6 [--style loops]
 No dependency beyond the standard library. It is deliberately plain (no NumPy, no tricks), and
 slow: it is the baseline that cikuang's speed is measured against.
 """
@@ -77,6 +77,21 @@ def count_ngrams(clauses, order: int) -> list[Counter]:
         else:
             for n in range(1, min(order, size) + 1):
                 counts[n].update("".join(units[i : i + n]) for i in range(size - n + 1))
+    return counts
+
+
+def count_ngrams_loops(clauses, order: int) -> list[Counter]:
+    """The same counts, with one explicit ``counts[w] += 1`` per n-gram occurrence.
+
+    This is the loop of the 2017 post's code (``for i ...: for j in range(1, n+1): ngrams[t[i:i+j]] += 1``).
+    """
+    counts = [Counter() for _ in range(order + 1)]
+    for units in clauses:
+        size = len(units)
+        is_str = isinstance(units, str)
+        for i in range(size):
+            for n in range(1, min(order, size - i) + 1):
+                counts[n][units[i : i + n] if is_str else "".join(units[i : i + n])] += 1
     return counts
 
 
@@ -142,6 +157,9 @@ def main(argv=None) -> int:
     p.add_argument("--order", type=int, default=4)
     p.add_argument("--min-count", type=int, default=32)
     p.add_argument("--min-pmi", default="0,2,4,6")
+    p.add_argument("--style", choices=("counter", "loops"), default="counter",
+                   help="counter (default): Counter.update over the substrings of each clause; loops: one "
+                        "explicit 'counts[w] += 1' per occurrence, as in the 2017 post's code. Same output")
     p.add_argument("-q", "--quiet", action="store_true", help="no timing lines on stderr")
     args = p.parse_args(argv)
     order, min_count = args.order, args.min_count
@@ -152,7 +170,7 @@ def main(argv=None) -> int:
             print(f"[baseline {time.perf_counter() - t0:8.1f}s] {msg}", file=sys.stderr, flush=True)
 
     t0 = time.perf_counter()
-    counts = count_ngrams(clauses_of(args.input), order)
+    counts = (count_ngrams if args.style == "counter" else count_ngrams_loops)(clauses_of(args.input), order)
     log(f"counted: N = {sum(counts[1].values())}, "
         + ", ".join(f"{len(counts[n])} distinct {n}-grams" for n in range(1, order + 1)))
     kept = kept_ngrams(counts, order, min_count, min_pmi)
@@ -160,7 +178,11 @@ def main(argv=None) -> int:
     log(f"kept {len(kept)} n-grams")
     frag_counts = Counter()
     for units in clauses_of(args.input):
-        frag_counts.update(fragments(units, kept, order))
+        if args.style == "counter":
+            frag_counts.update(fragments(units, kept, order))
+        else:
+            for fragment in fragments(units, kept, order):
+                frag_counts[fragment] += 1
     log(f"{len(frag_counts)} distinct fragments")
     words = [(w, c) for w, c in frag_counts.items() if c >= min_count and backtrack_ok(w, kept, order)]
     words.sort(key=lambda wc: (-wc[1], wc[0]))

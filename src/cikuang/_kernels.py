@@ -216,3 +216,24 @@ def count_neighbours(ids, codes, ends, order, bits, short_keys, short_vals, long
                 psize += 1
             pvals[p] += 1
     return pairs, pvals, psize
+
+
+def warm_up() -> None:
+    """Load every compiled loop from Numba's cache (or compile it) on tiny inputs.
+
+    Loading costs tens of milliseconds per function; the pipeline calls this in a background
+    thread while worker processes encode the corpus, so that the cost is hidden.
+    """
+    from . import _hashtable as ht
+
+    ids = np.array([1, 2, 1, 2, 0], dtype=np.uint32)
+    keys, vals = ht.new_table(16)
+    frequent = keys.copy()
+    keys, vals, size = count_ngrams(ids, 1, 2, 2, False, frequent, keys, vals, 0)
+    keys, vals, size = count_ngrams(ids, 2, 2, 2, True, frequent, keys, vals, size)
+    k, v = ht.items(keys, vals)
+    keys, vals, size = ht.add_counts(keys, vals, size, k, v)
+    ht.lookup(keys, vals, k, 0)
+    ends = fragment_ends(ids, 2, 2, keys)
+    count_fragments(ids, ends, 2, 2, keys, keys, vals, size, 0)
+    count_neighbours(ids, ids, ends, 2, 2, keys, vals, keys, vals, np.zeros(1, np.uint64), keys, vals, size)

@@ -34,6 +34,23 @@ examples:
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit code 2), like every other error."""
+
+    def error(self, message: str):
+        self.exit(2, f"cikuang: error: {message} (see '{self.prog} --help')\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def _add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("inputs", nargs="*", metavar="INPUT",
                    help="files or directories (searched for --glob), '-' for stdin; .gz .bz2 .xz .zst "
@@ -44,7 +61,7 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--glob", default="*.txt", help="file pattern inside directories (default: *.txt)")
     p.add_argument("--jsonl-field", metavar="NAME", help="inputs are JSON lines; mine field NAME of each")
     p.add_argument("-o", "--output", metavar="OUT", help="output file, written atomically (default: stdout)")
-    p.add_argument("--workers", type=int, metavar="N", help="processes/threads to use (default: all cores)")
+    p.add_argument("--workers", type=_positive_int, metavar="N", help="processes/threads to use (default: all cores)")
     p.add_argument("--memory", default="2G", metavar="SIZE",
                    help="memory budget of the count tables; larger tables spill to disk (default: 2G)")
     p.add_argument("--tmp-dir", metavar="DIR", help="where the unit stream and spill files go (default: $TMPDIR)")
@@ -52,10 +69,10 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="cikuang", description="cikuang (词矿): unsupervised new-word discovery for Chinese text.")
     parser.add_argument("--version", action="version", version=f"cikuang {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     d = sub.add_parser("discover", help="mine the words of a corpus", description=_DISCOVER_HELP,
                        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -66,9 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "Without --format and -o, a readable table of the top words is printed")
     d.add_argument("--preset", choices=("kexue2019",),
                    help="kexue2019: the seed method exactly (order 4, min count 32, min PMI 0,2,4,6)")
-    d.add_argument("--order", type=int, help="longest n-gram counted (default 4); longer words are "
+    d.add_argument("--order", type=_positive_int, help="longest n-gram counted (default 4); longer words are "
                                              "found as chains of overlapping n-grams")
-    d.add_argument("--min-count", type=int, metavar="N",
+    d.add_argument("--min-count", type=_positive_int, metavar="N",
                    help="minimum count of kept n-grams and of words (default: max(3, sqrt(N)/200) for "
                         "a corpus of N units)")
     d.add_argument("--min-pmi", metavar="A,B,C,D",
@@ -79,14 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="base lexicon for --new-only: a jieba-format file, or 'jieba' for jieba's own "
                         "dictionary (default: jieba)")
     d.add_argument("--keep-numbers", action="store_true", help="keep words that are only digits")
-    d.add_argument("--top", type=int, default=50, metavar="K", help="rows of the readable table (default 50)")
+    d.add_argument("--top", type=_positive_int, default=50, metavar="K", help="rows of the readable table (default 50)")
 
     c = sub.add_parser("count", help="exact counts of every n-gram of 1..N units",
                        description="Count every n-gram of 1..ORDER units within clauses, exactly, and "
                                    "write 'ngram<TAB>count' lines (after a header), by length, then "
                                    "count descending.")
     _add_input_options(c)
-    c.add_argument("--order", type=int, default=4, help="longest n-gram (default 4)")
+    c.add_argument("--order", type=_positive_int, default=4, help="longest n-gram (default 4)")
     return parser
 
 

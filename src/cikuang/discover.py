@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _hashtable as ht
-from ._kernels import count_fragments, count_neighbours, fragment_ends, long_hashes  # noqa: F401
+from ._kernels import count_fragments, count_neighbours, fragment_ends, warm_up
 from .corpus import Corpus
 from .counting import NgramCounter, NgramCounts, UnitIds, bits_for
 from .errors import CikuangError
@@ -209,7 +209,9 @@ def load_base_words(base_dict) -> set[str]:
 def _encode(corpus: Corpus, work: str, workers: int, progress: Progress) -> UnitStream:
     bar = progress.bar("reading", total=corpus.size_bytes(), unit="B")
     try:
-        return UnitStream.encode(corpus, os.path.join(work, "units.u32"), workers=workers, progress=bar.update)
+        # The compiled loops load from Numba's cache while the workers encode.
+        return UnitStream.encode(corpus, os.path.join(work, "units.u32"), workers=workers, progress=bar.update,
+                                 meanwhile=warm_up)
     finally:
         bar.close()
 

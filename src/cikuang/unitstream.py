@@ -13,6 +13,7 @@ import multiprocessing as mp
 import os
 from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +23,7 @@ from .errors import CikuangError
 from .textmodel import LATIN_BASE, UnitVocab, encode_units
 
 #: Characters of text handed to a worker at a time.
-BATCH_CHARS = 1 << 22
+BATCH_CHARS = 1 << 20
 
 
 def _encode_batch(text: str) -> tuple[np.ndarray, list[str]]:
@@ -66,12 +67,18 @@ class UnitStream:
         *,
         workers: int = 1,
         progress: Callable[[int], None] | None = None,
+        meanwhile: Callable[[], None] | None = None,
     ) -> "UnitStream":
+        """Encode ``corpus`` into the file ``path``.
+
+        ``meanwhile``, if given, runs in a thread of this process while worker processes encode
+        (it is started after they are forked), and is finished before this returns.
+        """
         vocab = UnitVocab()
         counts = np.zeros(LATIN_BASE, dtype=np.int64)
         n_codes = 0
         with open(path, "wb") as out:
-            for codes, latin in _encoded(corpus, workers, progress):
+            for codes, latin in _encoded(corpus, workers, progress, meanwhile):
                 if latin:
                     remap = vocab.add_all(latin)
                     is_latin = codes >= LATIN_BASE
@@ -108,13 +115,16 @@ class UnitStream:
             return np.fromfile(f, dtype=np.uint32, count=length)
 
 
-def _encoded(corpus: Corpus, workers: int, progress) -> Iterator[tuple[np.ndarray, list[str]]]:
+def _encoded(corpus: Corpus, workers: int, progress, meanwhile) -> Iterator[tuple[np.ndarray, list[str]]]:
     batches = _batches(corpus, progress)
     if workers <= 1:
         yield from map(_encode_batch, batches)
+        if meanwhile is not None:
+            meanwhile()
         return
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    with ctx.Pool(workers) as pool:
+    with ctx.Pool(workers) as pool, ThreadPoolExecutor(1) as side:
+        job = side.submit(meanwhile) if meanwhile is not None else None
         # Submitted by hand, not with imap: imap drains the generator as fast as it can, so a
         # large corpus would pile up in memory. Here at most 2 batches per worker are in flight,
         # and results come back in corpus order.
@@ -125,6 +135,8 @@ def _encoded(corpus: Corpus, workers: int, progress) -> Iterator[tuple[np.ndarra
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()
+        if job is not None:
+            job.result()
 
 
 def check_not_empty(stream: UnitStream, what: str) -> None:
