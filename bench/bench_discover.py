@@ -60,6 +60,7 @@ class Run:
     tree_rss_mb: float = 0.0  # sampled peak of the summed RSS of the process tree
     tree_pss_mb: float = 0.0  # sampled peak of the summed PSS of the process tree
     n_samples: int = 0
+    spilled: bool | None = None  # a spill directory appeared in the run's TMPDIR (None: not watched)
     returncode: int = 0
     output: str = ""
     output_sha256: str = ""
@@ -102,10 +103,11 @@ def _rss_pss_kb(pid: int) -> tuple[int, int]:
 class TreeSampler(threading.Thread):
     """Samples the summed RSS and PSS of a process tree until stopped."""
 
-    def __init__(self, pid: int, interval: float):
+    def __init__(self, pid: int, interval: float, tmpdir: str | None = None):
         super().__init__(daemon=True)
-        self.pid, self.interval = pid, interval
+        self.pid, self.interval, self.tmpdir = pid, interval, tmpdir
         self.peak_rss_kb = self.peak_pss_kb = self.samples = 0
+        self.spilled = False
         self._stop_event = threading.Event()
 
     def run(self):
@@ -118,6 +120,8 @@ class TreeSampler(threading.Thread):
             self.peak_rss_kb = max(self.peak_rss_kb, rss)
             self.peak_pss_kb = max(self.peak_pss_kb, pss)
             self.samples += 1
+            if self.tmpdir and not self.spilled:
+                self.spilled = any(Path(self.tmpdir).glob("*/spill"))
             self._stop_event.wait(self.interval)
 
     def stop(self):
@@ -125,12 +129,19 @@ class TreeSampler(threading.Thread):
         self.join()
 
 
-def measure(label: str, cmd: list[str], output: str, interval: float) -> Run:
+def measure(label: str, cmd: list[str], output: str, interval: float, tmpdir: str | None = None) -> Run:
+    """Run ``cmd`` and measure it. With ``tmpdir``, the child's TMPDIR points there (a fresh
+    directory), so that the sampler can see whether cikuang created a spill directory."""
     run = Run(label, cmd, output=output)
+    env = None
+    if tmpdir:
+        os.makedirs(tmpdir, exist_ok=True)
+        env = dict(os.environ, TMPDIR=tmpdir)
     with tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
-        sampler = TreeSampler(proc.pid, interval) if interval > 0 and Path("/proc/self/smaps_rollup").exists() else None
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        sampler = (TreeSampler(proc.pid, interval, tmpdir)
+                   if interval > 0 and Path("/proc/self/smaps_rollup").exists() else None)
         if sampler:
             sampler.start()
         _, status, ru = os.wait4(proc.pid, 0)
@@ -146,6 +157,7 @@ def measure(label: str, cmd: list[str], output: str, interval: float) -> Run:
         run.tree_rss_mb = sampler.peak_rss_kb / 1024
         run.tree_pss_mb = sampler.peak_pss_kb / 1024
         run.n_samples = sampler.samples
+        run.spilled = sampler.spilled if tmpdir else None
     if run.returncode == 0 and os.path.exists(output):
         run.output_sha256 = sha256(output)
     return run
@@ -162,8 +174,9 @@ def sha256(path: str) -> str:
 def check(run: Run) -> None:
     status = "ok" if run.returncode == 0 else f"FAILED (exit {run.returncode})"
     pss = f"{run.tree_pss_mb:.0f} MB" if run.n_samples else "not sampled"
+    spill = "" if run.spilled is None else f", spilled to disk: {'yes' if run.spilled else 'no'}"
     print(f"  {run.label}: {status}, {run.wall_s:.2f} s wall, {run.user_s + run.sys_s:.1f} s CPU, "
-          f"max RSS {run.max_rss_mb:.0f} MB, tree PSS {pss}", flush=True)
+          f"max RSS {run.max_rss_mb:.0f} MB, tree PSS {pss}{spill}", flush=True)
     if run.returncode != 0:
         print("  stderr: " + run.stderr_tail.strip().replace("\n", "\n  stderr: "), flush=True)
 
@@ -266,9 +279,6 @@ def environment(corpus: str) -> dict:
     except Exception:  # noqa: BLE001
         ck_version = "?"
     dirty = git("status", "--porcelain", "--", "src")
-    src = hashlib.sha256()
-    for path in sorted((HERE.parent / "src").rglob("*.py")):
-        src.update(str(path.relative_to(HERE.parent)).encode() + b"\0" + path.read_bytes())
     return {
         "corpus": corpus,
         "corpus_bytes": os.path.getsize(corpus),
@@ -279,10 +289,18 @@ def environment(corpus: str) -> dict:
         "cikuang": ck_version,
         "git_commit": git("rev-parse", "--short", "HEAD"),
         "src_uncommitted_changes": bool(dirty),
-        "src_sha256": src.hexdigest()[:12],  # of src/**/*.py as run: which code was measured
+        "src_sha256": src_hash(),  # of src/**/*.py as run: which code was measured
         "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
     }
+
+
+def src_hash() -> str:
+    """A short hash of src/**/*.py: which code was measured (and whether it changed meanwhile)."""
+    src = hashlib.sha256()
+    for path in sorted((HERE.parent / "src").rglob("*.py")):
+        src.update(str(path.relative_to(HERE.parent)).encode() + b"\0" + path.read_bytes())
+    return src.hexdigest()[:12]
 
 
 def mbps(nbytes: int, seconds: float) -> float:
@@ -309,7 +327,8 @@ def main(argv=None) -> int:
                         "'counts[w] += 1' per occurrence, as in the 2017 post's code (slower); both")
     p.add_argument("--compare-memory", action="store_true",
                    help="also run cikuang with --memory SIZE and check its output equals the default run's")
-    p.add_argument("--memory", default="1G", help="the budget for --compare-memory (default 1G)")
+    p.add_argument("--memory", default="1G",
+                   help="the budget(s) for --compare-memory, comma-separated for several runs (default 1G)")
     p.add_argument("--workers", type=int, help="pass --workers N to cikuang (default: cikuang's default, all cores)")
     p.add_argument("--warmup", action=argparse.BooleanOptionalAction, default=True,
                    help="first run cikuang once, untimed, on the first 2 MB of the corpus, so that "
@@ -347,7 +366,8 @@ def main(argv=None) -> int:
     ck_runs = []
     for i in range(args.repeats):
         out = os.path.join(work, f"cikuang-{i + 1}.tsv")
-        run = measure(f"cikuang run {i + 1}", discover_cmd(args, corpus, out), out, args.sample_interval)
+        run = measure(f"cikuang run {i + 1}", discover_cmd(args, corpus, out), out, args.sample_interval,
+                      os.path.join(work, f"tmp-{i + 1}"))
         check(run)
         ck_runs.append(run)
     ok_runs = [r for r in ck_runs if r.returncode == 0]
@@ -356,13 +376,15 @@ def main(argv=None) -> int:
         return 1
     identical_runs = len({r.output_sha256 for r in ok_runs}) == 1
 
-    mem_run = None
+    mem_runs = []  # (budget, Run)
     if args.compare_memory:
-        out = os.path.join(work, f"cikuang-memory-{args.memory}.tsv")
-        print(f"cikuang with --memory {args.memory}:", flush=True)
-        mem_run = measure(f"cikuang --memory {args.memory}", discover_cmd(args, corpus, out, args.memory), out,
-                          args.sample_interval)
-        check(mem_run)
+        for budget in args.memory.split(","):
+            out = os.path.join(work, f"cikuang-memory-{budget}.tsv")
+            print(f"cikuang with --memory {budget}:", flush=True)
+            run = measure(f"cikuang --memory {budget}", discover_cmd(args, corpus, out, budget), out,
+                          args.sample_interval, os.path.join(work, f"tmp-memory-{budget}"))
+            check(run)
+            mem_runs.append((budget, run))
 
     base_runs = []  # (style, Run)
     if args.baseline:
@@ -392,8 +414,9 @@ def main(argv=None) -> int:
                 f"{m / med:.1f}x"]
 
     rows.append(row("cikuang --preset kexue2019", ok_runs))
-    if mem_run and mem_run.returncode == 0:
-        rows.append(row(f"cikuang --preset kexue2019 --memory {args.memory}", [mem_run]))
+    for budget, run in mem_runs:
+        if run.returncode == 0:
+            rows.append(row(f"cikuang --preset kexue2019 --memory {budget}", [run]))
     for style, run in ok_base:
         rows.append(row(f"pure-Python baseline, {BASELINE_STYLES[style]}", [run]))
     print_table(rows)
@@ -424,21 +447,33 @@ def main(argv=None) -> int:
                     if c[key]:
                         print(f"    {key.replace('_', ' ')}: {c[key]}")
 
-    if mem_run:
-        same = mem_run.returncode == 0 and mem_run.output_sha256 == ok_runs[0].output_sha256
-        print(f"--memory {args.memory} vs default: outputs byte-identical: {'yes' if same else 'NO'}; "
-              f"max RSS {mem_run.max_rss_mb:.0f} MB vs {max(r.max_rss_mb for r in ok_runs):.0f} MB; "
-              f"tree PSS {mem_run.tree_pss_mb:.0f} MB vs {max(r.tree_pss_mb for r in ok_runs):.0f} MB; "
-              f"wall {mem_run.wall_s:.2f} s vs {med:.2f} s (median)")
-        results.update(memory_run=asdict(mem_run), memory_output_identical=same)
+    if mem_runs:
+        results["memory_runs"] = {}
+    for budget, run in mem_runs:
+        if run.returncode != 0:
+            print(f"--memory {budget}: the run FAILED (exit {run.returncode}); nothing to compare")
+            results["memory_runs"][budget] = {"run": asdict(run), "output_identical": None}
+            continue
+        same = run.output_sha256 == ok_runs[0].output_sha256
+        print(f"--memory {budget} vs default: outputs byte-identical: {'yes' if same else 'NO'}; "
+              f"spilled to disk: {'yes' if run.spilled else 'no'} vs "
+              f"{'yes' if any(r.spilled for r in ok_runs) else 'no'}; "
+              f"max RSS {run.max_rss_mb:.0f} MB vs {max(r.max_rss_mb for r in ok_runs):.0f} MB; "
+              f"tree PSS {run.tree_pss_mb:.0f} MB vs {max(r.tree_pss_mb for r in ok_runs):.0f} MB; "
+              f"wall {run.wall_s:.2f} s vs {med:.2f} s (median)")
+        results["memory_runs"][budget] = {"run": asdict(run), "output_identical": same}
 
     results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    results["src_sha256_at_end"] = src_hash()
+    if results["src_sha256_at_end"] != env["src_sha256"]:
+        print(f"WARNING: src/ changed during the benchmark ({env['src_sha256']} -> {results['src_sha256_at_end']}): "
+              "the runs may have measured different code")
     print(f"load average at end: {results['load_average_at_end']} (other work on the machine skews timings)")
     print()
     print("commands:")
     print("  " + " ".join(ok_runs[0].cmd))
-    if mem_run:
-        print("  " + " ".join(mem_run.cmd))
+    for _, run in mem_runs:
+        print("  " + " ".join(run.cmd))
     for _, run in base_runs:
         print("  " + " ".join(run.cmd))
     if args.json:

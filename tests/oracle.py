@@ -86,9 +86,14 @@ def fragments(clause, kept, order):
 
 def discover(texts, order=4, min_count=32, min_pmi=(0, 2, 4, 6)):
     """Words (str -> count) of a Han-only corpus by the method above."""
+    return discover_clauses(han_clauses(texts), order, min_count, min_pmi)
+
+
+def discover_clauses(clauses, order=4, min_count=32, min_pmi=(0, 2, 4, 6)):
+    """The same on clauses given as sequences of units (strings of characters, or tuples of unit
+    strings, for text whose units are not all single characters); words are keyed alike."""
     min_pmi = tuple(float(x) for x in min_pmi)
     assert len(min_pmi) >= order
-    clauses = han_clauses(texts)
     counts = ngram_counts(clauses, order)
     n_units = sum(c for w, c in counts.items() if len(w) == 1)
     kept = kept_ngrams(counts, n_units, order, min_count, min_pmi)
@@ -107,9 +112,10 @@ def discover(texts, order=4, min_count=32, min_pmi=(0, 2, 4, 6)):
     return words
 
 
-def details(texts, order=4, min_count=32, min_pmi=(0, 2, 4, 6)):
-    """(counts, N, kept) for tests that need the intermediate results."""
-    clauses = han_clauses(texts)
+def details(texts, order=4, min_count=32, min_pmi=(0, 2, 4, 6), clauses=None):
+    """(counts, N, kept) for tests that need the intermediate results (of ``texts``, or of
+    ``clauses`` of units when given)."""
+    clauses = han_clauses(texts) if clauses is None else clauses
     counts = ngram_counts(clauses, order)
     n_units = sum(c for w, c in counts.items() if len(w) == 1)
     return counts, n_units, kept_ngrams(counts, n_units, order, min_count, tuple(map(float, min_pmi)))

@@ -11,25 +11,19 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from ._hashtable import MAX_LOAD, grown, mix, slot_of
-
-
-
-@nb.njit(inline="always")
-def _is_kept(kept, key):
-    return kept[slot_of(kept, key)] == key
+from ._hashtable import contains, grown, limit_of, mix, slot_of
 
 
 @nb.njit(nogil=True, cache=True)
-def count_ngrams(ids, min_len, max_len, bits, prune, frequent, keys, vals, size):
-    """Count every window of ``min_len..max_len`` units of a block.
+def count_ngrams(ids, min_len, max_len, bits, prune, frequent, tab, size):
+    """Count every window of ``min_len..max_len`` units of a block into ``tab``.
 
-    With ``prune``, a window is counted only if both its prefix and its suffix of
-    one unit less are in ``frequent`` (the Apriori principle: an n-gram is never more frequent
-    than its parts, so one whose part is rare cannot reach the minimum count either). Counting
-    one length at a time this way keeps the tables to the n-grams that can matter.
+    With ``prune``, a window is counted only if both its prefix and its suffix of one unit less
+    are in ``frequent`` (the Apriori principle: an n-gram is never more frequent than its parts,
+    so one whose part is rare cannot reach the minimum count either). Counting one length at a
+    time this way keeps the tables to the n-grams that can matter.
     """
-    limit = int(len(keys) * MAX_LOAD)
+    limit = limit_of(tab)
     n = len(ids)
     b = np.uint64(bits)
     suffix_mask = (np.uint64(1) << np.uint64(bits * (min_len - 1))) - np.uint64(1)
@@ -44,17 +38,17 @@ def count_ngrams(ids, min_len, max_len, bits, prune, frequent, keys, vals, size)
             key = (key << b) | np.uint64(u)
             if j - i + 1 < min_len:
                 continue
-            if prune and not (_is_kept(frequent, key >> b) and _is_kept(frequent, key & suffix_mask)):
+            if prune and not (contains(frequent, key >> b) and contains(frequent, key & suffix_mask)):
                 continue
             if size >= limit:
-                keys, vals = grown(keys, vals, len(keys) * 2)
-                limit = int(len(keys) * MAX_LOAD)
-            s = slot_of(keys, key)
-            if keys[s] == 0:
-                keys[s] = key
+                tab = grown(tab)
+                limit = limit_of(tab)
+            s = slot_of(tab, key)
+            if tab[s] == 0:
+                tab[s] = key
                 size += 1
-            vals[s] += 1
-    return keys, vals, size
+            tab[s + 1] += np.uint64(1)
+    return tab, size
 
 
 @nb.njit(nogil=True, cache=True)
@@ -62,9 +56,8 @@ def fragment_ends(ids, order, bits, kept):
     """End positions (exclusive) of the fragments of the cut, in order.
 
     The cut falls between two adjacent units exactly when no occurrence of a kept n-gram covers
-    both; a clause boundary always cuts, and boundaries themselves belong to no fragment (the
-    fragment list skips them: a fragment starts at the first unit after the previous end that is
-    not a boundary).
+    both; a clause boundary always cuts. Boundaries belong to no fragment: a fragment starts at the
+    first non-boundary unit after the previous fragment's end.
     """
     n = len(ids)
     ends = np.empty(n, dtype=np.int64)
@@ -82,7 +75,7 @@ def fragment_ends(ids, order, bits, kept):
             if u == 0:
                 break
             key = (key << b) | np.uint64(u)
-            if j + 1 > far and _is_kept(kept, key):
+            if j + 1 > far and contains(kept, key):
                 far = j + 1
         if far == i + 1:
             ends[m] = i + 1
@@ -109,7 +102,7 @@ def _pack(ids, s, e, b):
 @nb.njit(inline="always")
 def _windows_kept(ids, s, e, order, b, kept):
     for w in range(s, e - order + 1):
-        if not _is_kept(kept, _pack(ids, w, w + order, b)):
+        if not contains(kept, _pack(ids, w, w + order, b)):
             return False
     return True
 
@@ -122,24 +115,26 @@ def long_hashes(ids, s, e):
     for j in range(s, e):
         h1 = mix(h1 ^ np.uint64(ids[j]))
         h2 = mix(h2 + np.uint64(ids[j]) * np.uint64(0x9E3779B97F4A7C15))
-    return h1, h2
+    return h1 | np.uint64(1), h2  # never 0, the empty key
 
 
 @nb.njit(nogil=True, cache=True)
-def count_fragments(ids, ends, order, bits, kept, keys, vals, size, offset):
+def count_fragments(ids, ends, order, bits, kept, tab, size, offset):
     """Count the candidate fragments of one block.
 
     A fragment of 1 or 2 units is always a candidate; one of 3..order units must be a kept n-gram;
     a longer one must have every window of ``order`` units kept. Short candidates are counted in
-    (keys, vals); long ones are returned as records (hash1, hash2, global start, length) for the
-    caller to aggregate.
+    ``tab`` by packed key; long ones are returned as records (hash1, hash2, global start, length)
+    for the caller to aggregate.
     """
     b = np.uint64(bits)
-    limit = int(len(keys) * MAX_LOAD)
+    limit = limit_of(tab)
     n_long = 0
+    prev = 0
     for f in range(len(ends)):
-        if ends[f] - (ends[f - 1] if f else 0) > order:
+        if ends[f] - prev > order:
             n_long += 1
+        prev = ends[f]
     h1s = np.empty(n_long, dtype=np.uint64)
     h2s = np.empty(n_long, dtype=np.uint64)
     starts = np.empty(n_long, dtype=np.int64)
@@ -153,16 +148,16 @@ def count_fragments(ids, ends, order, bits, kept, keys, vals, size, offset):
         length = e - s
         if length <= order:
             key = _pack(ids, s, e, b)
-            if length >= 3 and not _is_kept(kept, key):
+            if length >= 3 and not contains(kept, key):
                 continue
             if size >= limit:
-                keys, vals = grown(keys, vals, len(keys) * 2)
-                limit = int(len(keys) * MAX_LOAD)
-            sl = slot_of(keys, key)
-            if keys[sl] == 0:
-                keys[sl] = key
+                tab = grown(tab)
+                limit = limit_of(tab)
+            sl = slot_of(tab, key)
+            if tab[sl] == 0:
+                tab[sl] = key
                 size += 1
-            vals[sl] += 1
+            tab[sl + 1] += np.uint64(1)
         elif _windows_kept(ids, s, e, order, b, kept):
             h1, h2 = long_hashes(ids, s, e)
             h1s[m] = h1
@@ -170,52 +165,52 @@ def count_fragments(ids, ends, order, bits, kept, keys, vals, size, offset):
             starts[m] = offset + s
             lens[m] = length
             m += 1
-    return keys, vals, size, h1s[:m], h2s[:m], starts[:m], lens[:m]
+    return tab, size, h1s[:m], h2s[:m], starts[:m], lens[:m]
 
 
 @nb.njit(nogil=True, cache=True)
-def count_neighbours(ids, codes, ends, order, bits, short_keys, short_vals, long_keys, long_vals, long_h2,
-                     pairs, pvals, psize):
+def count_neighbours(ids, codes, ends, order, bits, short_words, long_words, long_h2, pairs, psize):
     """Count (word, side, neighbour) for every fragment occurrence that is an output word.
 
-    ``(short_keys, short_vals)`` maps the packed key of a word of up to ``order`` units to
-    ``index + 1``; ``(long_keys, long_vals)`` maps the first hash of a longer word to ``index + 1``,
-    and ``long_h2[index]`` holds its second hash. The neighbour is the raw unit code next to the occurrence, ``0`` at a clause edge (all
-    edges are one neighbour). The pair key is ``(index << 33) | (side << 32) | code``.
+    ``short_words`` maps the packed key of a word of up to ``order`` units to ``index + 1``;
+    ``long_words`` maps the first hash of a longer word to ``index + 1``, and ``long_h2[index]``
+    holds its second hash. The neighbour is the raw unit code next to the occurrence, ``0`` at a
+    clause edge (all edges are one neighbour). The pair key is
+    ``((index + 1) << 33) | (side << 32) | code``.
     """
     b = np.uint64(bits)
     n = len(ids)
-    limit = int(len(pairs) * MAX_LOAD)
+    limit = limit_of(pairs)
     prev = 0
     for f in range(len(ends)):
         e = ends[f]
         s = _fragment_start(ids, prev)
         prev = e
         if e - s <= order:
-            sl = slot_of(short_keys, _pack(ids, s, e, b))
-            if short_keys[sl] == 0:
+            sl = slot_of(short_words, _pack(ids, s, e, b))
+            if short_words[sl] == 0:
                 continue
-            idx = short_vals[sl] - 1
+            word = short_words[sl + 1]
         else:
             h1, h2 = long_hashes(ids, s, e)
-            sl = slot_of(long_keys, h1)
-            if long_keys[sl] == 0 or long_h2[long_vals[sl] - 1] != h2:
+            sl = slot_of(long_words, h1)
+            if long_words[sl] == 0 or long_h2[long_words[sl + 1] - np.uint64(1)] != h2:
                 continue
-            idx = long_vals[sl] - 1
+            word = long_words[sl + 1]
         left = np.uint64(codes[s - 1]) if s > 0 else np.uint64(0)
         right = np.uint64(codes[e]) if e < n else np.uint64(0)
         for side in range(2):
             nbr = left if side == 0 else right
-            key = (np.uint64(idx + 1) << np.uint64(33)) | (np.uint64(side) << np.uint64(32)) | nbr
+            key = (word << np.uint64(33)) | (np.uint64(side) << np.uint64(32)) | nbr
             if psize >= limit:
-                pairs, pvals = grown(pairs, pvals, len(pairs) * 2)
-                limit = int(len(pairs) * MAX_LOAD)
+                pairs = grown(pairs)
+                limit = limit_of(pairs)
             p = slot_of(pairs, key)
             if pairs[p] == 0:
                 pairs[p] = key
                 psize += 1
-            pvals[p] += 1
-    return pairs, pvals, psize
+            pairs[p + 1] += np.uint64(1)
+    return pairs, psize
 
 
 def warm_up() -> None:
@@ -227,13 +222,11 @@ def warm_up() -> None:
     from . import _hashtable as ht
 
     ids = np.array([1, 2, 1, 2, 0], dtype=np.uint32)
-    keys, vals = ht.new_table(16)
-    frequent = keys.copy()
-    keys, vals, size = count_ngrams(ids, 1, 2, 2, False, frequent, keys, vals, 0)
-    keys, vals, size = count_ngrams(ids, 2, 2, 2, True, frequent, keys, vals, size)
-    k, v = ht.items(keys, vals)
-    keys, vals, size = ht.add_counts(keys, vals, size, k, v)
-    ht.lookup(keys, vals, k, 0)
-    ends = fragment_ends(ids, 2, 2, keys)
-    count_fragments(ids, ends, 2, 2, keys, keys, vals, size, 0)
-    count_neighbours(ids, ids, ends, 2, 2, keys, vals, keys, vals, np.zeros(1, np.uint64), keys, vals, size)
+    tab, size = count_ngrams(ids, 1, 2, 2, False, ht.new_table(16), ht.new_table(16), 0)
+    tab, size = count_ngrams(ids, 2, 2, 2, True, tab, tab.copy(), size)
+    keys, vals = ht.items(tab)
+    tab, size = ht.add_counts(tab, size, keys, vals)
+    ht.lookup(tab, keys, 0)
+    ends = fragment_ends(ids, 2, 2, tab)
+    count_fragments(ids, ends, 2, 2, tab, tab.copy(), size, 0)
+    count_neighbours(ids, ids, ends, 2, 2, tab, tab, np.zeros(1, np.uint64), tab.copy(), size)

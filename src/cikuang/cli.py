@@ -126,8 +126,9 @@ def _width(s: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 
-def print_table(lexicon, top: int, title: str, out=sys.stdout) -> None:
-    """The top multi-unit words as an aligned table."""
+def print_table(lexicon, top: int, title: str, out=None) -> None:
+    """The top multi-unit words as an aligned table (on ``out``, by default the current stdout)."""
+    out = sys.stdout if out is None else out
     rows = [e for e in lexicon if len(e.word) >= 2][:top]
     width = max([_width(e.word) for e in rows] + [4])
     out.write(f"{title}: {len(lexicon)} words; top {len(rows)} of two or more characters by count\n")

@@ -1,10 +1,12 @@
 """Streaming corpora: the one input abstraction of every stage.
 
-A :class:`Corpus` yields the text of its sources as *pieces*, each ending where a clause ends, so
-that the pieces can be encoded independently and their unit streams concatenated with the same
-result as encoding the whole text at once. No source is ever read whole: files are decoded in
-blocks of a few MB, and a piece is cut at the last newline of a block (or, in a line longer than
-:data:`MAX_CARRY` characters, at its last punctuation or space).
+A :class:`Corpus` yields the text of its sources as :class:`Piece` s, each ending where a clause
+ends (or marked as continued), so that pieces can be encoded independently and their unit streams
+concatenated with the same result as encoding the whole text at once. No source is ever read
+whole: files are decoded in blocks of a few MB, and a piece is cut at the last newline of a block.
+In a line longer than :data:`MAX_CARRY` characters the cut falls at its last punctuation or space,
+or, in a clause that long, next to a Han character, and the piece is marked ``ends_clause=False``
+so that the clause goes on, unbroken, in the next piece.
 
 Sources are files (``.gz .bz2 .xz .zst`` decompressed on the fly), directories (searched
 recursively with a glob, ``*.txt`` by default), ``"-"`` for standard input, or any iterable of
@@ -21,8 +23,10 @@ import lzma
 import os
 import re
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import CikuangError
 
@@ -30,6 +34,17 @@ BLOCK_BYTES = 1 << 22
 #: A line longer than this is split at its last punctuation or space.
 MAX_CARRY = 1 << 24
 _SPLITTABLE = re.compile(r"[^0-9A-Za-z\u3400-\u9fff\uf900-\ufaff\U00020000-\U000323af]")
+# Places inside a clause where a cut changes nothing: between two Han characters, or a Han
+# character and an ASCII letter or digit (NFKC leaves both alone and no Latin run spans them).
+_INNER_CUT = re.compile(r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff0-9A-Za-z])|(?<=[0-9A-Za-z])(?=[\u4e00-\u9fff])")
+_DECOMPRESS_ERRORS = (OSError, EOFError, lzma.LZMAError, zlib.error, ValueError)
+
+
+class Piece(NamedTuple):
+    """A piece of corpus text; ``ends_clause`` is False when its last clause goes on in the next."""
+
+    text: str
+    ends_clause: bool = True
 
 
 def _open_binary(path: Path) -> io.BufferedIOBase:
@@ -59,7 +74,7 @@ class Corpus:
     """Text from files, directories, standard input, or strings, streamed in pieces.
 
     >>> pieces = list(Corpus.from_texts(["曹操引兵", "孔明笑曰"]).pieces())
-    >>> "".join(pieces)
+    >>> "".join(p.text for p in pieces)
     '曹操引兵\\n孔明笑曰\\n'
     """
 
@@ -128,8 +143,8 @@ class Corpus:
             return None
         return sum(os.path.getsize(p) for p in self.paths)
 
-    def pieces(self, progress=None) -> Iterator[str]:
-        """Yield the corpus as text pieces that each end at a clause boundary.
+    def pieces(self, progress=None) -> Iterator[Piece]:
+        """Yield the corpus as :class:`Piece` s.
 
         ``progress``, if given, is called with the number of source bytes consumed since the last
         call.
@@ -138,7 +153,7 @@ class Corpus:
             for text in self._texts:
                 if not isinstance(text, str):
                     raise CikuangError(f"texts must be str, got {type(text).__name__}")
-                yield text + "\n"
+                yield Piece(text + "\n")
             return
         for path in self.paths:
             yield from self._file_pieces(path, progress)
@@ -162,8 +177,12 @@ class Corpus:
         while True:
             try:
                 block = raw.read(BLOCK_BYTES)
-            except (OSError, EOFError, lzma.LZMAError, ValueError) as e:
+            except _DECOMPRESS_ERRORS as e:
                 raise CikuangError(f"cannot read: {e}", name) from None
+            except Exception as e:  # zstandard's errors derive from Exception only
+                if type(e).__module__.startswith("zstandard"):
+                    raise CikuangError(f"cannot read: {e}", name) from None
+                raise
             if not block:
                 return
             if progress is not None:
@@ -183,27 +202,32 @@ class Corpus:
         carry = ""
         for block in self._read_blocks(raw, name, progress):
             pending = len(decoder.getstate()[0])
+            # utf-8-sig reports positions after the BOM it strips from the first block
+            bom = 3 if offset == 0 and self.encoding == "utf-8-sig" and block.startswith(codecs.BOM_UTF8) else 0
             try:
                 text = decoder.decode(block)
             except UnicodeDecodeError as e:
-                raise self._decode_error(name, e, offset - pending + e.start) from None
+                raise self._decode_error(name, e, offset - pending + bom + e.start) from None
             offset += len(block)
             carry += text
             cut = carry.rfind("\n") + 1
+            ends_clause = True
             if cut == 0 and len(carry) > MAX_CARRY:
-                m = None
-                for m in _SPLITTABLE.finditer(carry, len(carry) - 65536):
-                    pass
-                cut = m.end() if m else len(carry)
+                cut = _last_end(_SPLITTABLE, carry)
+                if cut == 0:
+                    cut = _last_end(_INNER_CUT, carry)
+                    ends_clause = False
+                if cut == 0:  # 64K characters of nothing but letters and digits: cut the run
+                    cut, ends_clause = len(carry), True
             if cut:
-                yield carry[:cut]
+                yield Piece(carry[:cut], ends_clause)
                 carry = carry[cut:]
         try:
             carry += decoder.decode(b"", final=True)
         except UnicodeDecodeError as e:
             raise self._decode_error(name, e, offset - len(decoder.getstate()[0]) + e.start) from None
         if carry:
-            yield carry + "\n"
+            yield Piece(carry + "\n")
 
     def _jsonl_pieces(self, raw, name: str, progress) -> Iterator[str]:
         field = self.jsonl_field
@@ -225,10 +249,18 @@ class Corpus:
             batch.append(value)
             size += len(value)
             if size > BLOCK_BYTES:
-                yield "\n".join(batch) + "\n"
+                yield Piece("\n".join(batch) + "\n")
                 batch, size = [], 0
         if batch:
-            yield "\n".join(batch) + "\n"
+            yield Piece("\n".join(batch) + "\n")
+
+
+def _last_end(pattern: re.Pattern, text: str) -> int:
+    """End of the last match of ``pattern`` in the last 64K characters of ``text`` (0 if none)."""
+    m = None
+    for m in pattern.finditer(text, max(0, len(text) - 65536)):
+        pass
+    return m.end() if m else 0
 
 
 def _lines(stream, name: str, progress) -> Iterator[str]:
@@ -239,3 +271,9 @@ def _lines(stream, name: str, progress) -> Iterator[str]:
             yield line
     except UnicodeDecodeError as e:
         raise CikuangError(f"invalid {e.encoding} data ({e.reason}); use --errors replace", name) from None
+    except _DECOMPRESS_ERRORS as e:
+        raise CikuangError(f"cannot read: {e}", name) from None
+    except Exception as e:
+        if type(e).__module__.startswith("zstandard"):
+            raise CikuangError(f"cannot read: {e}", name) from None
+        raise

@@ -119,41 +119,46 @@ class NgramCounter:
         self.min_len = min_len
         self.bits = bits
         self.prune = frequent is not None
-        self.frequent = frequent if frequent is not None else ht.new_table(16)[0]
+        self.frequent = frequent if frequent is not None else ht.new_table(16)
         self.threads = max(1, threads)
         # Tables double when they grow, so the budget allows for an old and a new one at once.
         self.table_budget = max(1 << 20, int(memory_bytes * 0.45))
         self.spill_dir = spill_dir
         self.spilled = False
-        cap = 1 << 16  # tables grow to what they hold: small tables stay in cache
-        self.tables = [(*ht.new_table(cap), 0) for _ in range(self.threads)]
+        self.tables = self._new_tables()
         self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
+
+    def _new_tables(self) -> list[tuple[np.ndarray, int]]:
+        # Tables start small and grow to what they hold: small tables stay in cache.
+        return [(ht.new_table(1 << 16), 0) for _ in range(self.threads)]
 
     def block_size(self) -> int:
         """Units per block so that one block cannot overshoot the budget much."""
         per_unit = self.order - self.min_len + 1
-        return int(min(1 << 22, max(1 << 14, self.table_budget // 16 // per_unit // 2)))
+        return int(min(1 << 22, max(1 << 14, self.table_budget // ht.SLOT_BYTES // per_unit // 2)))
 
     def add(self, ids: np.ndarray) -> None:
+        """Count the windows of one block (dense ids ending with a boundary)."""
         parts = split_at_boundaries(ids, self.threads)
 
         def run(t):
-            keys, vals, size = self.tables[t]
+            tab, size = self.tables[t]
             return count_ngrams(parts[t], self.min_len, self.order, self.bits, self.prune, self.frequent,
-                                keys, vals, size)
+                                tab, size)
 
         if self._pool is None or len(parts) == 1:
             self.tables[0] = run(0)
         else:
-            self.tables = list(self._pool.map(run, range(len(parts)))) + self.tables[len(parts):]
-        if sum(len(k) for k, _, _ in self.tables) * 16 > self.table_budget:
+            self.tables[: len(parts)] = self._pool.map(run, range(len(parts)))
+        if sum(len(tab) for tab, _ in self.tables) // 2 * ht.SLOT_BYTES > self.table_budget:
             self._spill()
 
     def _spill(self) -> None:
+        """Append every table's entries to the spill partitions (by key hash) and start afresh."""
         self.spilled = True
         os.makedirs(self.spill_dir, exist_ok=True)
-        for keys, vals, _ in self.tables:
-            k, v = ht.items(keys, vals)
+        for tab, _ in self.tables:
+            k, v = ht.items(tab)
             part = (np_mix(k) >> np.uint64(20)) % np.uint64(SPILL_PARTS)
             order = np.argsort(part, kind="stable")
             bounds = np.searchsorted(part[order], np.arange(SPILL_PARTS + 1))
@@ -164,22 +169,17 @@ class NgramCounter:
                     rec["key"], rec["count"] = k[sel], v[sel]
                     with open(os.path.join(self.spill_dir, f"part{p:03d}.bin"), "ab") as f:
                         rec.tofile(f)
-        cap = max(1 << 12, min(1 << 20, self.table_budget // 16 // self.threads // 4))
-        self.tables = [(*ht.new_table(cap), 0) for _ in range(self.threads)]
+        self.tables = self._new_tables()
 
     def partitions(self, min_count: int = 1):
         """Yield (keys, counts) of disjoint parts of the result, each with counts >= min_count."""
         if self._pool is not None:
             self._pool.shutdown()
         if not self.spilled:
-            # The threads counted different blocks: add their tables into the largest one.
-            self.tables.sort(key=lambda t: -t[2])
-            keys, vals, size = self.tables[0]
-            for k, v, _ in self.tables[1:]:
-                ik, iv = ht.items(k, v)
-                keys, vals, size = ht.add_counts(keys, vals, size, ik, iv)
+            tab, _ = ht.merged(self.tables)  # the threads counted different parts of the blocks
             self.tables = []
-            k, v = ht.items(keys, vals)
+            k, v = ht.items(tab)
+            del tab
             keep = v >= min_count
             yield k[keep], v[keep]
             return
@@ -191,15 +191,16 @@ class NgramCounter:
                 continue
             rec = np.fromfile(path, dtype=_ENTRY)
             os.unlink(path)
-            keys, vals = ht.new_table(int(len(rec) / ht.MAX_LOAD) + 1)
-            keys, vals, _ = ht.add_counts(keys, vals, 0, rec["key"].copy(), rec["count"].copy())
+            tab, _ = ht.add_counts(ht.new_table(int(len(rec) / ht.MAX_LOAD) + 1), 0,
+                                   np.ascontiguousarray(rec["key"]), np.ascontiguousarray(rec["count"]))
             del rec
-            k, v = ht.items(keys, vals)
-            del keys, vals
+            k, v = ht.items(tab)
+            del tab
             keep = v >= min_count
             yield k[keep], v[keep]
 
     def result(self, min_count: int = 1) -> NgramCounts:
+        """All counts >= ``min_count`` as sorted :class:`NgramCounts`."""
         parts = list(self.partitions(min_count))
         keys = np.concatenate([k for k, _ in parts]) if parts else np.zeros(0, np.uint64)
         counts = np.concatenate([v for _, v in parts]) if parts else np.zeros(0, np.int64)

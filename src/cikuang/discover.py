@@ -168,7 +168,7 @@ class Discoverer:
                     f"{','.join(f'{x:g}' for x in self.min_pmi_)}); the corpus may be too small or the "
                     "thresholds too high", name)
             self.n_kept_ = len(kept)
-            kept_table, _ = ht.table_from(kept, np.ones(len(kept), np.int64))
+            kept_table = ht.table_from(kept)
             frags = _count_fragments(stream, unit_ids, order, bits, kept_table, workers, progress)
             self.lexicon_ = _build_lexicon(stream, unit_ids, counts, frags, kept_table, order, bits, n,
                                            self.min_count_, self.keep_numbers, base_words, workers, progress)
@@ -238,7 +238,7 @@ def _count(stream, unit_ids, order, bits, memory, work, workers, progress, min_c
         for length in range(2, order + 1):
             frequent = None
             if length > 2:  # every unit with an id is frequent: no check needed for bigrams
-                frequent, _ = ht.table_from(keys[-1], vals[-1])
+                frequent = ht.table_from(keys[-1])
             counter = NgramCounter(length, bits, memory, spill, threads=workers, min_len=length,
                                    frequent=frequent)
             for _, block in stream.blocks(counter.block_size()):
@@ -276,38 +276,27 @@ def _count_fragments(stream, unit_ids, order, bits, kept, workers, progress) -> 
         offset, block = item
         ids = unit_ids.map(block)
         ends = fragment_ends(ids, order, bits, kept)
-        if state is None:
-            state = [*ht.new_table(1 << 16), 0, []]
-        keys, vals, size, h1, h2, st, ln = count_fragments(ids, ends, order, bits, kept, state[0], state[1],
-                                                            state[2], offset)
-        state[:3] = keys, vals, size
-        if len(h1):
-            state[3].append((h1, h2, st, ln))
-        return state
+        tab, size, records = state if state is not None else (ht.new_table(1 << 16), 0, [])
+        tab, size, *long_records = count_fragments(ids, ends, order, bits, kept, tab, size, offset)
+        if len(long_records[0]):
+            records.append(long_records)
+        return tab, size, records
 
     states = _parallel_blocks(stream, workers, run, progress, "cutting")
-    keys, vals = ht.new_table(1 << 16)
-    size = 0
-    records = []
-    for k, v, _, recs in states:
-        ik, iv = ht.items(k, v)
-        keys, vals, size = ht.add_counts(keys, vals, size, ik, iv)
-        records.extend(recs)
-    sk, sv = ht.items(keys, vals)
-    if records:
-        h1 = np.concatenate([r[0] for r in records])
-        h2 = np.concatenate([r[1] for r in records])
-        st = np.concatenate([r[2] for r in records])
-        ln = np.concatenate([r[3] for r in records])
-        order_ = np.lexsort((st, h2, h1))
-        h1, h2, st, ln = h1[order_], h2[order_], st[order_], ln[order_]
-        first = np.ones(len(h1), dtype=bool)
-        first[1:] = (h1[1:] != h1[:-1]) | (h2[1:] != h2[:-1])
-        idx = np.flatnonzero(first)
-        lc = np.diff(np.append(idx, len(h1)))
-        return _Fragments(sk, sv, h1[idx], h2[idx], st[idx], ln[idx], lc)
-    z = np.zeros(0, np.int64)
-    return _Fragments(sk, sv, z.astype(np.uint64), z.astype(np.uint64), z, z, z)
+    tab, _ = ht.merged([(t, s) for t, s, _ in states])
+    sk, sv = ht.items(tab)
+    records = [r for _, _, recs in states for r in recs]
+    if not records:
+        z = np.zeros(0, np.int64)
+        return _Fragments(sk, sv, z.astype(np.uint64), z.astype(np.uint64), z, z, z)
+    h1, h2, st, ln = (np.concatenate(col) for col in zip(*records))
+    # One record per occurrence: sort by identity, then first position, and count runs.
+    by = np.lexsort((st, h2, h1))
+    h1, h2, st, ln = h1[by], h2[by], st[by], ln[by]
+    first = np.ones(len(h1), dtype=bool)
+    first[1:] = (h1[1:] != h1[:-1]) | (h2[1:] != h2[:-1])
+    idx = np.flatnonzero(first)
+    return _Fragments(sk, sv, h1[idx], h2[idx], st[idx], ln[idx], np.diff(np.append(idx, len(h1))))
 
 
 def _unpack(keys: np.ndarray, lengths: np.ndarray, bits: int, order: int) -> np.ndarray:
@@ -359,28 +348,23 @@ def _build_lexicon(stream, unit_ids, counts, frags, kept, order, bits, n, min_co
     # Neighbour entropies of the kept words, from a second cut of the corpus.
     index_of = np.cumsum(keep) - 1
     short_idx = np.flatnonzero(keep[:n_short])
-    wk, wv = ht.table_from(skeys[short_idx], index_of[short_idx] + 1)
+    short_words = ht.table_from(skeys[short_idx], index_of[short_idx] + 1)
     long_rows = np.flatnonzero(keep[n_short:])
-    lh1 = frags.long_h1[lsel][long_rows]
-    lk, lv = ht.table_from(lh1, index_of[n_short + long_rows] + 1)
+    long_words = ht.table_from(frags.long_h1[lsel][long_rows], index_of[n_short + long_rows] + 1)
     n_words = int(keep.sum())
-    long_h2 = np.zeros(n_words, dtype=np.uint64)
+    long_h2 = np.zeros(max(n_words, 1), dtype=np.uint64)
     long_h2[index_of[n_short + long_rows]] = frags.long_h2[lsel][long_rows]
 
     def run(item, state):
         _, block = item
         ids = unit_ids.map(block)
         ends = fragment_ends(ids, order, bits, kept)
-        if state is None:
-            state = (*ht.new_table(1 << 16), 0)
-        return count_neighbours(ids, block, ends, order, bits, wk, wv, lk, lv, long_h2, *state)
+        pairs, size = state if state is not None else (ht.new_table(1 << 16), 0)
+        return count_neighbours(ids, block, ends, order, bits, short_words, long_words, long_h2, pairs, size)
 
-    states = sorted(_parallel_blocks(stream, workers, run, progress, "neighbours"), key=lambda t: -t[2])
-    pk, pv, ps = states[0]
-    for k, v, _ in states[1:]:  # add the smaller tables into the largest
-        pk, pv, ps = ht.add_counts(pk, pv, ps, *ht.items(k, v))
-    del states
-    pk, pv = ht.items(pk, pv)
+    pairs, _ = ht.merged(_parallel_blocks(stream, workers, run, progress, "neighbours"))
+    pk, pv = ht.items(pairs)
+    del pairs
     widx = (pk >> np.uint64(33)).astype(np.int64) - 1
     side = ((pk >> np.uint64(32)) & np.uint64(1)).astype(np.int64)
     left, right = entropies(widx, side, pv, n_words)
@@ -405,8 +389,11 @@ def discover(inputs, **params) -> Lexicon:
     - ``encoding``, ``errors``, ``glob``, ``jsonl_field``: how inputs are read (see :class:`Corpus`).
     - ``progress`` (False): show progress bars on stderr.
 
-    >>> lex = discover(["曹操引兵来战。"] * 40 + ["孔明笑曰：曹操中计矣。"] * 40, min_count=20)
-    >>> lex.get("曹操").count
-    80
+    >>> from cikuang.demo import demo_path
+    >>> lexicon = discover(demo_path())                 # 三国演义, 1.8 MB
+    >>> [e.word for e in lexicon if len(e.word) >= 2][:4]
+    ['玄德', '孔明', '将军', '曹操']
+    >>> lexicon.get("孔明").count
+    1095
     """
     return Discoverer(**params).fit(inputs).lexicon_

@@ -152,12 +152,18 @@ class Lexicon(Sequence):
                         continue
                     parts = line.split("\t") if tsv else line.split(" ")
                     try:
-                        words.append(parts[0])
-                        counts.append(int(parts[1]) if len(parts) > 1 else 1)
-                        if tsv:
-                            stats.append([float(x) if x else np.nan for x in parts[2:6]])
-                    except (ValueError, IndexError):
+                        if tsv and len(parts) != len(FIELDS):
+                            raise ValueError
+                        count = int(parts[1]) if len(parts) > 1 else 1
+                        stat = [float(x) if x else np.nan for x in parts[2:6]] if tsv else None
+                        if not parts[0]:
+                            raise ValueError
+                    except ValueError:
                         raise CikuangError(f"line {lineno}: not a lexicon entry: {line[:40]!r}", str(path)) from None
+                    words.append(parts[0])
+                    counts.append(count)
+                    if tsv:
+                        stats.append(stat)
         except OSError as e:
             raise CikuangError(e.strerror or str(e), str(path)) from None
         except UnicodeDecodeError as e:

@@ -66,7 +66,7 @@ def count(inputs, order: int = 4, *, workers: int | None = None, memory="2G", tm
 
     >>> table = count(["天下大势，分久必合"], order=2)
     >>> table.to_dict()["天下"], table.n_units
-    (1, 9)
+    (1, 8)
     """
     from .corpus import Corpus
 

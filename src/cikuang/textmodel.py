@@ -176,11 +176,13 @@ class UnitVocab:
         return len(self.latin)
 
 
-def encode_units(text: str, vocab: UnitVocab) -> np.ndarray:
+def encode_units(text: str, vocab: UnitVocab, ends_clause: bool = True) -> np.ndarray:
     """Unit codes of ``text``: Han code points, Latin-run codes, and ``0`` at clause ends.
 
-    Consecutive boundaries collapse into one ``0``; a leading boundary is dropped and the result
-    always ends with ``0`` when it is not empty, so encoded pieces can be concatenated.
+    Consecutive boundaries collapse into one ``0``; a leading boundary is dropped and, when
+    ``ends_clause``, the result ends with ``0`` (if not empty), so encoded pieces can be
+    concatenated. ``ends_clause=False`` is for a piece cut inside a clause (next to a Han
+    character): its last clause goes on in the next piece.
     """
     cps = normalized_codepoints(text)
     if len(cps) == 0:
@@ -207,7 +209,7 @@ def encode_units(text: str, vocab: UnitVocab) -> np.ndarray:
     prev_boundary[1:] = boundary[:-1]
     keep = (cls == 1) | run_start | (boundary & ~prev_boundary)
     out = codes[keep]
-    if len(out) and out[-1] != BOUNDARY:
+    if ends_clause and len(out) and out[-1] != BOUNDARY:
         out = np.append(out, np.uint32(BOUNDARY))
     return out
 

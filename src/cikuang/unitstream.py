@@ -26,23 +26,25 @@ from .textmodel import LATIN_BASE, UnitVocab, encode_units
 BATCH_CHARS = 1 << 20
 
 
-def _encode_batch(text: str) -> tuple[np.ndarray, list[str]]:
+def _encode_batch(batch: tuple[str, bool]) -> tuple[np.ndarray, list[str]]:
+    text, ends_clause = batch
     vocab = UnitVocab()
-    codes = encode_units(text, vocab)
+    codes = encode_units(text, vocab, ends_clause=ends_clause)
     return codes, vocab.latin
 
 
-def _batches(corpus: Corpus, progress) -> Iterator[str]:
+def _batches(corpus: Corpus, progress) -> Iterator[tuple[str, bool]]:
+    """(text, ends_clause) batches of about BATCH_CHARS characters."""
     buf: list[str] = []
     size = 0
     for piece in corpus.pieces(progress):
-        buf.append(piece)
-        size += len(piece)
+        buf.append(piece.text)
+        size += len(piece.text)
         if size >= BATCH_CHARS:
-            yield "".join(buf)
+            yield "".join(buf), piece.ends_clause
             buf, size = [], 0
     if buf:
-        yield "".join(buf)
+        yield "".join(buf), True
 
 
 @dataclass
@@ -79,6 +81,8 @@ class UnitStream:
         n_codes = 0
         with open(path, "wb") as out:
             for codes, latin in _encoded(corpus, workers, progress, meanwhile):
+                if len(codes) == 0:
+                    continue
                 if latin:
                     remap = vocab.add_all(latin)
                     is_latin = codes >= LATIN_BASE

@@ -1,0 +1,245 @@
+"""Exact n-gram counting: `cikuang.count` against brute force, merging, and the spill path."""
+from __future__ import annotations
+
+import importlib
+import random
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import cikuang
+from cikuang import CikuangError
+from cikuang.counting import NgramCounter
+from helpers import UNIT_RE, COMMON_HAN, brute_counts, lexicon_rows, make_corpus, make_language, pack_counts
+
+discover_mod = importlib.import_module("cikuang.discover")  # the module; cikuang.discover is the function
+
+# Han characters, clause-ending punctuation/space/emoji, ASCII letters and digits, and full-width
+# forms that NFKC turns into ASCII (so `ＡＢ` must count as the unit `AB`).
+ALPHABET = list("天下大势分久必合") + list("，。！ ,.\n\t-😀") + list("abAB01") + list("Ａ１ｂ")
+texts_st = st.lists(st.text(alphabet=st.sampled_from(ALPHABET), max_size=60), min_size=1, max_size=6)
+SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _count_dict(texts, order, **kw):
+    return cikuang.count(texts, order=order, **kw).to_dict()
+
+
+@SETTINGS
+@given(texts=texts_st, order=st.integers(1, 5))
+def test_count_equals_brute_force(texts, order):
+    expected = brute_counts(texts, order)
+    assume(expected)  # a corpus without units is an error, tested below
+    table = cikuang.count(texts, order=order, workers=1)
+    assert table.to_dict() == dict(expected)
+    assert table.n_units == sum(c for w, c in expected.items() if len(UNIT_RE.findall(w)) == 1)
+
+
+@SETTINGS
+@given(texts_a=texts_st, texts_b=texts_st, order=st.integers(1, 4))
+def test_counts_of_two_halves_add_up_to_the_whole(texts_a, texts_b, order):
+    whole = brute_counts(texts_a + texts_b, order)
+    assume(brute_counts(texts_a, order) and brute_counts(texts_b, order))  # no empty half
+    a = _count_dict(texts_a, order, workers=1)
+    b = _count_dict(texts_b, order, workers=1)
+    merged = dict(a)
+    for k, v in b.items():
+        merged[k] = merged.get(k, 0) + v
+    assert merged == _count_dict(texts_a + texts_b, order, workers=1) == dict(whole)
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 10_000), order=st.integers(2, 5))
+def test_count_on_generated_corpus_with_threads(seed, order):
+    rng = random.Random(seed)
+    words = make_language(rng, n_words=40, n_chars=60)
+    # more than 65,536 units, so that the counting threads each get a part of the block
+    texts = make_corpus(rng, words, 12_000)
+    expected = brute_counts(texts, order)
+    assert _count_dict(texts, order, workers=2) == dict(expected)
+
+
+@pytest.mark.parametrize("texts", [[], [""], ["，。！"], [" \n\t", "😀"]], ids=["no-text", "empty", "punctuation", "space-emoji"])
+def test_count_without_any_unit_is_a_clean_error(texts):
+    with pytest.raises(CikuangError, match="no text to mine"):
+        cikuang.count(texts, order=2, workers=1)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_count_across_encode_batches_with_latin_units(monkeypatch, workers):
+    # The text is encoded in many batches (by worker processes when workers > 1), each with its own
+    # numbering of Latin units, which must be merged into one; new Latin units appear late.
+    monkeypatch.setattr(importlib.import_module("cikuang.unitstream"), "BATCH_CHARS", 1 << 15)
+    rng = random.Random(11)
+    latin = ["iPhone7", "K", "B", "x1", "abc", "2019", "NBA", "GPU", "Q", "v2"]
+    pool = list(COMMON_HAN[:60]) + latin[:5]
+    texts = []
+    for _ in range(1000):
+        texts.append("".join(rng.choice(pool) + (rng.choice("，。 ") if rng.random() < 0.15 else "")
+                             for _ in range(300)))
+    for i, unit in enumerate(latin[5:]):
+        texts.insert(200 * (i + 1), f"{unit}天{unit}，{unit}")
+    expected = dict(brute_counts(texts, 3))
+    assert _count_dict(texts, 3, workers=workers) == expected
+
+
+def test_a_stretch_of_text_without_units_is_skipped(monkeypatch):
+    # Many documents in another script (no Han, no ASCII letters or digits) among Chinese ones:
+    # the corpus is encoded in batches, some of which have no unit at all.
+    monkeypatch.setattr(importlib.import_module("cikuang.unitstream"), "BATCH_CHARS", 1 << 12)
+    chinese = ["天下大势，分久必合，合久必分。周末七国分争，并入于秦。"] * 100
+    russian = ["Съешь же ещё этих мягких французских булок, да выпей чаю."] * 400
+    texts = chinese + russian + chinese
+    assert _count_dict(texts, 3, workers=1) == dict(brute_counts(texts, 3))
+
+
+def test_clause_ends_are_never_crossed():
+    counts = _count_dict(["天下，大势😀分久\t必合 ab cd\x07e"], 4, workers=1)
+    assert "天下" in counts and "大势" in counts
+    for crossing in ("下大", "势分", "久必", "abcd", "cde", "ab cd"):
+        assert crossing not in counts
+    assert not any(ch in key for key in counts for ch in "，😀\t \x07")
+
+
+def test_count_reads_files_like_texts(tmp_path):
+    texts = ["天下大势，分久必合，合久必分。", "周末七国分争，并入于秦。iPhone7也。"]
+    path = tmp_path / "a.txt"
+    path.write_text("\n".join(texts), encoding="utf-8")
+    assert _count_dict(str(path), 3) == dict(brute_counts(texts, 3))
+
+
+def test_many_distinct_units_at_a_high_order():
+    # 8 units of a packed key leave 8 bits a unit: 300 distinct units cannot be packed, which must
+    # be an error (or, if the implementation copes, exact counts) -- never silently wrong counts.
+    rng = random.Random(2)
+    chars = COMMON_HAN + "".join(chr(0x4E00 + 3000 + i) for i in range(100))
+    texts = ["".join(rng.choices(chars, k=200)) + "。" for _ in range(20)]
+    for order in (7, 8):
+        try:
+            got = _count_dict(texts, order, workers=1)
+        except CikuangError:
+            continue
+        assert got == dict(brute_counts(texts, order))
+
+
+def test_count_rejects_bad_order():
+    for order in (0, 9, "3"):
+        with pytest.raises(CikuangError):
+            cikuang.count(["天下"], order=order)
+
+
+# -- the spill path ------------------------------------------------------------------------------
+
+
+def _random_ids(seed: int, n: int, n_ids: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    ids = rng.integers(1, n_ids + 1, size=n).astype(np.uint32)
+    ids[rng.random(n) < 0.08] = 0  # clause ends
+    ids[-1] = 0
+    return ids
+
+
+def _blocks(ids: np.ndarray, size: int):
+    """Consecutive blocks that each end with a 0 (as the unit stream hands them out)."""
+    start = 0
+    while start < len(ids):
+        end = min(start + size, len(ids))
+        while ids[end - 1] != 0:
+            end += 1
+        yield ids[start:end]
+        start = end
+
+
+def _run_counter(ids, order, bits, memory, spill_dir, threads, min_count=1, block=5000):
+    counter = NgramCounter(order, bits, memory, str(spill_dir), threads=threads)
+    for b in _blocks(ids, block):
+        counter.add(b)
+    result = counter.result(min_count)
+    return counter, result
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("min_count", [1, 2])
+def test_counter_spills_under_a_tiny_budget_and_counts_exactly(tmp_path, threads, min_count):
+    order, bits = 4, 8
+    ids = _random_ids(7 + threads, 150_000, 250)
+    tiny, small_result = _run_counter(ids, order, bits, 1 << 16, tmp_path / "tiny", threads, min_count,
+                                      block=70_000)
+    roomy, big_result = _run_counter(ids, order, bits, 1 << 32, tmp_path / "roomy", threads, min_count,
+                                     block=70_000)
+    assert tiny.spilled
+    assert not roomy.spilled
+    np.testing.assert_array_equal(small_result.keys, big_result.keys)
+    np.testing.assert_array_equal(small_result.counts, big_result.counts)
+    expected = {k: v for k, v in pack_counts(ids, order, bits).items() if v >= min_count}
+    assert dict(zip(small_result.keys.tolist(), small_result.counts.tolist())) == expected
+    assert list(small_result.keys) == sorted(expected)
+    assert not list((tmp_path / "tiny").glob("*.bin"))  # the spill files are consumed
+
+
+def _spilling_counter(instances):
+    class TinyCounter(NgramCounter):
+        def __init__(self, order, bits, memory_bytes, spill_dir, **kw):
+            super().__init__(order, bits, 1 << 16, spill_dir, **kw)
+            instances.append(self)
+
+    return TinyCounter
+
+
+def _spill_corpus():
+    # a background of random characters from 200 (many distinct n-grams) with recurring words in it
+    rng = random.Random(3)
+    words = make_language(rng, n_words=25, n_chars=30)
+    texts = []
+    for _ in range(2500):
+        parts = []
+        for _ in range(rng.randint(3, 8)):
+            parts.append("".join(rng.choices(COMMON_HAN, k=rng.randint(2, 10))))
+            parts.append(rng.choice(words))
+        texts.append("".join(parts) + "。")
+    return texts
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_discover_is_identical_when_the_counts_spill(monkeypatch, workers):
+    texts = _spill_corpus()
+    params = dict(order=4, min_count=3, workers=workers)
+    reference = cikuang.Discoverer(**params).fit(texts)
+    same_budget_floor = cikuang.Discoverer(memory="64M", **params).fit(texts)
+    instances: list = []
+    monkeypatch.setattr(discover_mod, "NgramCounter", _spilling_counter(instances))
+    spilled = cikuang.Discoverer(memory="64M", **params).fit(texts)
+    assert instances and any(c.spilled for c in instances)
+    assert len(reference.lexicon_) > 20
+    assert lexicon_rows(spilled.lexicon_) == lexicon_rows(reference.lexicon_)
+    assert lexicon_rows(same_budget_floor.lexicon_) == lexicon_rows(reference.lexicon_)
+    assert spilled.n_kept_ == reference.n_kept_
+
+
+def test_count_is_identical_when_the_counts_spill(monkeypatch):
+    # with a clause of 50,000 units, longer than the small counter's blocks
+    rng = random.Random(4)
+    texts = _spill_corpus()[:800] + ["".join(rng.choices(COMMON_HAN, k=50_000))]
+    expected = dict(brute_counts(texts, 3))
+    instances: list = []
+    monkeypatch.setattr(discover_mod, "NgramCounter", _spilling_counter(instances))
+    assert _count_dict(texts, 3, workers=2) == expected
+    assert instances and all(c.spilled for c in instances)
+
+
+@pytest.mark.parametrize("pattern,first,second,n", [
+    ("甲a", "甲", "a", 9_500_000),  # 19M characters, 28.5 MB
+    ("甲ＡＢ", "甲", "AB", 7_000_000),  # 21M characters; full-width letters become the unit AB
+], ids=["han-latin", "han-fullwidth"])
+def test_a_clause_longer_than_the_reader_carry_is_not_cut(tmp_path, pattern, first, second, n):
+    # One line of millions of units with no newline and no punctuation: more than the reader holds
+    # before it looks for a place to cut the line (16M characters). The counts must stay exact.
+    path = tmp_path / "long.txt"
+    path.write_text(pattern * n, encoding="utf-8")
+    try:
+        counts = _count_dict(str(path), 2, workers=1)
+    finally:
+        path.unlink()
+    assert counts == {first: n, second: n, first + second: n, second + first: n - 1}

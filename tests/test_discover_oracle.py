@@ -1,0 +1,262 @@
+"""`cikuang.discover` against the plain-Python oracle of the method (tests/oracle.py)."""
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cikuang
+import oracle
+from cikuang import CikuangError
+from helpers import COMMON_HAN, lexicon_rows, make_corpus, make_language, reference_clauses
+
+KEXUE = dict(order=4, min_count=32, min_pmi=(0, 2, 4, 6))
+
+
+def _corpus(seed, n_sentences=3000, **lang):
+    rng = random.Random(seed)
+    return make_corpus(rng, make_language(rng, **lang), n_sentences)
+
+
+def _multi(words: dict) -> dict:
+    return {w: c for w, c in words.items() if len(w) >= 2}
+
+
+def _discovered(texts, **params) -> dict:
+    lexicon = cikuang.discover(texts, keep_numbers=True, **params)
+    return {e.word: e.count for e in lexicon}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 100_000), min_count=st.sampled_from([2, 3, 5, 8, 13, 20, 32]))
+def test_words_equal_the_oracle(seed, min_count):
+    texts = _corpus(seed)
+    expected = oracle.discover(texts, order=4, min_count=min_count, min_pmi=(0, 2, 4, 6))
+    got = _discovered(texts, order=4, min_count=min_count, min_pmi=(0, 2, 4, 6), workers=1)
+    assert _multi(got) == _multi(expected)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 100_000),
+    order=st.integers(2, 6),
+    min_count=st.sampled_from([1, 2, 3, 5, 10]),
+    steps=st.lists(st.sampled_from([-1.0, 0.5, 1.0, 1.5, 2.0, 3.0]), min_size=6, max_size=6),
+    max_len=st.integers(2, 8),
+)
+def test_words_equal_the_oracle_for_other_orders_and_thresholds(seed, order, min_count, steps, max_len):
+    # Low thresholds and long invented words: fragments longer than the order (chains of
+    # overlapping kept n-grams) occur here.
+    texts = _corpus(seed, n_sentences=1500, n_words=15, n_chars=25, max_len=max_len)
+    min_pmi = tuple([0.0] + steps[: order - 1])
+    _, _, kept = oracle.details(texts, order, min_count, min_pmi)
+    if not kept:
+        with pytest.raises(CikuangError):
+            cikuang.discover(texts, order=order, min_count=min_count, min_pmi=min_pmi, workers=1)
+        return
+    expected = oracle.discover(texts, order=order, min_count=min_count, min_pmi=min_pmi)
+    got = _discovered(texts, order=order, min_count=min_count, min_pmi=min_pmi, workers=1)
+    assert _multi(got) == _multi(expected)
+
+
+@pytest.mark.parametrize("seed,min_count", [(0, 5), (1, 20), (2, 3)])
+def test_fixed_examples_all_fields(seed, min_count):
+    texts = _corpus(seed, n_sentences=4000)
+    params = dict(order=4, min_count=min_count, min_pmi=(0, 2, 4, 6))
+    expected = oracle.discover(texts, **params)
+    lexicon = cikuang.discover(texts, keep_numbers=True, **params)
+    assert len(_multi(expected)) >= 5
+    assert _multi({e.word: e.count for e in lexicon}) == _multi(expected)
+    # Single characters are fragments too: they pass without a cohesion test.
+    assert {e.word: e.count for e in lexicon if len(e.word) == 1} == {w: c for w, c in expected.items() if len(w) == 1}
+    # Cohesion is the weakest split's PMI (for words up to the order), and entropies are >= 0.
+    counts, n_units, _ = oracle.details(texts, **params)
+    for e in lexicon:
+        if 2 <= len(e.word) <= 4:
+            assert e.cohesion == pytest.approx(oracle.cohesion(e.word, counts, n_units), abs=1e-9)
+        elif len(e.word) == 1:
+            assert math.isnan(e.cohesion)
+        assert e.left_entropy >= 0 and e.right_entropy >= 0
+    # sorted by count, descending, then by word
+    keys = [(-e.count, e.word) for e in lexicon]
+    assert keys == sorted(keys)
+
+
+def test_long_words_are_found_as_chains():
+    # Words of 6 and 7 characters with order 3: only overlapping kept trigrams can join them.
+    rng = random.Random(5)
+    long_words = ["亚历山大大帝", "君士坦丁堡城门"]
+    filler = list("的了是在我有他这中人上们来到")
+    texts = []
+    for _ in range(600):
+        parts = [rng.choice(long_words)] + rng.choices(filler, k=rng.randint(1, 4))
+        rng.shuffle(parts)
+        texts.append("".join(parts) + "。")
+    params = dict(order=3, min_count=5, min_pmi=(0, 1, 2))
+    got = _discovered(texts, **params)
+    expected = oracle.discover(texts, **params)
+    assert _multi(got) == _multi(expected)
+    for w in long_words:
+        assert w in got
+
+
+def test_workers_do_not_change_the_result():
+    texts = _corpus(4, n_sentences=12_000)
+    one = cikuang.discover(texts, min_count=5, workers=1)
+    two = cikuang.discover(texts, min_count=5, workers=2)
+    assert lexicon_rows(one) == lexicon_rows(two)
+
+
+def test_preset_kexue2019_is_the_seed_method():
+    texts = _corpus(9, n_sentences=6000)
+    expected = oracle.discover(texts, **KEXUE)
+    preset = _discovered(texts, preset="kexue2019")
+    explicit = _discovered(texts, **KEXUE)
+    assert len(_multi(expected)) >= 5
+    assert preset == explicit
+    assert _multi(preset) == _multi(expected)
+    d = cikuang.Discoverer(preset="kexue2019").fit(texts)
+    assert (d.order_, d.min_count_, tuple(d.min_pmi_)) == (4, 32, (0.0, 2.0, 4.0, 6.0))
+
+
+def test_explicit_parameters_override_the_preset():
+    texts = _corpus(10, n_sentences=3000)
+    got = _discovered(texts, preset="kexue2019", min_count=5)
+    assert _multi(got) == _multi(oracle.discover(texts, order=4, min_count=5, min_pmi=(0, 2, 4, 6)))
+
+
+def test_default_min_count_grows_with_the_corpus():
+    # README: max(3, round(sqrt(N) / 200)) for N unit tokens
+    for n_sentences in (300, 40_000):
+        texts = _corpus(12, n_sentences=n_sentences)
+        n = sum(len(c) for c in oracle.han_clauses(texts))
+        d = cikuang.Discoverer(workers=1).fit(texts)
+        assert d.n_units_ == n
+        assert d.min_count_ == max(3, round(math.sqrt(n) / 200))
+
+
+def test_docstring_example_agrees_with_the_oracle():
+    texts = ["曹操引兵来战。"] * 40 + ["孔明笑曰：曹操中计矣。"] * 40
+    expected = oracle.discover(texts, order=4, min_count=20, min_pmi=(0, 2, 4, 6))
+    got = _discovered(texts, min_count=20)
+    assert _multi(got) == _multi(expected)
+
+
+def _entropy(counter) -> float:
+    total = sum(counter.values())
+    return -sum(c / total * math.log(c / total) for c in counter.values())
+
+
+def test_neighbour_entropies_of_a_word_inside_clauses():
+    # 龙虎 always stands between filler characters (never at a clause edge), and the filler never
+    # sticks to it, so its neighbours are exactly the filler characters next to its occurrences.
+    rng = random.Random(8)
+    filler = "的了是在我有他这中人"
+    texts = []
+    for _ in range(2000):
+        left = "".join(rng.choices(filler, k=rng.randint(1, 4)))
+        right = "".join(rng.choices(filler[:6], k=rng.randint(1, 4)))
+        texts.append(left + "龙虎" + right + "。")
+        texts.append("".join(rng.choices(filler, k=15)) + "。")
+    left_nb = Counter(t[t.index("龙虎") - 1] for t in texts if "龙虎" in t)
+    right_nb = Counter(t[t.index("龙虎") + 2] for t in texts if "龙虎" in t)
+    lexicon = cikuang.discover(texts, order=4, min_count=5, min_pmi=(0, 2, 4, 6), workers=1)
+    entry = lexicon.get("龙虎")
+    assert entry is not None and entry.count == 2000
+    assert entry.left_entropy == pytest.approx(_entropy(left_nb), abs=1e-9)
+    assert entry.right_entropy == pytest.approx(_entropy(right_nb), abs=1e-9)
+    assert entry.left_entropy > entry.right_entropy  # 10 possible neighbours against 6
+
+
+LATIN_UNITS = ["iPhone", "7", "K", "NBA", "2019", "x", "GPU", "B"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 100_000), min_count=st.sampled_from([2, 3, 5, 10]), keep_numbers=st.booleans(),
+       order=st.integers(2, 5))
+def test_mixed_han_and_latin_units_equal_the_oracle(seed, min_count, keep_numbers, order):
+    # Words made of Han characters and Latin/digit runs; adjacent runs merge into one unit
+    # ("iPhone" + "7" is the unit iPhone7), which the oracle sees through the reference tokeniser.
+    rng = random.Random(seed)
+    pool = rng.sample(COMMON_HAN, 25) + LATIN_UNITS
+    words = sorted({"".join(rng.choices(pool, k=rng.randint(1, 4))) for _ in range(30)})
+    texts = make_corpus(rng, words, 1500)
+    clauses = [tuple(c) for t in texts for c in reference_clauses(t)]
+    min_pmi = tuple(2.0 * k for k in range(order))
+    _, _, kept = oracle.details(None, order, min_count, min_pmi, clauses=clauses)
+    if not kept:
+        with pytest.raises(CikuangError):
+            cikuang.discover(texts, order=order, min_count=min_count, workers=1)
+        return
+    expected = {"".join(w): c for w, c in oracle.discover_clauses(clauses, order, min_count, min_pmi).items()}
+    if not keep_numbers:
+        expected = {w: c for w, c in expected.items() if not w.isdigit()}
+    d = cikuang.Discoverer(order=order, min_count=min_count, keep_numbers=keep_numbers, workers=1).fit(texts)
+    assert {e.word: e.count for e in d.lexicon_} == expected
+    assert d.n_kept_ == len(kept)
+    assert d.n_units_ == sum(len(c) for c in clauses)
+
+
+def test_default_thresholds_continue_the_ladder():
+    # README: min PMI 0,2,4,6 by default; the seed's ladder continues by 2 nats per extra unit.
+    texts = _corpus(13, n_sentences=3000, n_words=15, n_chars=25, max_len=8)
+    d = cikuang.Discoverer(order=6, min_count=3, workers=1).fit(texts)
+    assert tuple(d.min_pmi_) == (0, 2, 4, 6, 8, 10)
+    expected = oracle.discover(texts, order=6, min_count=3, min_pmi=(0, 2, 4, 6, 8, 10))
+    assert _multi({e.word: e.count for e in d.lexicon_}) == _multi(expected)
+    for spelled in ("0,2,4,6,8,10", [0, 2, 4, 6, 8, 10], "0, 2, 4, 6, 8, 10"):
+        assert _discovered(texts, order=6, min_count=3, min_pmi=spelled, workers=1) == {
+            e.word: e.count for e in d.lexicon_}
+
+
+def test_inputs_as_paths_texts_and_generators(tmp_path):
+    from pathlib import Path
+
+    texts = _corpus(14, n_sentences=2000)
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("\n".join(texts[:100]) + "\n", encoding="utf-8")
+    b.write_text("\n".join(texts[100:]) + "\n", encoding="utf-8")
+    params = dict(order=4, min_count=5, workers=1)
+    reference = lexicon_rows(cikuang.discover(texts, **params))
+    assert lexicon_rows(cikuang.discover([Path(a), Path(b)], **params)) == reference
+    assert lexicon_rows(cikuang.discover((t for t in texts), **params)) == reference
+    assert lexicon_rows(cikuang.discover(str(tmp_path), **params)) == reference  # a directory
+    with pytest.raises(CikuangError):
+        cikuang.discover([b"bytes are not text"], **params)
+
+
+def test_temporary_files_are_removed(tmp_path):
+    texts = _corpus(15, n_sentences=2000)
+    cikuang.Discoverer(min_count=5, tmp_dir=str(tmp_path)).fit(texts)
+    cikuang.count(texts, order=3, tmp_dir=str(tmp_path))
+    assert list(tmp_path.iterdir()) == []
+    bad = tmp_path.parent / (tmp_path.name + "-bad.txt")
+    bad.write_bytes("天下大势。\n".encode("utf-8") * 1000 + b"\xff")
+    with pytest.raises(CikuangError):
+        cikuang.Discoverer(min_count=5, tmp_dir=str(tmp_path)).fit(str(bad))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_small_blocks_do_not_change_the_result(monkeypatch, workers):
+    # Every pass reads the unit stream in blocks that end at a clause end; with tiny blocks there
+    # are many of them (shared among threads), and clauses longer than a block.
+    from cikuang.unitstream import UnitStream
+
+    rng = random.Random(32)
+    words = make_language(rng, n_words=15, n_chars=25, max_len=8)
+    texts = make_corpus(rng, words, 3000)
+    texts.append("".join(rng.choices(words, k=3000)))  # one clause of several thousand units
+    params = dict(order=4, min_count=3, min_pmi=(0, 0.5, 1, 1.5), workers=workers)
+    reference = cikuang.discover(texts, **params)
+    assert any(len(e.word) > 4 for e in reference)  # long words, from chains of kept n-grams
+    original = UnitStream.blocks
+    monkeypatch.setattr(UnitStream, "blocks", lambda self, block_codes=1 << 22: original(self, min(block_codes, 2000)))
+    small = cikuang.discover(texts, **params)
+    assert lexicon_rows(small) == lexicon_rows(reference)
+    expected = oracle.discover(texts, order=4, min_count=3, min_pmi=(0, 0.5, 1, 1.5))
+    assert {e.word: e.count for e in small} == expected
