@@ -4,9 +4,10 @@ A :class:`Corpus` yields the text of its sources as :class:`Piece` s, each endin
 ends (or marked as continued), so that pieces can be encoded independently and their unit streams
 concatenated with the same result as encoding the whole text at once. No source is ever read
 whole: files are decoded in blocks of a few MB, and a piece is cut at the last newline of a block.
-In a line longer than :data:`MAX_CARRY` characters the cut falls at its last punctuation or space,
-or, in a clause that long, next to a Han character, and the piece is marked ``ends_clause=False``
-so that the clause goes on, unbroken, in the next piece.
+In a line longer than :data:`MAX_CARRY` characters the cut falls after its last punctuation or
+space or, in a clause that long, before a Han character, and the piece is marked
+``ends_clause=False`` so that the clause goes on, unbroken, in the next piece
+(see :func:`cikuang.textmodel.last_safe_cut`).
 
 Sources are files (``.gz .bz2 .xz .zst`` decompressed on the fly), directories (searched
 recursively with a glob, ``*.txt`` by default), ``"-"`` for standard input, or any iterable of
@@ -21,7 +22,6 @@ import io
 import json
 import lzma
 import os
-import re
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
@@ -29,14 +29,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .errors import CikuangError
+from .textmodel import last_safe_cut
 
 BLOCK_BYTES = 1 << 22
 #: A line longer than this is split at its last punctuation or space.
 MAX_CARRY = 1 << 24
-_SPLITTABLE = re.compile(r"[^0-9A-Za-z\u3400-\u9fff\uf900-\ufaff\U00020000-\U000323af]")
-# Places inside a clause where a cut changes nothing: between two Han characters, or a Han
-# character and an ASCII letter or digit (NFKC leaves both alone and no Latin run spans them).
-_INNER_CUT = re.compile(r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff0-9A-Za-z])|(?<=[0-9A-Za-z])(?=[\u4e00-\u9fff])")
 _DECOMPRESS_ERRORS = (OSError, EOFError, lzma.LZMAError, zlib.error, ValueError)
 
 
@@ -213,12 +210,7 @@ class Corpus:
             cut = carry.rfind("\n") + 1
             ends_clause = True
             if cut == 0 and len(carry) > MAX_CARRY:
-                cut = _last_end(_SPLITTABLE, carry)
-                if cut == 0:
-                    cut = _last_end(_INNER_CUT, carry)
-                    ends_clause = False
-                if cut == 0:  # 64K characters of nothing but letters and digits: cut the run
-                    cut, ends_clause = len(carry), True
+                cut, ends_clause = last_safe_cut(carry)
             if cut:
                 yield Piece(carry[:cut], ends_clause)
                 carry = carry[cut:]
@@ -253,14 +245,6 @@ class Corpus:
                 batch, size = [], 0
         if batch:
             yield Piece("\n".join(batch) + "\n")
-
-
-def _last_end(pattern: re.Pattern, text: str) -> int:
-    """End of the last match of ``pattern`` in the last 64K characters of ``text`` (0 if none)."""
-    m = None
-    for m in pattern.finditer(text, max(0, len(text) - 65536)):
-        pass
-    return m.end() if m else 0
 
 
 def _lines(stream, name: str, progress) -> Iterator[str]:

@@ -1,7 +1,6 @@
 """Exact n-gram statistics of a corpus: the ``count`` stage on its own, as an export."""
 from __future__ import annotations
 
-import os
 import tempfile
 from dataclasses import dataclass
 

@@ -145,6 +145,34 @@ def _normalize_slow_lines(text: str, cps: np.ndarray, fast: np.ndarray, slow: np
     return np.concatenate(pieces)
 
 
+def last_safe_cut(text: str, window: int = 65536) -> tuple[int, bool]:
+    """Where to cut a long ``text`` so that its pieces encode like the whole: ``(position, ends_clause)``.
+
+    Looks at the last ``window`` characters only. Best is just after the last character that is a
+    clause boundary after NFKC (``ends_clause=True``); failing that, just before the last Han
+    character (``ends_clause=False``: the clause goes on in the next piece, and a Han character
+    never composes with what precedes it nor joins a Latin run); failing that (a run of letters
+    and digits that long), the end of the text.
+    """
+    start = max(0, len(text) - window)
+    cps = np.frombuffer(text[start:].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if len(cps) == 0:
+        return len(text), True
+    kinds, mapped = _bmp_tables()
+    bmp = cps < 0x10000
+    safe_boundary = np.zeros(len(cps), dtype=bool)
+    m = mapped[cps[bmp]]
+    safe_boundary[bmp] = (kinds[cps[bmp]] == _KEEP) & (_unit_class_table()[np.minimum(m, 0xFFFF)] == 0) & (m < 0x10000)
+    boundaries = np.flatnonzero(safe_boundary)
+    if len(boundaries):
+        return start + int(boundaries[-1]) + 1, True
+    han = np.flatnonzero(_unit_class_table()[np.minimum(cps, 0xFFFF)] == 1)
+    han = han[han > 0]
+    if len(han):
+        return start + int(han[-1]), False
+    return len(text), True
+
+
 @dataclass
 class UnitVocab:
     """Names of the Latin/digit units seen so far (their codes are ``LATIN_BASE + index``)."""
