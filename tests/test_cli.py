@@ -9,6 +9,7 @@ import json
 import lzma
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -506,3 +507,13 @@ def test_count_units_and_clauses(capsys, tmp_path):
     assert got["iPhone7"] == 1 and got["了iPhone7"] == 1 and got["K线"] == 1 and got["A1"] == 2
     assert "iPhone7看" not in got and "helloworld" not in got and "hello" in got
     assert got == dict(brute_counts(path.read_text(encoding="utf-8").splitlines(), 2))
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    # `cikuang discover --format tsv | head -1`: no traceback when the reader stops early
+    proc = subprocess.run(
+        f"{shlex.quote(sys.executable)} -m cikuang.cli discover -q --format tsv | head -1",
+        shell=True, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.stdout.startswith("word\tcount\t")
+    assert proc.stderr == ""

@@ -159,6 +159,10 @@ def run(argv=None) -> int:
     except KeyboardInterrupt:
         print("cikuang: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `cikuang ... | head`: the reader has what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 def _discover(args) -> int:

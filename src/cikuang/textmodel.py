@@ -93,6 +93,12 @@ def _unit_class_table() -> np.ndarray:
     return cls
 
 
+def prepare_tables() -> None:
+    """Build the lookup tables now (about 0.1 s), e.g. before forking workers that will share them."""
+    _bmp_tables()
+    _unit_class_table()
+
+
 def _astral_han_mask(cps: np.ndarray) -> np.ndarray:
     mask = np.zeros(cps.shape, dtype=bool)
     for lo, hi in HAN_RANGES:

@@ -20,7 +20,7 @@ import numpy as np
 
 from .corpus import Corpus
 from .errors import CikuangError
-from .textmodel import LATIN_BASE, UnitVocab, encode_units
+from .textmodel import LATIN_BASE, UnitVocab, encode_units, prepare_tables
 
 #: Characters of text handed to a worker at a time.
 BATCH_CHARS = 1 << 20
@@ -127,6 +127,7 @@ def _encoded(corpus: Corpus, workers: int, progress, meanwhile) -> Iterator[tupl
             meanwhile()
         return
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    prepare_tables()  # built once here, inherited by forked workers
     with ctx.Pool(workers) as pool, ThreadPoolExecutor(1) as side:
         job = side.submit(meanwhile) if meanwhile is not None else None
         # Submitted by hand, not with imap: imap drains the generator as fast as it can, so a
