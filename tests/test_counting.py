@@ -15,6 +15,7 @@ from cikuang.counting import NgramCounter
 from helpers import UNIT_RE, COMMON_HAN, brute_counts, lexicon_rows, make_corpus, make_language, pack_counts
 
 discover_mod = importlib.import_module("cikuang.discover")  # the module; cikuang.discover is the function
+counting_mod = importlib.import_module("cikuang.counting")
 
 # Han characters, clause-ending punctuation/space/emoji, ASCII letters and digits, and full-width
 # forms that NFKC turns into ASCII (so `ＡＢ` must count as the unit `AB`).
@@ -209,7 +210,7 @@ def test_discover_is_identical_when_the_counts_spill(monkeypatch, workers):
     reference = cikuang.Discoverer(**params).fit(texts)
     same_budget_floor = cikuang.Discoverer(memory="64M", **params).fit(texts)
     instances: list = []
-    monkeypatch.setattr(discover_mod, "NgramCounter", _spilling_counter(instances))
+    monkeypatch.setattr(counting_mod, "NgramCounter", _spilling_counter(instances))
     spilled = cikuang.Discoverer(memory="64M", **params).fit(texts)
     assert instances and any(c.spilled for c in instances)
     assert len(reference.lexicon_) > 20
@@ -224,7 +225,7 @@ def test_count_is_identical_when_the_counts_spill(monkeypatch):
     texts = _spill_corpus()[:800] + ["".join(rng.choices(COMMON_HAN, k=50_000))]
     expected = dict(brute_counts(texts, 3))
     instances: list = []
-    monkeypatch.setattr(discover_mod, "NgramCounter", _spilling_counter(instances))
+    monkeypatch.setattr(counting_mod, "NgramCounter", _spilling_counter(instances))
     assert _count_dict(texts, 3, workers=2) == expected
     assert instances and all(c.spilled for c in instances)
 

@@ -206,3 +206,42 @@ class NgramCounter:
         counts = np.concatenate([v for _, v in parts]) if parts else np.zeros(0, np.int64)
         order = np.argsort(keys)
         return NgramCounts(keys[order], counts[order], self.order, self.bits)
+
+
+def count_stream(stream, unit_ids: UnitIds, order: int, bits: int, memory: int, work: str, workers: int, progress,
+                 min_count: int) -> NgramCounts:
+    """Exact counts of the n-grams of 1..order units that occur at least ``min_count`` times.
+
+    With ``min_count`` 1 every n-gram is counted in one pass. Otherwise lengths are counted one
+    pass each, a window only when its two parts one unit shorter reached ``min_count`` (Apriori):
+    the tables then hold little beyond the n-grams that matter, which is faster and smaller.
+    """
+    spill = os.path.join(work, "spill")
+    if min_count <= 1:
+        with progress.bar("counting", total=stream.n_codes, unit="units") as bar:
+            counter = NgramCounter(order, bits, memory, spill, threads=workers)
+            for _, block in stream.blocks(counter.block_size()):
+                counter.add(unit_ids.map(block))
+                bar.update(len(block))
+        return counter.result(1)
+    # Unigrams: the stream already counted them; rare units have no id.
+    keys = [np.arange(1, len(unit_ids) + 1, dtype=np.uint64)]
+    vals = [stream.unit_counts[unit_ids.codes[1:]].astype(np.int64)]
+    with progress.bar("counting", total=stream.n_codes * (order - 1), unit="units") as bar:
+        for length in range(2, order + 1):
+            frequent = None
+            if length > 2:  # every unit with an id is frequent: no check needed for bigrams
+                frequent = ht.table_from(keys[-1])
+            counter = NgramCounter(length, bits, memory, spill, threads=workers, min_len=length,
+                                   frequent=frequent)
+            for _, block in stream.blocks(counter.block_size()):
+                counter.add(unit_ids.map(block))
+                bar.update(len(block))
+            level = counter.result(min_count)
+            if len(level) == 0:
+                break
+            keys.append(level.keys)
+            vals.append(level.counts)
+    keys, vals = np.concatenate(keys), np.concatenate(vals)
+    order_ = np.argsort(keys)
+    return NgramCounts(keys[order_], vals[order_], order, bits)

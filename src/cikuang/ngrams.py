@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .counting import NgramCounts, UnitIds, bits_for
-from .discover import _count, _encode, _unpack, parse_memory
+from .counting import NgramCounts, UnitIds, bits_for, count_stream
+from .discover import encode_corpus, parse_memory
+from .words import unpack
 from .errors import CikuangError
 from .lexicon import atomic_output
 from .progress import Progress
@@ -31,7 +32,7 @@ class NgramTable:
         """The n-grams as text, in the order of ``self.counts.keys``."""
         c = self.counts
         lengths = c.lengths()
-        ids = _unpack(c.keys, lengths, c.bits, c.order)
+        ids = unpack(c.keys, lengths, c.bits, c.order)
         names = np.array([""] + [self.vocab.unit_text(int(x)) for x in self.unit_ids.codes[1:]],
                          dtype=np.dtypes.StringDType())
         out = names[ids[:, 0]]
@@ -77,9 +78,9 @@ def count(inputs, order: int = 4, *, workers: int | None = None, memory="2G", tm
     mem = parse_memory(memory)
     bars = Progress(enabled=progress)
     with tempfile.TemporaryDirectory(prefix="cikuang-", dir=tmp_dir) as work:
-        stream = _encode(corpus, work, workers, bars)
+        stream = encode_corpus(corpus, work, workers, bars)
         check_not_empty(stream, name)
         unit_ids = UnitIds.by_frequency(stream.unit_counts)
         bits = bits_for(len(unit_ids), order)
-        counts = _count(stream, unit_ids, order, bits, mem, work, workers, bars, 1)
+        counts = count_stream(stream, unit_ids, order, bits, mem, work, workers, bars, 1)
     return NgramTable(counts, unit_ids, stream.vocab, stream.n_units)
