@@ -172,6 +172,7 @@ def _discover(args) -> int:
     d = Discoverer(order=args.order, min_count=args.min_count, min_pmi=args.min_pmi, preset=args.preset,
                    new_only=args.new_only, base_dict=args.base_dict, keep_numbers=args.keep_numbers,
                    workers=args.workers, memory=args.memory, tmp_dir=args.tmp_dir,
+                   neighbours=args.format != "jieba",  # jieba lines have no entropies: skip that pass
                    progress=_progress(args), **_corpus_options(args))
     if args.output is not None and args.output != "-":
         _check_output(args.output)

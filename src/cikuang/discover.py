@@ -77,6 +77,7 @@ class Discoverer:
         new_only: bool = False,
         base_dict=None,
         keep_numbers: bool = False,
+        neighbours: bool = True,
         workers: int | None = None,
         memory="2G",
         tmp_dir: str | None = None,
@@ -93,6 +94,7 @@ class Discoverer:
         self.new_only = new_only
         self.base_dict = base_dict
         self.keep_numbers = keep_numbers
+        self.neighbours = neighbours
         self.workers = workers
         self.memory = memory
         self.tmp_dir = tmp_dir
@@ -159,7 +161,8 @@ class Discoverer:
             kept_table = ht.table_from(kept)
             frags = count_candidate_fragments(stream, unit_ids, order, bits, kept_table, workers, progress)
             self.lexicon_ = describe_words(stream, unit_ids, counts, frags, kept_table, order, bits, n,
-                                           self.min_count_, self.keep_numbers, base_words, workers, progress)
+                                           self.min_count_, self.keep_numbers, base_words, workers, progress,
+                                           neighbours=self.neighbours)
         progress.close()
         return self
 
@@ -216,6 +219,8 @@ def discover(inputs, **params) -> Lexicon:
     - ``preset``: ``"kexue2019"`` is the seed method exactly (order 4, min count 32, 0,2,4,6).
     - ``new_only`` / ``base_dict``: drop words of a base lexicon (a jieba-format path or ``"jieba"``).
     - ``keep_numbers`` (False): keep words that are only digits.
+    - ``neighbours`` (True): compute the left/right neighbour entropies and the score, which takes
+      one more pass over the corpus; with False those columns are NaN (the jieba format has none).
     - ``workers`` (all cores), ``memory`` ("2G"): parallelism and the count tables' memory budget.
     - ``encoding``, ``errors``, ``glob``, ``jsonl_field``: how inputs are read (see :class:`Corpus`).
     - ``progress`` (False): show progress bars on stderr.

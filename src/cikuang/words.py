@@ -30,50 +30,76 @@ def unpack(keys: np.ndarray, lengths: np.ndarray, bits: int, order: int) -> np.n
 
 
 def describe_words(stream, unit_ids, counts, frags, kept, order: int, bits: int, n: int, min_count: int,
-                   keep_numbers: bool, base_words, workers: int, progress) -> Lexicon:
-    """The lexicon of the candidate fragments ``frags`` that pass ``min_count`` and the filters."""
+                   keep_numbers: bool, base_words, workers: int, progress, neighbours: bool = True) -> Lexicon:
+    """The lexicon of the candidate fragments ``frags`` that pass ``min_count`` and the filters.
+
+    Without ``neighbours`` the second cut is skipped: entropies and score are NaN.
+    """
+    cand = _candidates(stream, unit_ids, counts, frags, order, bits, n, min_count)
+    keep = np.ones(len(cand.words), dtype=bool)
+    if not keep_numbers:
+        keep &= ~np.array([single and w.isdigit() for w, single in zip(cand.words, cand.single_latin)], bool)
+    if base_words is not None:
+        keep &= np.array([w not in base_words for w in cand.words], dtype=bool)
+    coh = cand.cohesion[keep]
+    words = [w for w, k in zip(cand.words, keep) if k]
+    if not neighbours:
+        return Lexicon(words, cand.counts[keep], coh)
+    left, right = _neighbour_entropies(stream, unit_ids, cand, keep, kept, order, bits, workers, progress)
+    return Lexicon(words, cand.counts[keep], coh, left, right, word_score(coh, left, right))
+
+
+class _Candidates:
+    """Fragments counted at least ``min_count`` times: short ones first, then long ones."""
+
+    def __init__(self, words, counts, cohesion_, single_latin, short_keys, long_h1, long_h2):
+        self.words = words
+        self.counts = counts
+        self.cohesion = cohesion_
+        self.single_latin = single_latin  # single units that are Latin/digit runs
+        self.short_keys = short_keys
+        self.long_h1 = long_h1
+        self.long_h2 = long_h2
+
+
+def _candidates(stream, unit_ids, counts, frags, order, bits, n, min_count) -> _Candidates:
     vocab = stream.vocab
-    # Short words (up to order units), from packed keys.
+    # Fragments of up to `order` units: text and cohesion from their packed keys.
     sel = frags.short_counts >= min_count
-    skeys, scounts = frags.short_keys[sel], frags.short_counts[sel]
-    slen = counts.lengths(skeys)
-    sids = unpack(skeys, slen, bits, order)
-    scodes = unit_ids.codes[sids]  # 0 where padded
-    words = ["".join(vocab.unit_text(int(c)) for c in row if c) for row in scodes]
-    coh = cohesion(counts, skeys, n)
-    # Long words, from their first occurrence in the stream.
+    skeys = frags.short_keys[sel]
+    lengths = counts.lengths(skeys)
+    codes = unit_ids.codes[unpack(skeys, lengths, bits, order)]  # 0 where padded
+    words = ["".join(vocab.unit_text(int(c)) for c in row if c) for row in codes]
+    coh = [cohesion(counts, skeys, n)]
+    single_latin = list((lengths == 1) & (codes[:, 0] >= LATIN_BASE))
+    # Longer fragments: text from their first occurrence, cohesion of their weakest window.
     lsel = np.flatnonzero(frags.long_counts >= min_count)
-    lcoh = []
-    lcodes = []
-    for i in lsel:
-        codes = stream.read(int(frags.long_start[i]), int(frags.long_len[i]))
-        ids = unit_ids.map(codes).astype(np.uint64)
+    long_coh = np.empty(len(lsel))
+    for i, f in enumerate(lsel):
+        units = stream.read(int(frags.long_start[f]), int(frags.long_len[f]))
+        ids = unit_ids.map(units).astype(np.uint64)
         windows = np.zeros(len(ids) - order + 1, dtype=np.uint64)
         for j in range(order):
             windows = (windows << np.uint64(bits)) | ids[j : len(ids) - order + 1 + j]
-        lcoh.append(float(np.min(cohesion(counts, windows, n))))
-        lcodes.append(codes)
-        words.append("".join(vocab.unit_text(int(c)) for c in codes))
-    all_counts = np.concatenate((scounts, frags.long_counts[lsel]))
-    all_coh = np.concatenate((coh, np.asarray(lcoh, dtype=np.float64)))
-    n_short = len(skeys)
-    # Which words to keep: no pure numbers (by default), none of the base lexicon's (new_only).
-    keep = np.ones(len(words), dtype=bool)
-    if not keep_numbers:
-        single_latin = (slen == 1) & (scodes[:, 0] >= LATIN_BASE)
-        for i in np.flatnonzero(single_latin):
-            keep[i] = not words[i].isdigit()
-    if base_words is not None:
-        keep &= np.array([w not in base_words for w in words], dtype=bool)
-    # Neighbour entropies of the kept words, from a second cut of the corpus.
-    index_of = np.cumsum(keep) - 1
-    short_idx = np.flatnonzero(keep[:n_short])
-    short_words = ht.table_from(skeys[short_idx], index_of[short_idx] + 1)
-    long_rows = np.flatnonzero(keep[n_short:])
-    long_words = ht.table_from(frags.long_h1[lsel][long_rows], index_of[n_short + long_rows] + 1)
+        long_coh[i] = np.min(cohesion(counts, windows, n))
+        words.append("".join(vocab.unit_text(int(c)) for c in units))
+        single_latin.append(False)
+    coh.append(long_coh)
+    return _Candidates(words, np.concatenate((frags.short_counts[sel], frags.long_counts[lsel])),
+                       np.concatenate(coh), single_latin, skeys, frags.long_h1[lsel], frags.long_h2[lsel])
+
+
+def _neighbour_entropies(stream, unit_ids, cand: _Candidates, keep, kept, order, bits, workers, progress):
+    """Left and right entropies of the kept candidates, from a second cut of the corpus."""
+    index = np.cumsum(keep) - 1  # candidate -> word index
     n_words = int(keep.sum())
+    n_short = len(cand.short_keys)
+    short = np.flatnonzero(keep[:n_short])
+    short_words = ht.table_from(cand.short_keys[short], index[short] + 1)
+    long_ = np.flatnonzero(keep[n_short:])
+    long_words = ht.table_from(cand.long_h1[long_], index[n_short + long_] + 1)
     long_h2 = np.zeros(max(n_words, 1), dtype=np.uint64)
-    long_h2[index_of[n_short + long_rows]] = frags.long_h2[lsel][long_rows]
+    long_h2[index[n_short + long_]] = cand.long_h2[long_]
 
     def run(item, state):
         _, block = item
@@ -83,11 +109,8 @@ def describe_words(stream, unit_ids, counts, frags, kept, order: int, bits: int,
         return count_neighbours(ids, block, ends, order, bits, short_words, long_words, long_h2, pairs, size)
 
     pairs, _ = ht.merged(parallel_blocks(stream, workers, run, progress, "neighbours"))
-    pk, pv = ht.items(pairs)
+    keys, pair_counts = ht.items(pairs)
     del pairs
-    widx = (pk >> np.uint64(33)).astype(np.int64) - 1
-    side = ((pk >> np.uint64(32)) & np.uint64(1)).astype(np.int64)
-    left, right = entropies(widx, side, pv, n_words)
-    kept_words = [w for w, k in zip(words, keep) if k]
-    c = all_coh[keep]
-    return Lexicon(kept_words, all_counts[keep], c, left, right, word_score(c, left, right))
+    word = (keys >> np.uint64(33)).astype(np.int64) - 1
+    side = ((keys >> np.uint64(32)) & np.uint64(1)).astype(np.int64)
+    return entropies(word, side, pair_counts, n_words)
