@@ -194,8 +194,12 @@ def cikuang_cmd(args) -> list[str]:
     return [found] if found else [sys.executable, "-m", "cikuang.cli"]
 
 
+def out_ext(args) -> str:
+    return "tsv" if args.format == "tsv" else "jieba.txt"
+
+
 def discover_cmd(args, corpus: str, out: str, memory: str | None = None) -> list[str]:
-    cmd = cikuang_cmd(args) + ["discover", corpus, "--preset", "kexue2019", "-q", "-o", out]
+    cmd = cikuang_cmd(args) + ["discover", corpus, "--preset", "kexue2019", "-q", "--format", args.format, "-o", out]
     if memory is not None:
         cmd += ["--memory", memory]
     if args.workers:
@@ -215,6 +219,8 @@ def baseline_cmd(corpus: str, out: str, style: str = "counter") -> list[str]:
 def read_cikuang(path: str) -> dict[str, int]:
     words = {}
     with open(path, encoding="utf-8") as f:
+        if not path.endswith(".tsv"):
+            return read_baseline(path)
         header = f.readline().rstrip("\n").split("\t")
         assert header[:2] == ["word", "count"], f"unexpected header in {path}: {header}"
         for line in f:
@@ -329,6 +335,9 @@ def main(argv=None) -> int:
                    help="also run cikuang with --memory SIZE and check its output equals the default run's")
     p.add_argument("--memory", default="1G",
                    help="the budget(s) for --compare-memory, comma-separated for several runs (default 1G)")
+    p.add_argument("--format", choices=("tsv", "jieba"), default="tsv",
+                   help="cikuang's output: tsv (default; with neighbour entropies, one more pass) or jieba "
+                        "('word count' lines, what the baseline writes)")
     p.add_argument("--workers", type=int, help="pass --workers N to cikuang (default: cikuang's default, all cores)")
     p.add_argument("--warmup", action=argparse.BooleanOptionalAction, default=True,
                    help="first run cikuang once, untimed, on the first 2 MB of the corpus, so that "
@@ -359,13 +368,13 @@ def main(argv=None) -> int:
         with open(corpus, "rb") as f, open(sample, "wb") as g:
             g.write(f.read(2 << 20) + f.readline())
         print("warm-up (untimed, first 2 MB):", flush=True)
-        check(measure("warm-up", discover_cmd(args, sample, os.path.join(work, "warmup.tsv")),
-                      os.path.join(work, "warmup.tsv"), 0))
+        check(measure("warm-up", discover_cmd(args, sample, os.path.join(work, "warmup-out." + out_ext(args))),
+                      os.path.join(work, "warmup-out." + out_ext(args)), 0))
 
     print(f"cikuang, {args.repeats} run(s):", flush=True)
     ck_runs = []
     for i in range(args.repeats):
-        out = os.path.join(work, f"cikuang-{i + 1}.tsv")
+        out = os.path.join(work, f"cikuang-{i + 1}." + out_ext(args))
         run = measure(f"cikuang run {i + 1}", discover_cmd(args, corpus, out), out, args.sample_interval,
                       os.path.join(work, f"tmp-{i + 1}"))
         check(run)
@@ -379,7 +388,7 @@ def main(argv=None) -> int:
     mem_runs = []  # (budget, Run)
     if args.compare_memory:
         for budget in args.memory.split(","):
-            out = os.path.join(work, f"cikuang-memory-{budget}.tsv")
+            out = os.path.join(work, f"cikuang-memory-{budget}." + out_ext(args))
             print(f"cikuang with --memory {budget}:", flush=True)
             run = measure(f"cikuang --memory {budget}", discover_cmd(args, corpus, out, budget), out,
                           args.sample_interval, os.path.join(work, f"tmp-memory-{budget}"))

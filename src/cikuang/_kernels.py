@@ -15,18 +15,11 @@ from ._hashtable import contains, grown, limit_of, mix, slot_of
 
 
 @nb.njit(nogil=True, cache=True)
-def count_ngrams(ids, min_len, max_len, bits, prune, frequent, tab, size):
-    """Count every window of ``min_len..max_len`` units of a block into ``tab``.
-
-    With ``prune``, a window is counted only if both its prefix and its suffix of one unit less
-    are in ``frequent`` (the Apriori principle: an n-gram is never more frequent than its parts,
-    so one whose part is rare cannot reach the minimum count either). Counting one length at a
-    time this way keeps the tables to the n-grams that can matter.
-    """
+def count_ngrams(ids, min_len, max_len, bits, tab, size):
+    """Count every window of ``min_len..max_len`` units of a block into ``tab``."""
     limit = limit_of(tab)
     n = len(ids)
     b = np.uint64(bits)
-    suffix_mask = (np.uint64(1) << np.uint64(bits * (min_len - 1))) - np.uint64(1)
     for i in range(n):
         if ids[i] == 0:
             continue
@@ -38,8 +31,6 @@ def count_ngrams(ids, min_len, max_len, bits, prune, frequent, tab, size):
             key = (key << b) | np.uint64(u)
             if j - i + 1 < min_len:
                 continue
-            if prune and not (contains(frequent, key >> b) and contains(frequent, key & suffix_mask)):
-                continue
             if size >= limit:
                 tab = grown(tab)
                 limit = limit_of(tab)
@@ -48,6 +39,48 @@ def count_ngrams(ids, min_len, max_len, bits, prune, frequent, tab, size):
                 tab[s] = key
                 size += 1
             tab[s + 1] += np.uint64(1)
+    return tab, size
+
+
+@nb.njit(inline="always")
+def _gram(ids, i, length, b):
+    """Packed key of the ``length`` units at ``i``, or 0 if a boundary or the end comes first."""
+    n = len(ids)
+    key = np.uint64(0)
+    for j in range(i, i + length):
+        if j >= n or ids[j] == 0:
+            return np.uint64(0)
+        key = (key << b) | np.uint64(ids[j])
+    return key
+
+
+@nb.njit(nogil=True, cache=True)
+def count_ngrams_apriori(ids, length, bits, frequent, tab, size):
+    """Count the windows of ``length`` units whose two parts of ``length - 1`` units are frequent.
+
+    The Apriori principle: an n-gram is never more frequent than its parts, so one with a rare
+    part cannot reach the minimum count either. The part at ``i + 1`` of one window is the part
+    at ``i`` of the next, so each part is looked up once.
+    """
+    limit = limit_of(tab)
+    b = np.uint64(bits)
+    m = length - 1
+    part = _gram(ids, 0, m, b)
+    ok = part != 0 and contains(frequent, part)
+    for i in range(len(ids)):
+        nxt = _gram(ids, i + 1, m, b)
+        ok_next = nxt != 0 and contains(frequent, nxt)
+        if ok and ok_next:
+            key = (part << b) | np.uint64(ids[i + m])
+            if size >= limit:
+                tab = grown(tab)
+                limit = limit_of(tab)
+            s = slot_of(tab, key)
+            if tab[s] == 0:
+                tab[s] = key
+                size += 1
+            tab[s + 1] += np.uint64(1)
+        part, ok = nxt, ok_next
     return tab, size
 
 
@@ -222,8 +255,8 @@ def warm_up() -> None:
     from . import _hashtable as ht
 
     ids = np.array([1, 2, 1, 2, 0], dtype=np.uint32)
-    tab, size = count_ngrams(ids, 1, 2, 2, False, ht.new_table(16), ht.new_table(16), 0)
-    tab, size = count_ngrams(ids, 2, 2, 2, True, tab, tab.copy(), size)
+    tab, size = count_ngrams(ids, 1, 2, 2, ht.new_table(16), 0)
+    tab, size = count_ngrams_apriori(ids, 2, 2, tab, tab.copy(), size)
     keys, vals = ht.items(tab)
     tab, size = ht.add_counts(tab, size, keys, vals)
     ht.lookup(tab, keys, 0)

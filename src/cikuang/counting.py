@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _hashtable as ht
-from ._kernels import count_ngrams
+from ._kernels import count_ngrams, count_ngrams_apriori
 from .errors import CikuangError
 
 SPILL_PARTS = 32
@@ -114,12 +114,12 @@ class NgramCounter:
     def __init__(self, order: int, bits: int, memory_bytes: int, spill_dir: str, threads: int = 1,
                  min_len: int = 1, frequent: np.ndarray | None = None):
         """Count lengths ``min_len..order``; with a ``frequent`` table (of keys one unit shorter),
-        count only windows whose prefix and suffix are in it (see ``count_ngrams``)."""
+        count only windows of ``order`` units whose two parts are in it (``count_ngrams_apriori``)."""
         self.order = order
         self.min_len = min_len
         self.bits = bits
         self.prune = frequent is not None
-        self.frequent = frequent if frequent is not None else ht.new_table(16)
+        self.frequent = frequent
         self.threads = max(1, threads)
         # Tables double when they grow, so the budget allows for an old and a new one at once.
         self.table_budget = max(1 << 20, int(memory_bytes * 0.45))
@@ -143,8 +143,9 @@ class NgramCounter:
 
         def run(t):
             tab, size = self.tables[t]
-            return count_ngrams(parts[t], self.min_len, self.order, self.bits, self.prune, self.frequent,
-                                tab, size)
+            if self.prune:
+                return count_ngrams_apriori(parts[t], self.order, self.bits, self.frequent, tab, size)
+            return count_ngrams(parts[t], self.min_len, self.order, self.bits, tab, size)
 
         if self._pool is None or len(parts) == 1:
             self.tables[0] = run(0)
