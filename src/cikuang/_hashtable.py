@@ -85,16 +85,6 @@ def add_counts(tab, size, keys, vals):
 
 
 @nb.njit(nogil=True, cache=True)
-def lookup(tab, query, default):
-    """Values of ``query`` keys (``default`` where absent)."""
-    out = np.empty(len(query), dtype=np.int64)
-    for n in range(len(query)):
-        s = slot_of(tab, query[n])
-        out[n] = np.int64(tab[s + 1]) if tab[s] == query[n] else default
-    return out
-
-
-@nb.njit(nogil=True, cache=True)
 def items(tab):
     """The occupied entries as (keys, values) arrays, in slot order."""
     n = 0

@@ -246,11 +246,12 @@ def count_neighbours(ids, codes, ends, order, bits, short_words, long_words, lon
     return pairs, psize
 
 
-def warm_up() -> None:
-    """Load every compiled loop from Numba's cache (or compile it) on tiny inputs.
+def warm_up(neighbours: bool = True) -> None:
+    """Load the compiled loops from Numba's cache (or compile them) on tiny inputs.
 
     Loading costs tens of milliseconds per function; the pipeline calls this in a background
-    thread while worker processes encode the corpus, so that the cost is hidden.
+    thread while worker processes encode the corpus, so that the cost is mostly hidden.
+    ``neighbours=False`` leaves out the loop that only the neighbour entropies need.
     """
     from . import _hashtable as ht
 
@@ -259,7 +260,7 @@ def warm_up() -> None:
     tab, size = count_ngrams_apriori(ids, 2, 2, tab, tab.copy(), size)
     keys, vals = ht.items(tab)
     tab, size = ht.add_counts(tab, size, keys, vals)
-    ht.lookup(tab, keys, 0)
     ends = fragment_ends(ids, 2, 2, tab)
     count_fragments(ids, ends, 2, 2, tab, tab.copy(), size, 0)
-    count_neighbours(ids, ids, ends, 2, 2, tab, tab, np.zeros(1, np.uint64), tab.copy(), size)
+    if neighbours:
+        count_neighbours(ids, ids, ends, 2, 2, tab, tab, np.zeros(1, np.uint64), tab.copy(), size)

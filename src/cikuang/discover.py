@@ -139,7 +139,7 @@ class Discoverer:
         name = ", ".join(corpus.paths) if corpus.paths else "<texts>"
         progress = Progress(enabled=self.progress)
         with tempfile.TemporaryDirectory(prefix="cikuang-", dir=self.tmp_dir) as work:
-            stream = encode_corpus(corpus, work, workers, progress)
+            stream = encode_corpus(corpus, work, workers, progress, self.neighbours)
             check_not_empty(stream, name)
             n = stream.n_units
             self.n_units_ = n
@@ -197,12 +197,12 @@ def load_base_words(base_dict) -> set[str]:
     return set(Lexicon.load(base_dict).words)
 
 
-def encode_corpus(corpus: Corpus, work: str, workers: int, progress: Progress) -> UnitStream:
+def encode_corpus(corpus: Corpus, work: str, workers: int, progress: Progress, neighbours: bool = True) -> UnitStream:
+    """The encode stage, with a progress bar (and the compiled loops loaded meanwhile)."""
     bar = progress.bar("reading", total=corpus.size_bytes(), unit="B")
     try:
-        # The compiled loops load from Numba's cache while the workers encode.
         return UnitStream.encode(corpus, os.path.join(work, "units.u32"), workers=workers, progress=bar.update,
-                                 meanwhile=warm_up)
+                                 meanwhile=lambda: warm_up(neighbours))
     finally:
         bar.close()
 
