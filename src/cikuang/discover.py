@@ -163,7 +163,6 @@ class Discoverer:
             self.lexicon_ = describe_words(stream, unit_ids, counts, frags, kept_table, order, bits, n,
                                            self.min_count_, self.keep_numbers, base_words, workers, progress,
                                            neighbours=self.neighbours)
-        progress.close()
         return self
 
 

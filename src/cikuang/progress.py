@@ -30,5 +30,3 @@ class Progress:
         return tqdm(total=total, desc=f"cikuang: {label}", unit=unit, unit_scale=True, leave=False,
                     disable=None if self.enabled is None else False, dynamic_ncols=True, mininterval=0.5)
 
-    def close(self) -> None:
-        pass

@@ -199,10 +199,6 @@ class UnitVocab:
             out[i] = code
         return out + LATIN_BASE if len(out) else out
 
-    def merge(self, other_tokens: list[str]) -> np.ndarray:
-        """Remap table from another vocabulary's local ids to this one's codes."""
-        return self.add_all(other_tokens)
-
     def unit_text(self, code: int) -> str:
         return self.latin[code - LATIN_BASE] if code >= LATIN_BASE else chr(code)
 
