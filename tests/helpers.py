@@ -86,7 +86,7 @@ def make_corpus(rng: random.Random, words: list[str], n_sentences: int, per_line
 
 def pack_counts(ids: np.ndarray, order: int, bits: int, min_len: int = 1) -> Counter:
     """Brute-force counts of id windows of min_len..order within 0-separated clauses, as packed keys
-    (first unit in the highest bits, ``bits`` per unit, as documented in ``cikuang._kernels``)."""
+    (first unit in the highest bits, ``bits`` per unit, as documented in ``cikuang._native``)."""
     counts: Counter = Counter()
     clause: list[int] = []
     for u in list(ids) + [0]:

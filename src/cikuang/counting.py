@@ -1,7 +1,7 @@
 """The count stage: exact counts of every n-gram of 1..order units within clauses.
 
 Units get dense ids (1 = most frequent) so that an n-gram packs into one ``uint64`` key (see
-:mod:`cikuang._kernels`). Counting runs over the unit stream block by block; each of ``threads``
+:mod:`cikuang._native`). Counting runs over the unit stream block by block; each of ``threads``
 threads counts its own part of every block into its own hash table, and the tables are added up
 at the end. Memory is bounded: when the tables outgrow their share of ``memory_bytes``, their
 entries are partitioned by key hash into files of a spill directory and the tables start afresh;
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _hashtable as ht
-from ._kernels import count_ngrams, count_ngrams_apriori
+from ._native import count_ngrams, count_ngrams_apriori
 from .errors import CikuangError
 
 SPILL_PARTS = 32
@@ -69,7 +69,7 @@ def bits_for(n_ids: int, order: int) -> int:
 
 @dataclass
 class NgramCounts:
-    """Counts of n-grams as sorted packed keys (see :mod:`cikuang._kernels`)."""
+    """Counts of n-grams as sorted packed keys (see :mod:`cikuang._native`)."""
 
     keys: np.ndarray  # uint64, sorted
     counts: np.ndarray  # int64

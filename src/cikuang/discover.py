@@ -15,7 +15,6 @@ import tempfile
 import numpy as np
 
 from . import _hashtable as ht
-from ._kernels import warm_up
 from .corpus import Corpus
 from .counting import UnitIds, bits_for, count_stream
 from .errors import CikuangError
@@ -139,7 +138,7 @@ class Discoverer:
         name = ", ".join(corpus.paths) if corpus.paths else "<texts>"
         progress = Progress(enabled=self.progress)
         with tempfile.TemporaryDirectory(prefix="cikuang-", dir=self.tmp_dir) as work:
-            stream = encode_corpus(corpus, work, workers, progress, self.neighbours)
+            stream = encode_corpus(corpus, work, workers, progress)
             check_not_empty(stream, name)
             n = stream.n_units
             self.n_units_ = n
@@ -196,12 +195,11 @@ def load_base_words(base_dict) -> set[str]:
     return set(Lexicon.load(base_dict).words)
 
 
-def encode_corpus(corpus: Corpus, work: str, workers: int, progress: Progress, neighbours: bool = True) -> UnitStream:
-    """The encode stage, with a progress bar (and the compiled loops loaded meanwhile)."""
+def encode_corpus(corpus: Corpus, work: str, workers: int, progress: Progress) -> UnitStream:
+    """The encode stage, with a progress bar."""
     bar = progress.bar("reading", total=corpus.size_bytes(), unit="B")
     try:
-        return UnitStream.encode(corpus, os.path.join(work, "units.u32"), workers=workers, progress=bar.update,
-                                 meanwhile=lambda: warm_up(neighbours))
+        return UnitStream.encode(corpus, os.path.join(work, "units.u32"), workers=workers, progress=bar.update)
     finally:
         bar.close()
 

@@ -1,7 +1,7 @@
 """The cut stage: fragments of the corpus between the cuts, and their counts.
 
 The corpus is cut between two adjacent units wherever no occurrence of a kept n-gram covers both
-(:func:`cikuang._kernels.fragment_ends`); overlapping kept n-grams chain, so fragments can be
+(:func:`cikuang._native.fragment_ends`); overlapping kept n-grams chain, so fragments can be
 longer than the order. Fragments that can be words are counted: 1 or 2 units always, 3..order
 units when the fragment is itself a kept n-gram, longer ones when every window of ``order``
 units is kept (the backtrack rule, which rejects junctions such as 各项目 = 各项 + 项目).
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _hashtable as ht
-from ._kernels import count_fragments, fragment_ends
+from ._native import count_fragments, fragment_ends
 
 #: Units per block in the cut passes.
 CUT_BLOCK = 1 << 21

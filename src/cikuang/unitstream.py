@@ -13,7 +13,6 @@ import multiprocessing as mp
 import os
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,18 +68,13 @@ class UnitStream:
         *,
         workers: int = 1,
         progress: Callable[[int], None] | None = None,
-        meanwhile: Callable[[], None] | None = None,
     ) -> "UnitStream":
-        """Encode ``corpus`` into the file ``path``.
-
-        ``meanwhile``, if given, runs in a thread of this process while worker processes encode
-        (it is started after they are forked), and is finished before this returns.
-        """
+        """Encode ``corpus`` into the file ``path`` (``progress`` is called with bytes read)."""
         vocab = UnitVocab()
         counts = np.zeros(LATIN_BASE, dtype=np.int64)
         n_codes = 0
         with open(path, "wb") as out:
-            for codes, latin in _encoded(corpus, workers, progress, meanwhile):
+            for codes, latin in _encoded(corpus, workers, progress):
                 if len(codes) == 0:
                     continue
                 if latin:
@@ -119,17 +113,14 @@ class UnitStream:
             return np.fromfile(f, dtype=np.uint32, count=length)
 
 
-def _encoded(corpus: Corpus, workers: int, progress, meanwhile) -> Iterator[tuple[np.ndarray, list[str]]]:
+def _encoded(corpus: Corpus, workers: int, progress) -> Iterator[tuple[np.ndarray, list[str]]]:
     batches = _batches(corpus, progress)
     if workers <= 1:
         yield from map(_encode_batch, batches)
-        if meanwhile is not None:
-            meanwhile()
         return
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     prepare_tables()  # built once here, inherited by forked workers
-    with ctx.Pool(workers) as pool, ThreadPoolExecutor(1) as side:
-        job = side.submit(meanwhile) if meanwhile is not None else None
+    with ctx.Pool(workers) as pool:
         # Submitted by hand, not with imap: imap drains the generator as fast as it can, so a
         # large corpus would pile up in memory. Here at most 2 batches per worker are in flight,
         # and results come back in corpus order.
@@ -140,8 +131,6 @@ def _encoded(corpus: Corpus, workers: int, progress, meanwhile) -> Iterator[tupl
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()
-        if job is not None:
-            job.result()
 
 
 def check_not_empty(stream: UnitStream, what: str) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _hashtable as ht
-from ._kernels import count_neighbours, fragment_ends
+from ._native import count_neighbours, fragment_ends
 from .fragments import parallel_blocks
 from .lexicon import Lexicon
 from .scoring import cohesion, entropies, word_score

@@ -1,0 +1,442 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Compiled inner loops: hash tables and the passes over blocks of unit ids.
+
+**Blocks.** A block is a ``uint32`` array of dense unit ids in which ``0`` ends a clause and whose
+last element is ``0``, so no window or fragment ever crosses a block edge.
+
+**Packed keys.** An n-gram of length ``L`` packs into one ``uint64``, ``bits`` per unit, the first
+unit in the highest bits: ``key = ((u1 << bits | u2) << bits | u3) ...``. Since ids start at 1,
+keys of different lengths never collide, and the length of a key is its number of ``bits``-wide
+digits; a prefix is a right shift, a suffix a mask.
+
+**Hash tables.** A table is one ``uint64`` array of ``2 * capacity`` words, key and value side by
+side, so that an update touches one cache line, not two (counting is bound by cache misses). The
+capacity is a power of two; key ``0`` marks an empty slot (no key is 0); slots are found by linear
+probing from a splitmix64 hash; a table doubles when it is 60 % full. Functions that may grow a
+table return the (possibly new) array and the new size.
+
+Every loop runs without the GIL, so Python threads fill tables of their own in parallel; when a
+table must grow, the GIL is taken only to allocate the new array. Written in Cython and compiled
+when the package is installed: no JIT, so nothing to compile or load at run time.
+"""
+from libc.stdint cimport uint32_t, uint64_t, int64_t
+
+import numpy as np
+
+cdef double MAX_LOAD = 0.6
+
+
+# ---------------------------------------------------------------------------------------------
+# hash table helpers (raw pointers: no memoryview acquisition in the hot loops)
+
+cdef inline uint64_t mix(uint64_t key) noexcept nogil:
+    cdef uint64_t z = key + <uint64_t>0x9E3779B97F4A7C15ULL
+    z = (z ^ (z >> 30)) * <uint64_t>0xBF58476D1CE4E5B9ULL
+    z = (z ^ (z >> 27)) * <uint64_t>0x94D049BB133111EBULL
+    return z ^ (z >> 31)
+
+
+cdef inline Py_ssize_t slot_of(const uint64_t* tab, Py_ssize_t n, uint64_t key) noexcept nogil:
+    """Word index of ``key``'s slot in a table of ``n`` words."""
+    cdef uint64_t mask = <uint64_t>((n >> 1) - 1)
+    cdef uint64_t i = mix(key) & mask
+    cdef uint64_t k
+    while True:
+        k = tab[2 * i]
+        if k == key or k == 0:
+            return <Py_ssize_t>(2 * i)
+        i = (i + 1) & mask
+
+
+cdef inline bint contains(const uint64_t* tab, Py_ssize_t n, uint64_t key) noexcept nogil:
+    return tab[slot_of(tab, n, key)] == key
+
+
+cdef inline Py_ssize_t limit_of(Py_ssize_t n) noexcept nogil:
+    return <Py_ssize_t>(<double>(n >> 1) * MAX_LOAD)
+
+
+cdef inline void rehash(const uint64_t* old, Py_ssize_t n_old, uint64_t* new, Py_ssize_t n_new) noexcept nogil:
+    cdef Py_ssize_t i, j
+    cdef uint64_t k
+    for i in range(0, n_old, 2):
+        k = old[i]
+        if k != 0:
+            j = slot_of(new, n_new, k)
+            new[j] = k
+            new[j + 1] = old[i + 1]
+
+
+cdef object grow(object tab_obj):
+    """A new array of twice the words of ``tab_obj`` holding its entries (rehashed without the GIL)."""
+    cdef const uint64_t[::1] old = tab_obj
+    new_obj = np.zeros(2 * old.shape[0], dtype=np.uint64)
+    cdef uint64_t[::1] new = new_obj
+    cdef Py_ssize_t n_old = old.shape[0], n_new = new.shape[0]
+    cdef const uint64_t* po = &old[0] if n_old > 0 else NULL
+    with nogil:
+        rehash(po, n_old, &new[0], n_new)
+    return new_obj
+
+
+cdef inline void bump(uint64_t* tab, Py_ssize_t n, uint64_t key, uint64_t val, Py_ssize_t* size) noexcept nogil:
+    cdef Py_ssize_t s = slot_of(tab, n, key)
+    if tab[s] == 0:
+        tab[s] = key
+        size[0] += 1
+    tab[s + 1] += val
+
+
+# ---------------------------------------------------------------------------------------------
+# table functions
+
+def grown(tab):
+    """A table of twice the capacity holding the same entries."""
+    return grow(tab)
+
+
+def add_counts(tab, Py_ssize_t size, const uint64_t[:] keys, const int64_t[:] vals):
+    """Add ``vals`` to the entries of ``keys``, growing as needed. Returns (tab, size)."""
+    cdef uint64_t[::1] t = tab
+    cdef Py_ssize_t n = t.shape[0], m = keys.shape[0], i
+    cdef Py_ssize_t limit = limit_of(n)
+    cdef uint64_t* p = &t[0]
+    if vals.shape[0] < m:
+        raise IndexError("vals is shorter than keys")
+    with nogil:
+        for i in range(m):
+            if size >= limit:
+                with gil:
+                    tab = grow(tab)
+                    t = tab
+                n = t.shape[0]
+                p = &t[0]
+                limit = limit_of(n)
+            bump(p, n, keys[i], <uint64_t>vals[i], &size)
+    return tab, size
+
+
+def items(const uint64_t[::1] tab):
+    """The occupied entries as (keys, values) arrays, in slot order."""
+    cdef Py_ssize_t n = tab.shape[0], i, m = 0
+    with nogil:
+        for i in range(0, n, 2):
+            if tab[i] != 0:
+                m += 1
+    keys_obj = np.empty(m, dtype=np.uint64)
+    vals_obj = np.empty(m, dtype=np.int64)
+    cdef uint64_t[::1] keys = keys_obj
+    cdef int64_t[::1] vals = vals_obj
+    m = 0
+    with nogil:
+        for i in range(0, n, 2):
+            if tab[i] != 0:
+                keys[m] = tab[i]
+                vals[m] = <int64_t>tab[i + 1]
+                m += 1
+    return keys_obj, vals_obj
+
+
+# ---------------------------------------------------------------------------------------------
+# passes over blocks
+
+cdef inline uint64_t _gram(const uint32_t* ids, Py_ssize_t n, Py_ssize_t i, Py_ssize_t length,
+                           uint64_t b) noexcept nogil:
+    """Packed key of the ``length`` units at ``i``, or 0 if a boundary or the end comes first."""
+    cdef uint64_t key = 0
+    cdef Py_ssize_t j
+    for j in range(i, i + length):
+        if j >= n or ids[j] == 0:
+            return 0
+        key = (key << b) | <uint64_t>ids[j]
+    return key
+
+
+cdef inline Py_ssize_t _fragment_start(const uint32_t* ids, Py_ssize_t prev_end) noexcept nogil:
+    cdef Py_ssize_t s = prev_end
+    while ids[s] == 0:
+        s += 1
+    return s
+
+
+cdef inline uint64_t _pack(const uint32_t* ids, Py_ssize_t s, Py_ssize_t e, uint64_t b) noexcept nogil:
+    cdef uint64_t key = 0
+    cdef Py_ssize_t j
+    for j in range(s, e):
+        key = (key << b) | <uint64_t>ids[j]
+    return key
+
+
+cdef inline bint _windows_kept(const uint32_t* ids, Py_ssize_t s, Py_ssize_t e, Py_ssize_t order,
+                               uint64_t b, const uint64_t* kept, Py_ssize_t nk) noexcept nogil:
+    cdef Py_ssize_t w
+    for w in range(s, e - order + 1):
+        if not contains(kept, nk, _pack(ids, w, w + order, b)):
+            return False
+    return True
+
+
+cdef inline void long_hashes(const uint32_t* ids, Py_ssize_t s, Py_ssize_t e,
+                             uint64_t* h1_out, uint64_t* h2_out) noexcept nogil:
+    """Two independent 64-bit hashes of a unit sequence: its identity beyond ``order`` units."""
+    cdef uint64_t h1 = <uint64_t>0x243F6A8885A308D3ULL ^ <uint64_t>(e - s)
+    cdef uint64_t h2 = <uint64_t>0x13198A2E03707344ULL ^ <uint64_t>(e - s)
+    cdef Py_ssize_t j
+    for j in range(s, e):
+        h1 = mix(h1 ^ <uint64_t>ids[j])
+        h2 = mix(h2 + <uint64_t>ids[j] * <uint64_t>0x9E3779B97F4A7C15ULL)
+    h1_out[0] = h1 | 1  # never 0, the empty key
+    h2_out[0] = h2
+
+
+cdef inline const uint32_t* u32ptr(const uint32_t[::1] a) noexcept nogil:
+    return &a[0] if a.shape[0] > 0 else NULL
+
+
+cdef inline const uint64_t* u64ptr(const uint64_t[::1] a) noexcept nogil:
+    return &a[0] if a.shape[0] > 0 else NULL
+
+
+def count_ngrams(const uint32_t[::1] ids, Py_ssize_t min_len, Py_ssize_t max_len, bits, tab, Py_ssize_t size):
+    """Count every window of ``min_len..max_len`` units of a block into ``tab``."""
+    cdef uint64_t[::1] t = tab
+    cdef Py_ssize_t nt = t.shape[0]
+    cdef uint64_t* pt = &t[0]
+    cdef Py_ssize_t limit = limit_of(nt)
+    cdef Py_ssize_t n = ids.shape[0], i, j, top
+    cdef const uint32_t* pid = u32ptr(ids)
+    cdef uint64_t b = <uint64_t>bits
+    cdef uint64_t key
+    cdef uint32_t u
+    with nogil:
+        for i in range(n):
+            if pid[i] == 0:
+                continue
+            key = 0
+            top = i + max_len
+            if top > n:
+                top = n
+            for j in range(i, top):
+                u = pid[j]
+                if u == 0:
+                    break
+                key = (key << b) | <uint64_t>u
+                if j - i + 1 < min_len:
+                    continue
+                if size >= limit:
+                    with gil:
+                        tab = grow(tab)
+                        t = tab
+                    nt = t.shape[0]
+                    pt = &t[0]
+                    limit = limit_of(nt)
+                bump(pt, nt, key, 1, &size)
+    return tab, size
+
+
+def count_ngrams_apriori(const uint32_t[::1] ids, Py_ssize_t length, bits, const uint64_t[::1] frequent,
+                         tab, Py_ssize_t size):
+    """Count the windows of ``length`` units whose two parts of ``length - 1`` units are frequent.
+
+    The Apriori principle: an n-gram is never more frequent than its parts, so one with a rare
+    part cannot reach the minimum count either. The part at ``i + 1`` of one window is the part
+    at ``i`` of the next, so each part is looked up once.
+    """
+    cdef uint64_t[::1] t = tab
+    cdef Py_ssize_t nt = t.shape[0]
+    cdef uint64_t* pt = &t[0]
+    cdef Py_ssize_t limit = limit_of(nt)
+    cdef Py_ssize_t n = ids.shape[0], i
+    cdef const uint32_t* pid = u32ptr(ids)
+    cdef const uint64_t* pf = u64ptr(frequent)
+    cdef Py_ssize_t nf = frequent.shape[0]
+    cdef uint64_t b = <uint64_t>bits
+    cdef Py_ssize_t m = length - 1
+    cdef uint64_t part, nxt, key
+    cdef bint ok, ok_next
+    with nogil:
+        part = _gram(pid, n, 0, m, b)
+        ok = part != 0 and contains(pf, nf, part)
+        for i in range(n):
+            nxt = _gram(pid, n, i + 1, m, b)
+            ok_next = nxt != 0 and contains(pf, nf, nxt)
+            if ok and ok_next:
+                key = (part << b) | <uint64_t>pid[i + m]
+                if size >= limit:
+                    with gil:
+                        tab = grow(tab)
+                        t = tab
+                    nt = t.shape[0]
+                    pt = &t[0]
+                    limit = limit_of(nt)
+                bump(pt, nt, key, 1, &size)
+            part = nxt
+            ok = ok_next
+    return tab, size
+
+
+def fragment_ends(const uint32_t[::1] ids, Py_ssize_t order, bits, const uint64_t[::1] kept):
+    """End positions (exclusive) of the fragments of the cut, in order.
+
+    The cut falls between two adjacent units exactly when no occurrence of a kept n-gram covers
+    both; a clause boundary always cuts. Boundaries belong to no fragment: a fragment starts at the
+    first non-boundary unit after the previous fragment's end.
+    """
+    cdef Py_ssize_t n = ids.shape[0], i, j, m = 0, far = 0, top
+    ends_obj = np.empty(n, dtype=np.int64)
+    cdef int64_t[::1] ends = ends_obj
+    cdef const uint32_t* pid = u32ptr(ids)
+    cdef const uint64_t* pk = u64ptr(kept)
+    cdef Py_ssize_t nk = kept.shape[0]
+    cdef uint64_t b = <uint64_t>bits
+    cdef uint64_t key
+    cdef uint32_t u
+    with nogil:
+        for i in range(n):
+            if pid[i] == 0:
+                continue
+            if far <= i:
+                far = i + 1
+            key = <uint64_t>pid[i]
+            top = i + order
+            if top > n:
+                top = n
+            for j in range(i + 1, top):
+                u = pid[j]
+                if u == 0:
+                    break
+                key = (key << b) | <uint64_t>u
+                if j + 1 > far and contains(pk, nk, key):
+                    far = j + 1
+            if far == i + 1:
+                ends[m] = i + 1
+                m += 1
+    return ends_obj[:m]
+
+
+def count_fragments(const uint32_t[::1] ids, const int64_t[::1] ends, Py_ssize_t order, bits,
+                    const uint64_t[::1] kept, tab, Py_ssize_t size, int64_t offset):
+    """Count the candidate fragments of one block.
+
+    A fragment of 1 or 2 units is always a candidate; one of 3..order units must be a kept n-gram;
+    a longer one must have every window of ``order`` units kept. Short candidates are counted in
+    ``tab`` by packed key; long ones are returned as records (hash1, hash2, global start, length)
+    for the caller to aggregate: (tab, size, hash1s, hash2s, starts, lengths).
+    """
+    cdef uint64_t[::1] t = tab
+    cdef Py_ssize_t nt = t.shape[0]
+    cdef uint64_t* pt = &t[0]
+    cdef Py_ssize_t limit = limit_of(nt)
+    cdef const uint32_t* pid = u32ptr(ids)
+    cdef const uint64_t* pk = u64ptr(kept)
+    cdef Py_ssize_t nk = kept.shape[0]
+    cdef uint64_t b = <uint64_t>bits
+    cdef Py_ssize_t nf = ends.shape[0], f, n_long = 0, m = 0
+    cdef int64_t prev = 0, e, s, length
+    cdef uint64_t key, h1 = 0, h2 = 0
+    with nogil:
+        for f in range(nf):
+            if ends[f] - prev > order:
+                n_long += 1
+            prev = ends[f]
+    h1s_obj = np.empty(n_long, dtype=np.uint64)
+    h2s_obj = np.empty(n_long, dtype=np.uint64)
+    starts_obj = np.empty(n_long, dtype=np.int64)
+    lens_obj = np.empty(n_long, dtype=np.int64)
+    cdef uint64_t[::1] h1s = h1s_obj
+    cdef uint64_t[::1] h2s = h2s_obj
+    cdef int64_t[::1] starts = starts_obj
+    cdef int64_t[::1] lens = lens_obj
+    prev = 0
+    with nogil:
+        for f in range(nf):
+            e = ends[f]
+            s = _fragment_start(pid, prev)
+            prev = e
+            length = e - s
+            if length <= order:
+                key = _pack(pid, s, e, b)
+                if length >= 3 and not contains(pk, nk, key):
+                    continue
+                if size >= limit:
+                    with gil:
+                        tab = grow(tab)
+                        t = tab
+                    nt = t.shape[0]
+                    pt = &t[0]
+                    limit = limit_of(nt)
+                bump(pt, nt, key, 1, &size)
+            elif _windows_kept(pid, s, e, order, b, pk, nk):
+                long_hashes(pid, s, e, &h1, &h2)
+                h1s[m] = h1
+                h2s[m] = h2
+                starts[m] = offset + s
+                lens[m] = length
+                m += 1
+    return tab, size, h1s_obj[:m], h2s_obj[:m], starts_obj[:m], lens_obj[:m]
+
+
+def count_neighbours(const uint32_t[::1] ids, const uint32_t[::1] codes, const int64_t[::1] ends,
+                     Py_ssize_t order, bits, const uint64_t[::1] short_words, const uint64_t[::1] long_words,
+                     const uint64_t[::1] long_h2, pairs, Py_ssize_t psize):
+    """Count (word, side, neighbour) for every fragment occurrence that is an output word.
+
+    ``short_words`` maps the packed key of a word of up to ``order`` units to ``index + 1``;
+    ``long_words`` maps the first hash of a longer word to ``index + 1``, and ``long_h2[index]``
+    holds its second hash. The neighbour is the raw unit code next to the occurrence, ``0`` at a
+    clause edge (all edges are one neighbour). The pair key is
+    ``((index + 1) << 33) | (side << 32) | code``. Returns (pairs, psize).
+    """
+    cdef uint64_t[::1] t = pairs
+    cdef Py_ssize_t nt = t.shape[0]
+    cdef uint64_t* pt = &t[0]
+    cdef Py_ssize_t limit = limit_of(nt)
+    cdef const uint32_t* pid = u32ptr(ids)
+    cdef const uint32_t* pc = u32ptr(codes)
+    cdef const uint64_t* psw = u64ptr(short_words)
+    cdef Py_ssize_t nsw = short_words.shape[0]
+    cdef const uint64_t* plw = u64ptr(long_words)
+    cdef Py_ssize_t nlw = long_words.shape[0]
+    cdef const uint64_t* ph2 = u64ptr(long_h2)
+    cdef uint64_t b = <uint64_t>bits
+    cdef Py_ssize_t n = ids.shape[0], nf = ends.shape[0], f, sl
+    cdef int64_t prev = 0, e, s
+    cdef uint64_t word, h1 = 0, h2 = 0, left, right, key
+    with nogil:
+        for f in range(nf):
+            e = ends[f]
+            s = _fragment_start(pid, prev)
+            prev = e
+            if e - s <= order:
+                sl = slot_of(psw, nsw, _pack(pid, s, e, b))
+                if psw[sl] == 0:
+                    continue
+                word = psw[sl + 1]
+            else:
+                long_hashes(pid, s, e, &h1, &h2)
+                sl = slot_of(plw, nlw, h1)
+                if plw[sl] == 0 or ph2[plw[sl + 1] - 1] != h2:
+                    continue
+                word = plw[sl + 1]
+            left = <uint64_t>pc[s - 1] if s > 0 else 0
+            right = <uint64_t>pc[e] if e < n else 0
+            # side 0: left neighbour, side 1: right neighbour
+            key = (word << 33) | left
+            if psize >= limit:
+                with gil:
+                    pairs = grow(pairs)
+                    t = pairs
+                nt = t.shape[0]
+                pt = &t[0]
+                limit = limit_of(nt)
+            bump(pt, nt, key, 1, &psize)
+            key = (word << 33) | (<uint64_t>1 << 32) | right
+            if psize >= limit:
+                with gil:
+                    pairs = grow(pairs)
+                    t = pairs
+                nt = t.shape[0]
+                pt = &t[0]
+                limit = limit_of(nt)
+            bump(pt, nt, key, 1, &psize)
+    return pairs, psize
