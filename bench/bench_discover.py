@@ -341,7 +341,7 @@ def main(argv=None) -> int:
     p.add_argument("--workers", type=int, help="pass --workers N to cikuang (default: cikuang's default, all cores)")
     p.add_argument("--warmup", action=argparse.BooleanOptionalAction, default=True,
                    help="first run cikuang once, untimed, on the first 2 MB of the corpus, so that "
-                        "Numba's on-disk cache is filled (default: yes)")
+                        "the page cache and the installed package are warm (default: yes)")
     p.add_argument("--sample-interval", type=float, default=0.1,
                    help="seconds between process-tree memory samples; 0 disables them (default 0.1)")
     p.add_argument("--cikuang", help="the cikuang command (default: the console script of this Python)")

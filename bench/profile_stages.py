@@ -3,8 +3,8 @@
 
 Usage: python bench/profile_stages.py CORPUS [--preset kexue2019] [--no-neighbours] [--repeats 2]
 
-The first run includes loading the compiled loops from Numba's cache (hidden in the encode stage,
-where a thread loads them while worker processes encode); later runs show the steady state.
+The first run includes the cold start of the process (worker pool, page cache); later runs show
+the steady state.
 """
 from __future__ import annotations
 
