@@ -87,6 +87,21 @@ cdef inline void bump(uint64_t* tab, Py_ssize_t n, uint64_t key, uint64_t val, P
     tab[s + 1] += val
 
 
+cdef struct TableView:
+    uint64_t* p      # the table's words
+    Py_ssize_t n     # their number (twice the capacity)
+    Py_ssize_t limit  # the size at which the table must grow
+
+
+cdef object view_of(object tab, TableView* v):
+    """Point ``v`` at the words of ``tab`` (a writable uint64 array, which keeps them alive); returns ``tab``."""
+    cdef uint64_t[::1] words = tab
+    v.p = &words[0]
+    v.n = words.shape[0]
+    v.limit = limit_of(v.n)
+    return tab
+
+
 # ---------------------------------------------------------------------------------------------
 # table functions
 
@@ -97,22 +112,17 @@ def grown(tab):
 
 def add_counts(tab, Py_ssize_t size, const uint64_t[:] keys, const int64_t[:] vals):
     """Add ``vals`` to the entries of ``keys``, growing as needed. Returns (tab, size)."""
-    cdef uint64_t[::1] t = tab
-    cdef Py_ssize_t n = t.shape[0], m = keys.shape[0], i
-    cdef Py_ssize_t limit = limit_of(n)
-    cdef uint64_t* p = &t[0]
+    cdef TableView T
+    cdef Py_ssize_t m = keys.shape[0], i
+    tab = view_of(tab, &T)
     if vals.shape[0] < m:
         raise IndexError("vals is shorter than keys")
     with nogil:
         for i in range(m):
-            if size >= limit:
+            if size >= T.limit:
                 with gil:
-                    tab = grow(tab)
-                    t = tab
-                n = t.shape[0]
-                p = &t[0]
-                limit = limit_of(n)
-            bump(p, n, keys[i], <uint64_t>vals[i], &size)
+                    tab = view_of(grow(tab), &T)
+            bump(T.p, T.n, keys[i], <uint64_t>vals[i], &size)
     return tab, size
 
 
@@ -199,10 +209,8 @@ cdef inline const uint64_t* u64ptr(const uint64_t[::1] a) noexcept nogil:
 
 def count_ngrams(const uint32_t[::1] ids, Py_ssize_t min_len, Py_ssize_t max_len, bits, tab, Py_ssize_t size):
     """Count every window of ``min_len..max_len`` units of a block into ``tab``."""
-    cdef uint64_t[::1] t = tab
-    cdef Py_ssize_t nt = t.shape[0]
-    cdef uint64_t* pt = &t[0]
-    cdef Py_ssize_t limit = limit_of(nt)
+    cdef TableView T
+    tab = view_of(tab, &T)
     cdef Py_ssize_t n = ids.shape[0], i, j, top
     cdef const uint32_t* pid = u32ptr(ids)
     cdef uint64_t b = <uint64_t>bits
@@ -223,14 +231,10 @@ def count_ngrams(const uint32_t[::1] ids, Py_ssize_t min_len, Py_ssize_t max_len
                 key = (key << b) | <uint64_t>u
                 if j - i + 1 < min_len:
                     continue
-                if size >= limit:
+                if size >= T.limit:
                     with gil:
-                        tab = grow(tab)
-                        t = tab
-                    nt = t.shape[0]
-                    pt = &t[0]
-                    limit = limit_of(nt)
-                bump(pt, nt, key, 1, &size)
+                        tab = view_of(grow(tab), &T)
+                bump(T.p, T.n, key, 1, &size)
     return tab, size
 
 
@@ -242,10 +246,8 @@ def count_ngrams_apriori(const uint32_t[::1] ids, Py_ssize_t length, bits, const
     part cannot reach the minimum count either. The part at ``i + 1`` of one window is the part
     at ``i`` of the next, so each part is looked up once.
     """
-    cdef uint64_t[::1] t = tab
-    cdef Py_ssize_t nt = t.shape[0]
-    cdef uint64_t* pt = &t[0]
-    cdef Py_ssize_t limit = limit_of(nt)
+    cdef TableView T
+    tab = view_of(tab, &T)
     cdef Py_ssize_t n = ids.shape[0], i
     cdef const uint32_t* pid = u32ptr(ids)
     cdef const uint64_t* pf = u64ptr(frequent)
@@ -262,14 +264,10 @@ def count_ngrams_apriori(const uint32_t[::1] ids, Py_ssize_t length, bits, const
             ok_next = nxt != 0 and contains(pf, nf, nxt)
             if ok and ok_next:
                 key = (part << b) | <uint64_t>pid[i + m]
-                if size >= limit:
+                if size >= T.limit:
                     with gil:
-                        tab = grow(tab)
-                        t = tab
-                    nt = t.shape[0]
-                    pt = &t[0]
-                    limit = limit_of(nt)
-                bump(pt, nt, key, 1, &size)
+                        tab = view_of(grow(tab), &T)
+                bump(T.p, T.n, key, 1, &size)
             part = nxt
             ok = ok_next
     return tab, size
@@ -323,10 +321,8 @@ def count_fragments(const uint32_t[::1] ids, const int64_t[::1] ends, Py_ssize_t
     ``tab`` by packed key; long ones are returned as records (hash1, hash2, global start, length)
     for the caller to aggregate: (tab, size, hash1s, hash2s, starts, lengths).
     """
-    cdef uint64_t[::1] t = tab
-    cdef Py_ssize_t nt = t.shape[0]
-    cdef uint64_t* pt = &t[0]
-    cdef Py_ssize_t limit = limit_of(nt)
+    cdef TableView T
+    tab = view_of(tab, &T)
     cdef const uint32_t* pid = u32ptr(ids)
     cdef const uint64_t* pk = u64ptr(kept)
     cdef Py_ssize_t nk = kept.shape[0]
@@ -358,14 +354,10 @@ def count_fragments(const uint32_t[::1] ids, const int64_t[::1] ends, Py_ssize_t
                 key = _pack(pid, s, e, b)
                 if length >= 3 and not contains(pk, nk, key):
                     continue
-                if size >= limit:
+                if size >= T.limit:
                     with gil:
-                        tab = grow(tab)
-                        t = tab
-                    nt = t.shape[0]
-                    pt = &t[0]
-                    limit = limit_of(nt)
-                bump(pt, nt, key, 1, &size)
+                        tab = view_of(grow(tab), &T)
+                bump(T.p, T.n, key, 1, &size)
             elif _windows_kept(pid, s, e, order, b, pk, nk):
                 long_hashes(pid, s, e, &h1, &h2)
                 h1s[m] = h1
@@ -387,10 +379,8 @@ def count_neighbours(const uint32_t[::1] ids, const uint32_t[::1] codes, const i
     clause edge (all edges are one neighbour). The pair key is
     ``((index + 1) << 33) | (side << 32) | code``. Returns (pairs, psize).
     """
-    cdef uint64_t[::1] t = pairs
-    cdef Py_ssize_t nt = t.shape[0]
-    cdef uint64_t* pt = &t[0]
-    cdef Py_ssize_t limit = limit_of(nt)
+    cdef TableView T
+    pairs = view_of(pairs, &T)
     cdef const uint32_t* pid = u32ptr(ids)
     cdef const uint32_t* pc = u32ptr(codes)
     cdef const uint64_t* psw = u64ptr(short_words)
@@ -422,21 +412,13 @@ def count_neighbours(const uint32_t[::1] ids, const uint32_t[::1] codes, const i
             right = <uint64_t>pc[e] if e < n else 0
             # side 0: left neighbour, side 1: right neighbour
             key = (word << 33) | left
-            if psize >= limit:
+            if psize >= T.limit:
                 with gil:
-                    pairs = grow(pairs)
-                    t = pairs
-                nt = t.shape[0]
-                pt = &t[0]
-                limit = limit_of(nt)
-            bump(pt, nt, key, 1, &psize)
+                    pairs = view_of(grow(pairs), &T)
+            bump(T.p, T.n, key, 1, &psize)
             key = (word << 33) | (<uint64_t>1 << 32) | right
-            if psize >= limit:
+            if psize >= T.limit:
                 with gil:
-                    pairs = grow(pairs)
-                    t = pairs
-                nt = t.shape[0]
-                pt = &t[0]
-                limit = limit_of(nt)
-            bump(pt, nt, key, 1, &psize)
+                    pairs = view_of(grow(pairs), &T)
+            bump(T.p, T.n, key, 1, &psize)
     return pairs, psize
