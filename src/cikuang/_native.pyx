@@ -19,7 +19,7 @@ Every loop runs without the GIL, so Python threads fill tables of their own in p
 table must grow, the GIL is taken only to allocate the new array. Written in Cython and compiled
 when the package is installed: no JIT, so nothing to compile or load at run time.
 """
-from libc.stdint cimport uint32_t, uint64_t, int64_t
+from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
 
 import numpy as np
 
@@ -422,3 +422,115 @@ def count_neighbours(const uint32_t[::1] ids, const uint32_t[::1] codes, const i
                     pairs = view_of(grow(pairs), &T)
             bump(T.p, T.n, key, 1, &psize)
     return pairs, psize
+
+
+# ---------------------------------------------------------------------------------------------
+# the text model's common case (see cikuang.textmodel.encode_units)
+
+cdef inline bint is_astral_han(uint32_t cp) noexcept nogil:
+    """A Han character beyond the BMP that NFKC leaves alone (not a compatibility ideograph)."""
+    return ((0x20000 <= cp <= 0x2A6DF) or (0x2A700 <= cp <= 0x2EBEF) or (0x2EBF0 <= cp <= 0x2EE5F)
+            or (0x30000 <= cp <= 0x323AF))
+
+
+cdef inline bint in_sorted(const uint32_t* a, Py_ssize_t n, uint32_t x) noexcept nogil:
+    cdef Py_ssize_t lo = 0, hi = n, mid
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if a[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo < n and a[lo] == x
+
+
+def encode_fast(const uint32_t[::1] cps, const uint8_t[::1] kinds, const uint32_t[::1] mapped,
+                const uint8_t[::1] unit_class, const uint32_t[::1] astral_boundaries, bint ends_clause):
+    """Unit codes of code points whose normalisation needs no context, in one pass.
+
+    ``kinds``/``mapped``/``unit_class`` are the text model's tables over the BMP (kind 1: the
+    character needs ``unicodedata``; mapped: its NFKC code point; class 1 Han, 2 ASCII letter or
+    digit, 0 other). A code point beyond the BMP is a Han unit in the Han blocks (compatibility
+    ideographs, which NFKC maps, excepted), a boundary if it is in the sorted array
+    ``astral_boundaries``, and otherwise needs context too.
+    Returns the index of the first character that needs context, if any (see
+    :func:`needing_context`, which finds them all). Otherwise (codes, latin_at, latin_text): the codes, with a placeholder where each Latin run starts; the
+    positions of the placeholders; and the runs' characters (ASCII), each run after a space.
+    """
+    cdef Py_ssize_t n = cps.shape[0], i, m = 0, nl = 0, nb = 0, first_slow = -1
+    cdef Py_ssize_t na = astral_boundaries.shape[0]
+    cdef const uint32_t* pa = &astral_boundaries[0] if na > 0 else NULL
+    codes_obj = np.empty(n + 1, dtype=np.uint32)
+    latin_obj = np.empty(n, dtype=np.int64)
+    text_obj = np.empty(2 * n + 1, dtype=np.uint8)
+    cdef uint32_t[::1] codes = codes_obj
+    cdef int64_t[::1] latin_at = latin_obj
+    cdef uint8_t[::1] text = text_obj
+    cdef uint32_t cp, c = 0
+    cdef uint8_t cls, prev = 0  # class of the previous character (0 at the start: a leading boundary is dropped)
+    with nogil:
+        for i in range(n):
+            cp = cps[i]
+            if cp < 0x10000:
+                if kinds[cp] != 0:
+                    first_slow = i
+                    break
+                c = mapped[cp]
+                if c < 0x10000:
+                    cls = unit_class[c]
+                else:
+                    cls = 1 if is_astral_han(c) else 0
+            elif is_astral_han(cp):
+                c = cp
+                cls = 1
+            elif in_sorted(pa, na, cp):
+                cls = 0
+            else:
+                first_slow = i
+                break
+            if cls == 1:
+                codes[m] = c
+                m += 1
+            elif cls == 2:
+                if prev != 2:
+                    latin_at[nl] = m
+                    nl += 1
+                    codes[m] = 1  # a placeholder (no unit has code 1), never mistaken for a boundary
+                    m += 1
+                    text[nb] = 0x20
+                    nb += 1
+                text[nb] = <uint8_t>c
+                nb += 1
+            elif prev != 0:
+                codes[m] = 0
+                m += 1
+            prev = cls
+        if first_slow < 0 and ends_clause and m > 0 and codes[m - 1] != 0:
+            codes[m] = 0
+            m += 1
+    if first_slow >= 0:
+        return first_slow
+    return codes_obj[:m], latin_obj[:nl], text_obj[:nb]
+
+
+def needing_context(const uint32_t[::1] cps, const uint8_t[::1] kinds, const uint32_t[::1] astral_boundaries):
+    """Positions of the code points that :func:`encode_fast` cannot take (see there)."""
+    cdef Py_ssize_t n = cps.shape[0], i, m = 0
+    cdef Py_ssize_t na = astral_boundaries.shape[0]
+    cdef const uint32_t* pa = &astral_boundaries[0] if na > 0 else NULL
+    cdef uint32_t cp
+    with nogil:
+        for i in range(n):
+            cp = cps[i]
+            if (kinds[cp] != 0) if cp < 0x10000 else (not is_astral_han(cp) and not in_sorted(pa, na, cp)):
+                m += 1
+    out_obj = np.empty(m, dtype=np.int64)
+    cdef int64_t[::1] out = out_obj
+    m = 0
+    with nogil:
+        for i in range(n):
+            cp = cps[i]
+            if (kinds[cp] != 0) if cp < 0x10000 else (not is_astral_han(cp) and not in_sorted(pa, na, cp)):
+                out[m] = i
+                m += 1
+    return out_obj

@@ -213,7 +213,54 @@ def encode_units(text: str, vocab: UnitVocab, ends_clause: bool = True) -> np.nd
     ``ends_clause``, the result ends with ``0`` (if not empty), so encoded pieces can be
     concatenated. ``ends_clause=False`` is for a piece cut inside a clause (next to a Han
     character): its last clause goes on in the next piece.
+
+    Lines whose normalisation needs no context (nearly all) go through one compiled pass; the
+    others through :func:`_encode_general`. Lines end clauses, so the pieces concatenate.
     """
+    from ._native import encode_fast, needing_context
+
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if len(cps) == 0:
+        return np.zeros(0, dtype=np.uint32)
+    kinds, mapped = _bmp_tables()
+    classes = _unit_class_table()
+    astral_ok = _astral_boundaries(cps)
+
+    def fast(a: int, b: int, ends: bool) -> np.ndarray:
+        codes, latin_at, latin_text = encode_fast(cps[a:b], kinds, mapped, classes, astral_ok, ends)
+        if len(latin_at):
+            codes[latin_at] = vocab.add_all(latin_text.tobytes().decode("ascii").split())
+        return codes
+
+    slow = needing_context(cps, kinds, astral_ok)
+    if len(slow) == 0:
+        return fast(0, len(cps), ends_clause)
+    # Lines holding such characters go the general way, the runs of lines between them the fast one.
+    newlines = np.flatnonzero(cps == 0x0A)
+    parts = []
+    pos = 0
+    for line in np.unique(np.searchsorted(newlines, slow)).tolist():
+        start = int(newlines[line - 1]) + 1 if line > 0 else 0
+        end = int(newlines[line]) + 1 if line < len(newlines) else len(cps)
+        if start > pos:
+            parts.append(fast(pos, start, True))
+        parts.append(_encode_general(text[start:end], vocab, ends_clause if end == len(cps) else True))
+        pos = end
+    if pos < len(cps):
+        parts.append(fast(pos, len(cps), ends_clause))
+    return np.concatenate(parts)
+
+
+def _astral_boundaries(cps: np.ndarray) -> np.ndarray:
+    """Sorted code points beyond the BMP in ``cps`` that are plain boundaries (emoji and the like)."""
+    astral = np.unique(cps[cps >= 0x10000]) if cps.max() >= 0x10000 else np.zeros(0, np.uint32)
+    ok = [cp for cp in astral[~_astral_han_mask(astral)].tolist()
+          if _classify_astral(cp)[0] == _KEEP and not _is_unit_char(chr(_classify_astral(cp)[1]))]
+    return np.array(ok, dtype=np.uint32)
+
+
+def _encode_general(text: str, vocab: UnitVocab, ends_clause: bool) -> np.ndarray:
+    """:func:`encode_units` for any text, by array operations after full NFKC."""
     cps = normalized_codepoints(text)
     if len(cps) == 0:
         return np.zeros(0, dtype=np.uint32)

@@ -1,7 +1,7 @@
 """The encode stage: a corpus becomes a unit stream on disk.
 
 The corpus is read once. Its pieces are normalised and pre-tokenised (:mod:`cikuang.textmodel`),
-by worker processes when ``workers > 1``, and the unit codes are appended to a file of ``uint32``
+by worker threads when ``workers > 1`` (the compiled pass releases the GIL), and the unit codes are appended to a file of ``uint32``
 in a temporary directory, together with the count of every unit. Every later pass (n-gram
 counting, cutting, neighbours) reads that file in blocks instead of decoding and normalising the
 text again, and a block always ends with a clause boundary, so no window or fragment straddles two
@@ -9,10 +9,10 @@ blocks.
 """
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -118,19 +118,19 @@ def _encoded(corpus: Corpus, workers: int, progress) -> Iterator[tuple[np.ndarra
     if workers <= 1:
         yield from map(_encode_batch, batches)
         return
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    prepare_tables()  # built once here, inherited by forked workers
-    with ctx.Pool(workers) as pool:
-        # Submitted by hand, not with imap: imap drains the generator as fast as it can, so a
-        # large corpus would pile up in memory. Here at most 2 batches per worker are in flight,
-        # and results come back in corpus order.
+    prepare_tables()  # before the threads, which share them
+    with ThreadPoolExecutor(workers) as pool:
+        # Threads, not processes: the compiled pass releases the GIL, and nothing is copied.
+        # Submitted by hand, not with map: map drains the generator at once, so a large corpus
+        # would pile up in memory. At most 2 batches per thread are in flight, and results come
+        # back in corpus order.
         pending: deque = deque()
         for batch in batches:
-            pending.append(pool.apply_async(_encode_batch, (batch,)))
+            pending.append(pool.submit(_encode_batch, batch))
             if len(pending) >= 2 * workers:
-                yield pending.popleft().get()
+                yield pending.popleft().result()
         while pending:
-            yield pending.popleft().get()
+            yield pending.popleft().result()
 
 
 def check_not_empty(stream: UnitStream, what: str) -> None:
