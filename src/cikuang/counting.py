@@ -221,9 +221,9 @@ def count_stream(stream, unit_ids: UnitIds, order: int, bits: int, memory: int, 
     if min_count <= 1:
         with progress.bar("counting", total=stream.n_codes, unit="units") as bar:
             counter = NgramCounter(order, bits, memory, spill, threads=workers)
-            for _, block in stream.blocks(counter.block_size()):
-                counter.add(unit_ids.map(block))
-                bar.update(len(block))
+            for _, ids in stream.id_blocks(unit_ids, counter.block_size()):
+                counter.add(ids)
+                bar.update(len(ids))
         return counter.result(1)
     # Unigrams: the stream already counted them; rare units have no id.
     keys = [np.arange(1, len(unit_ids) + 1, dtype=np.uint64)]
@@ -235,9 +235,9 @@ def count_stream(stream, unit_ids: UnitIds, order: int, bits: int, memory: int, 
                 frequent = ht.table_from(keys[-1])
             counter = NgramCounter(length, bits, memory, spill, threads=workers, min_len=length,
                                    frequent=frequent)
-            for _, block in stream.blocks(counter.block_size()):
-                counter.add(unit_ids.map(block))
-                bar.update(len(block))
+            for _, ids in stream.id_blocks(unit_ids, counter.block_size()):
+                counter.add(ids)
+                bar.update(len(ids))
             level = counter.result(min_count)
             if len(level) == 0:
                 break

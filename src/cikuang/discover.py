@@ -149,6 +149,7 @@ class Discoverer:
             if len(unit_ids) == 0:
                 raise CikuangError(f"no unit occurs {self.min_count_} times; lower --min-count", name)
             bits = bits_for(len(unit_ids), order)
+            stream.keep_ids(unit_ids, memory // 4)  # every later pass reads ids from memory if they fit
             counts = count_stream(stream, unit_ids, order, bits, memory, work, workers, progress, self.min_count_)
             kept = kept_ngrams(counts, n, self.min_count_, self.min_pmi_)
             if len(kept) == 0:

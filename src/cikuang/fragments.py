@@ -35,20 +35,21 @@ class Fragments:
     long_counts: np.ndarray
 
 
-def parallel_blocks(stream, workers, fn, progress, label):
-    """Apply ``fn(offset, block, state)`` to every block, ``workers`` blocks at a time, one state per worker."""
+def parallel_blocks(stream, unit_ids, workers, fn, progress, label, with_codes: bool = False):
+    """Apply ``fn(item, state)`` to every block ``item`` of ``stream.id_blocks``, ``workers``
+    blocks at a time, with one state per worker; returns the states."""
     states = [None] * workers
     with progress.bar(label, total=stream.n_codes, unit="units") as bar, ThreadPoolExecutor(workers) as pool:
         batch = []
-        for item in stream.blocks(CUT_BLOCK):
+        for item in stream.id_blocks(unit_ids, CUT_BLOCK, with_codes):
             batch.append(item)
             if len(batch) == workers:
                 states = list(pool.map(fn, batch, states))
-                bar.update(sum(len(b) for _, b in batch))
+                bar.update(sum(len(b[1]) for b in batch))
                 batch = []
         if batch:
             states[: len(batch)] = list(pool.map(fn, batch, states[: len(batch)]))
-            bar.update(sum(len(b) for _, b in batch))
+            bar.update(sum(len(b[1]) for b in batch))
     return [s for s in states if s is not None]
 
 
@@ -56,8 +57,7 @@ def count_candidate_fragments(stream, unit_ids, order: int, bits: int, kept: np.
                               progress) -> Fragments:
     """Cut the unit stream with the ``kept`` n-gram set and count the candidate fragments."""
     def run(item, state):
-        offset, block = item
-        ids = unit_ids.map(block)
+        offset, ids = item
         ends = fragment_ends(ids, order, bits, kept)
         tab, size, records = state if state is not None else (ht.new_table(1 << 16), 0, [])
         tab, size, *long_records = count_fragments(ids, ends, order, bits, kept, tab, size, offset)
@@ -67,7 +67,7 @@ def count_candidate_fragments(stream, unit_ids, order: int, bits: int, kept: np.
                 records = [_summed(records)]
         return tab, size, records
 
-    states = parallel_blocks(stream, workers, run, progress, "cutting")
+    states = parallel_blocks(stream, unit_ids, workers, run, progress, "cutting")
     tab, _ = ht.merged([(t, s) for t, s, _ in states])
     sk, sv = ht.items(tab)
     records = [r for _, _, recs in states for r in recs]

@@ -54,6 +54,7 @@ class UnitStream:
     vocab: UnitVocab
     unit_counts: np.ndarray  # indexed by code; entry 0 counts nothing
     n_codes: int  # length of the file in codes, boundaries included
+    _kept_ids: tuple | None = None  # (unit_ids, block_codes, [(offset, ids)]): see keep_ids
 
     @property
     def n_units(self) -> int:
@@ -106,6 +107,33 @@ class UnitStream:
                 yield offset, block
                 offset += len(block)
                 size = block_codes
+
+    def keep_ids(self, unit_ids, max_bytes: int, block_codes: int = 1 << 21) -> bool:
+        """Map the stream to dense ids once and keep the blocks in memory, if they fit in ``max_bytes``.
+
+        Every later pass then reads them from memory instead of reading and mapping the file again.
+        """
+        if self.n_codes * 4 > max_bytes:
+            return False
+        blocks = [(offset, unit_ids.map(codes)) for offset, codes in self.blocks(block_codes)]
+        self._kept_ids = (unit_ids, block_codes, blocks)
+        return True
+
+    def id_blocks(self, unit_ids, block_codes: int = 1 << 22, with_codes: bool = False) -> Iterator[tuple]:
+        """(offset, ids) blocks of dense ids (``ids = unit_ids.map(codes)``), from memory when kept;
+        (offset, ids, codes) with ``with_codes``."""
+        kept = self._kept_ids
+        if kept is not None and kept[0] is unit_ids:
+            if not with_codes:
+                yield from kept[2]
+                return
+            # the same block size gives the same blocks (each ends at the last boundary it holds)
+            for (offset, ids), (_, codes) in zip(kept[2], self.blocks(kept[1])):
+                yield offset, ids, codes
+            return
+        for offset, codes in self.blocks(block_codes):
+            ids = unit_ids.map(codes)
+            yield (offset, ids, codes) if with_codes else (offset, ids)
 
     def read(self, start: int, length: int) -> np.ndarray:
         with open(self.path, "rb") as f:

@@ -102,13 +102,12 @@ def _neighbour_entropies(stream, unit_ids, cand: _Candidates, keep, kept, order,
     long_h2[index[n_short + long_]] = cand.long_h2[long_]
 
     def run(item, state):
-        _, block = item
-        ids = unit_ids.map(block)
+        _, ids, block = item
         ends = fragment_ends(ids, order, bits, kept)
         pairs, size = state if state is not None else (ht.new_table(1 << 16), 0)
         return count_neighbours(ids, block, ends, order, bits, short_words, long_words, long_h2, pairs, size)
 
-    pairs, _ = ht.merged(parallel_blocks(stream, workers, run, progress, "neighbours"))
+    pairs, _ = ht.merged(parallel_blocks(stream, unit_ids, workers, run, progress, "neighbours", with_codes=True))
     keys, pair_counts = ht.items(pairs)
     del pairs
     word = (keys >> np.uint64(33)).astype(np.int64) - 1
