@@ -189,15 +189,17 @@ class UnitVocab:
     def add_all(self, tokens: list[str]) -> np.ndarray:
         """Codes of ``tokens``, adding the new ones."""
         index = self._index
-        latin = self.latin
-        out = np.empty(len(tokens), dtype=np.uint32)
-        for i, tok in enumerate(tokens):  # one step per Latin run, not per character
-            code = index.get(tok)
-            if code is None:
-                code = index[tok] = len(latin)
-                latin.append(tok)
-            out[i] = code
-        return out + LATIN_BASE if len(out) else out
+        found = list(map(index.get, tokens))  # one dictionary look-up per Latin run
+        if None in found:
+            for i, code in enumerate(found):
+                if code is None:
+                    tok = tokens[i]
+                    code = index.get(tok)
+                    if code is None:
+                        code = index[tok] = len(self.latin)
+                        self.latin.append(tok)
+                    found[i] = code
+        return np.array(found, dtype=np.uint32) + np.uint32(LATIN_BASE)
 
     def unit_text(self, code: int) -> str:
         return self.latin[code - LATIN_BASE] if code >= LATIN_BASE else chr(code)

@@ -25,11 +25,16 @@ from .textmodel import LATIN_BASE, UnitVocab, encode_units, prepare_tables
 BATCH_CHARS = 1 << 20
 
 
-def _encode_batch(batch: tuple[str, bool]) -> tuple[np.ndarray, list[str]]:
+def _encode_batch(batch: tuple[str, bool]) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+    """Codes of one batch (Latin runs numbered in a vocabulary of its own), its Latin runs, and
+    the counts of its Han units (by code point) and of its Latin runs (by local number)."""
     text, ends_clause = batch
     vocab = UnitVocab()
     codes = encode_units(text, vocab, ends_clause=ends_clause)
-    return codes, vocab.latin
+    is_latin = codes >= LATIN_BASE
+    han_counts = np.bincount(codes[~is_latin])
+    latin_counts = np.bincount(codes[is_latin] - LATIN_BASE, minlength=len(vocab))
+    return codes, vocab.latin, han_counts, latin_counts
 
 
 def _batches(corpus: Corpus, progress) -> Iterator[tuple[str, bool]]:
@@ -72,24 +77,25 @@ class UnitStream:
     ) -> "UnitStream":
         """Encode ``corpus`` into the file ``path`` (``progress`` is called with bytes read)."""
         vocab = UnitVocab()
-        counts = np.zeros(LATIN_BASE, dtype=np.int64)
+        han_counts = np.zeros(LATIN_BASE, dtype=np.int64)
+        latin_counts = np.zeros(1024, dtype=np.int64)
         n_codes = 0
         with open(path, "wb") as out:
-            for codes, latin in _encoded(corpus, workers, progress):
+            for codes, latin, han, latin_local in _encoded(corpus, workers, progress):
                 if len(codes) == 0:
                     continue
+                han_counts[: len(han)] += han
                 if latin:
                     remap = vocab.add_all(latin)
                     is_latin = codes >= LATIN_BASE
                     codes[is_latin] = remap[codes[is_latin] - LATIN_BASE]
-                top = LATIN_BASE + len(vocab)
-                if top > len(counts):
-                    counts = np.concatenate((counts, np.zeros(max(top - len(counts), len(counts) // 4), np.int64)))
-                counts[: int(codes.max(initial=0)) + 1] += np.bincount(codes)
+                    if len(vocab) > len(latin_counts):
+                        latin_counts = np.concatenate((latin_counts, np.zeros(len(vocab) + len(latin_counts), np.int64)))
+                    latin_counts[remap - LATIN_BASE] += latin_local  # a batch's runs are distinct
                 codes.tofile(out)
                 n_codes += len(codes)
-        counts[0] = 0
-        return cls(path, vocab, counts[: LATIN_BASE + len(vocab)], n_codes)
+        han_counts[0] = 0
+        return cls(path, vocab, np.concatenate((han_counts, latin_counts[: len(vocab)])), n_codes)
 
     def blocks(self, block_codes: int = 1 << 22) -> Iterator[tuple[int, np.ndarray]]:
         """(offset, codes) blocks that each end with a boundary and together cover the stream."""
