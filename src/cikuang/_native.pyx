@@ -162,13 +162,6 @@ cdef inline uint64_t _gram(const uint32_t* ids, Py_ssize_t n, Py_ssize_t i, Py_s
     return key
 
 
-cdef inline Py_ssize_t _fragment_start(const uint32_t* ids, Py_ssize_t prev_end) noexcept nogil:
-    cdef Py_ssize_t s = prev_end
-    while ids[s] == 0:
-        s += 1
-    return s
-
-
 cdef inline uint64_t _pack(const uint32_t* ids, Py_ssize_t s, Py_ssize_t e, uint64_t b) noexcept nogil:
     cdef uint64_t key = 0
     cdef Py_ssize_t j
@@ -273,48 +266,62 @@ def count_ngrams_apriori(const uint32_t[::1] ids, Py_ssize_t length, bits, const
     return tab, size
 
 
-def fragment_ends(const uint32_t[::1] ids, Py_ssize_t order, bits, const uint64_t[::1] kept):
-    """End positions (exclusive) of the fragments of the cut, in order.
+cdef inline Py_ssize_t fragment_end(const uint32_t* ids, Py_ssize_t n, Py_ssize_t s, Py_ssize_t order, uint64_t b,
+                                    const uint64_t* kept, Py_ssize_t nk) noexcept nogil:
+    """End (exclusive) of the fragment that starts at unit ``s`` (not a boundary).
 
     The cut falls between two adjacent units exactly when no occurrence of a kept n-gram covers
-    both; a clause boundary always cuts. Boundaries belong to no fragment: a fragment starts at the
-    first non-boundary unit after the previous fragment's end.
+    both; a clause boundary always cuts. So the fragment reaches as far as the kept n-grams that
+    start inside it reach (they chain), and ends where none reaches past the next unit.
     """
-    cdef Py_ssize_t n = ids.shape[0], i, j, m = 0, far = 0, top
+    cdef Py_ssize_t i, j, top, far = s + 1
+    cdef uint64_t key
+    cdef uint32_t u
+    i = s
+    while True:
+        key = <uint64_t>ids[i]
+        top = i + order
+        if top > n:
+            top = n
+        for j in range(i + 1, top):
+            u = ids[j]
+            if u == 0:
+                break
+            key = (key << b) | <uint64_t>u
+            if j + 1 > far and contains(kept, nk, key):
+                far = j + 1
+        if far == i + 1:
+            return far
+        i += 1
+
+
+def fragment_ends(const uint32_t[::1] ids, Py_ssize_t order, bits, const uint64_t[::1] kept):
+    """End positions (exclusive) of the fragments of the cut, in order (see ``fragment_end``).
+
+    Boundaries belong to no fragment: a fragment starts at the first unit that is not a boundary.
+    The passes below cut as they go; this is for inspection and tests.
+    """
+    cdef Py_ssize_t n = ids.shape[0], s = 0, m = 0
     ends_obj = np.empty(n, dtype=np.int64)
     cdef int64_t[::1] ends = ends_obj
     cdef const uint32_t* pid = u32ptr(ids)
     cdef const uint64_t* pk = u64ptr(kept)
     cdef Py_ssize_t nk = kept.shape[0]
     cdef uint64_t b = <uint64_t>bits
-    cdef uint64_t key
-    cdef uint32_t u
     with nogil:
-        for i in range(n):
-            if pid[i] == 0:
+        while s < n:
+            if pid[s] == 0:
+                s += 1
                 continue
-            if far <= i:
-                far = i + 1
-            key = <uint64_t>pid[i]
-            top = i + order
-            if top > n:
-                top = n
-            for j in range(i + 1, top):
-                u = pid[j]
-                if u == 0:
-                    break
-                key = (key << b) | <uint64_t>u
-                if j + 1 > far and contains(pk, nk, key):
-                    far = j + 1
-            if far == i + 1:
-                ends[m] = i + 1
-                m += 1
+            s = fragment_end(pid, n, s, order, b, pk, nk)
+            ends[m] = s
+            m += 1
     return ends_obj[:m]
 
 
-def count_fragments(const uint32_t[::1] ids, const int64_t[::1] ends, Py_ssize_t order, bits,
-                    const uint64_t[::1] kept, tab, Py_ssize_t size, int64_t offset):
-    """Count the candidate fragments of one block.
+def count_fragments(const uint32_t[::1] ids, Py_ssize_t order, bits, const uint64_t[::1] kept, tab, Py_ssize_t size,
+                    int64_t offset):
+    """Cut one block and count its candidate fragments.
 
     A fragment of 1 or 2 units is always a candidate; one of 3..order units must be a kept n-gram;
     a longer one must have every window of ``order`` units kept. Short candidates are counted in
@@ -327,37 +334,31 @@ def count_fragments(const uint32_t[::1] ids, const int64_t[::1] ends, Py_ssize_t
     cdef const uint64_t* pk = u64ptr(kept)
     cdef Py_ssize_t nk = kept.shape[0]
     cdef uint64_t b = <uint64_t>bits
-    cdef Py_ssize_t nf = ends.shape[0], f, n_long = 0, m = 0
-    cdef int64_t prev = 0, e, s, length
+    cdef Py_ssize_t n = ids.shape[0], s = 0, e, length, m = 0
+    cdef Py_ssize_t cap = n // (order + 1) + 1  # the most fragments longer than order a block can hold
     cdef uint64_t key, h1 = 0, h2 = 0
-    with nogil:
-        for f in range(nf):
-            if ends[f] - prev > order:
-                n_long += 1
-            prev = ends[f]
-    h1s_obj = np.empty(n_long, dtype=np.uint64)
-    h2s_obj = np.empty(n_long, dtype=np.uint64)
-    starts_obj = np.empty(n_long, dtype=np.int64)
-    lens_obj = np.empty(n_long, dtype=np.int64)
+    h1s_obj = np.empty(cap, dtype=np.uint64)
+    h2s_obj = np.empty(cap, dtype=np.uint64)
+    starts_obj = np.empty(cap, dtype=np.int64)
+    lens_obj = np.empty(cap, dtype=np.int64)
     cdef uint64_t[::1] h1s = h1s_obj
     cdef uint64_t[::1] h2s = h2s_obj
     cdef int64_t[::1] starts = starts_obj
     cdef int64_t[::1] lens = lens_obj
-    prev = 0
     with nogil:
-        for f in range(nf):
-            e = ends[f]
-            s = _fragment_start(pid, prev)
-            prev = e
+        while s < n:
+            if pid[s] == 0:
+                s += 1
+                continue
+            e = fragment_end(pid, n, s, order, b, pk, nk)
             length = e - s
             if length <= order:
                 key = _pack(pid, s, e, b)
-                if length >= 3 and not contains(pk, nk, key):
-                    continue
-                if size >= T.limit:
-                    with gil:
-                        tab = view_of(grow(tab), &T)
-                bump(T.p, T.n, key, 1, &size)
+                if length < 3 or contains(pk, nk, key):
+                    if size >= T.limit:
+                        with gil:
+                            tab = view_of(grow(tab), &T)
+                    bump(T.p, T.n, key, 1, &size)
             elif _windows_kept(pid, s, e, order, b, pk, nk):
                 long_hashes(pid, s, e, &h1, &h2)
                 h1s[m] = h1
@@ -365,13 +366,14 @@ def count_fragments(const uint32_t[::1] ids, const int64_t[::1] ends, Py_ssize_t
                 starts[m] = offset + s
                 lens[m] = length
                 m += 1
-    return tab, size, h1s_obj[:m], h2s_obj[:m], starts_obj[:m], lens_obj[:m]
+            s = e
+    return tab, size, h1s_obj[:m].copy(), h2s_obj[:m].copy(), starts_obj[:m].copy(), lens_obj[:m].copy()
 
 
-def count_neighbours(const uint32_t[::1] ids, const uint32_t[::1] codes, const int64_t[::1] ends,
-                     Py_ssize_t order, bits, const uint64_t[::1] short_words, const uint64_t[::1] long_words,
+def count_neighbours(const uint32_t[::1] ids, const uint32_t[::1] codes, Py_ssize_t order, bits,
+                     const uint64_t[::1] kept, const uint64_t[::1] short_words, const uint64_t[::1] long_words,
                      const uint64_t[::1] long_h2, pairs, Py_ssize_t psize):
-    """Count (word, side, neighbour) for every fragment occurrence that is an output word.
+    """Cut one block again and count (word, side, neighbour) for every occurrence of an output word.
 
     ``short_words`` maps the packed key of a word of up to ``order`` units to ``index + 1``;
     ``long_words`` maps the first hash of a longer word to ``index + 1``, and ``long_h2[index]``
@@ -383,44 +385,47 @@ def count_neighbours(const uint32_t[::1] ids, const uint32_t[::1] codes, const i
     pairs = view_of(pairs, &T)
     cdef const uint32_t* pid = u32ptr(ids)
     cdef const uint32_t* pc = u32ptr(codes)
+    cdef const uint64_t* pk = u64ptr(kept)
+    cdef Py_ssize_t nk = kept.shape[0]
     cdef const uint64_t* psw = u64ptr(short_words)
     cdef Py_ssize_t nsw = short_words.shape[0]
     cdef const uint64_t* plw = u64ptr(long_words)
     cdef Py_ssize_t nlw = long_words.shape[0]
     cdef const uint64_t* ph2 = u64ptr(long_h2)
     cdef uint64_t b = <uint64_t>bits
-    cdef Py_ssize_t n = ids.shape[0], nf = ends.shape[0], f, sl
-    cdef int64_t prev = 0, e, s
+    cdef Py_ssize_t n = ids.shape[0], s = 0, e, sl
     cdef uint64_t word, h1 = 0, h2 = 0, left, right, key
     with nogil:
-        for f in range(nf):
-            e = ends[f]
-            s = _fragment_start(pid, prev)
-            prev = e
+        while s < n:
+            if pid[s] == 0:
+                s += 1
+                continue
+            e = fragment_end(pid, n, s, order, b, pk, nk)
+            word = 0
             if e - s <= order:
                 sl = slot_of(psw, nsw, _pack(pid, s, e, b))
-                if psw[sl] == 0:
-                    continue
-                word = psw[sl + 1]
+                if psw[sl] != 0:
+                    word = psw[sl + 1]
             else:
                 long_hashes(pid, s, e, &h1, &h2)
                 sl = slot_of(plw, nlw, h1)
-                if plw[sl] == 0 or ph2[plw[sl + 1] - 1] != h2:
-                    continue
-                word = plw[sl + 1]
-            left = <uint64_t>pc[s - 1] if s > 0 else 0
-            right = <uint64_t>pc[e] if e < n else 0
-            # side 0: left neighbour, side 1: right neighbour
-            key = (word << 33) | left
-            if psize >= T.limit:
-                with gil:
-                    pairs = view_of(grow(pairs), &T)
-            bump(T.p, T.n, key, 1, &psize)
-            key = (word << 33) | (<uint64_t>1 << 32) | right
-            if psize >= T.limit:
-                with gil:
-                    pairs = view_of(grow(pairs), &T)
-            bump(T.p, T.n, key, 1, &psize)
+                if plw[sl] != 0 and ph2[plw[sl + 1] - 1] == h2:
+                    word = plw[sl + 1]
+            if word != 0:
+                left = <uint64_t>pc[s - 1] if s > 0 else 0
+                right = <uint64_t>pc[e] if e < n else 0
+                # side 0: left neighbour, side 1: right neighbour
+                key = (word << 33) | left
+                if psize >= T.limit:
+                    with gil:
+                        pairs = view_of(grow(pairs), &T)
+                bump(T.p, T.n, key, 1, &psize)
+                key = (word << 33) | (<uint64_t>1 << 32) | right
+                if psize >= T.limit:
+                    with gil:
+                        pairs = view_of(grow(pairs), &T)
+                bump(T.p, T.n, key, 1, &psize)
+            s = e
     return pairs, psize
 
 

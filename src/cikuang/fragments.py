@@ -1,7 +1,7 @@
 """The cut stage: fragments of the corpus between the cuts, and their counts.
 
 The corpus is cut between two adjacent units wherever no occurrence of a kept n-gram covers both
-(:func:`cikuang._native.fragment_ends`); overlapping kept n-grams chain, so fragments can be
+(``fragment_end`` in :mod:`cikuang._native`); overlapping kept n-grams chain, so fragments can be
 longer than the order. Fragments that can be words are counted: 1 or 2 units always, 3..order
 units when the fragment is itself a kept n-gram, longer ones when every window of ``order``
 units is kept (the backtrack rule, which rejects junctions such as 各项目 = 各项 + 项目).
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _hashtable as ht
-from ._native import count_fragments, fragment_ends
+from ._native import count_fragments
 
 #: Units per block in the cut passes.
 CUT_BLOCK = 1 << 21
@@ -58,9 +58,8 @@ def count_candidate_fragments(stream, unit_ids, order: int, bits: int, kept: np.
     """Cut the unit stream with the ``kept`` n-gram set and count the candidate fragments."""
     def run(item, state):
         offset, ids = item
-        ends = fragment_ends(ids, order, bits, kept)
         tab, size, records = state if state is not None else (ht.new_table(1 << 16), 0, [])
-        tab, size, *long_records = count_fragments(ids, ends, order, bits, kept, tab, size, offset)
+        tab, size, *long_records = count_fragments(ids, order, bits, kept, tab, size, offset)
         if len(long_records[0]):
             records.append(long_records)
             if sum(len(r[0]) for r in records) > _LONG_RECORDS:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _hashtable as ht
-from ._native import count_neighbours, fragment_ends
+from ._native import count_neighbours
 from .fragments import parallel_blocks
 from .lexicon import Lexicon
 from .scoring import cohesion, entropies, word_score
@@ -103,9 +103,8 @@ def _neighbour_entropies(stream, unit_ids, cand: _Candidates, keep, kept, order,
 
     def run(item, state):
         _, ids, block = item
-        ends = fragment_ends(ids, order, bits, kept)
         pairs, size = state if state is not None else (ht.new_table(1 << 16), 0)
-        return count_neighbours(ids, block, ends, order, bits, short_words, long_words, long_h2, pairs, size)
+        return count_neighbours(ids, block, order, bits, kept, short_words, long_words, long_h2, pairs, size)
 
     pairs, _ = ht.merged(parallel_blocks(stream, unit_ids, workers, run, progress, "neighbours", with_codes=True))
     keys, pair_counts = ht.items(pairs)
