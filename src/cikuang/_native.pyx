@@ -539,3 +539,32 @@ def needing_context(const uint32_t[::1] cps, const uint8_t[::1] kinds, const uin
                 out[m] = i
                 m += 1
     return out_obj
+
+
+def count_bigrams(const uint32_t[::1] ids, bits, uint32_t[::1] dense, Py_ssize_t k, tab, Py_ssize_t size):
+    """Count every pair of adjacent units: in ``dense[a * k + b]`` when both ids are below ``k``,
+    in ``tab`` otherwise. Returns (tab, size).
+
+    Ids are ranked by frequency, so the pairs of the ``k`` most frequent units are most of the
+    text; their counters form a small array that stays in cache, where a hash table's would not.
+    """
+    cdef TableView T
+    tab = view_of(tab, &T)
+    cdef const uint32_t* pid = u32ptr(ids)
+    cdef Py_ssize_t n = ids.shape[0], i
+    cdef uint64_t b = <uint64_t>bits
+    cdef uint32_t u, v
+    with nogil:
+        for i in range(n - 1):
+            u = pid[i]
+            v = pid[i + 1]
+            if u == 0 or v == 0:
+                continue
+            if u < k and v < k:
+                dense[u * k + v] += 1
+            else:
+                if size >= T.limit:
+                    with gil:
+                        tab = view_of(grow(tab), &T)
+                bump(T.p, T.n, (<uint64_t>u << b) | <uint64_t>v, 1, &size)
+    return tab, size

@@ -17,10 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _hashtable as ht
-from ._native import count_ngrams, count_ngrams_apriori
+from ._native import count_bigrams, count_ngrams, count_ngrams_apriori
 from .errors import CikuangError
 
 SPILL_PARTS = 32
+#: Pairs of the units ranked below this are counted in a dense array (4 MB a thread).
+DENSE_UNITS = 1024
 _ENTRY = np.dtype([("key", "<u8"), ("count", "<i8")])
 
 
@@ -126,6 +128,11 @@ class NgramCounter:
         self.spill_dir = spill_dir
         self.spilled = False
         self.tables = self._new_tables()
+        # Pairs of frequent units are counted in small dense arrays (see count_bigrams).
+        self.dense_k = min(DENSE_UNITS, 1 << bits) if order == min_len == 2 and frequent is None else 0
+        self.dense = [np.zeros(self.dense_k * self.dense_k, dtype=np.uint32) for _ in range(self.threads)]
+        self.dense_total = np.zeros(self.dense_k * self.dense_k, dtype=np.int64)
+        self._dense_units = 0  # units counted since the uint32 counters were last emptied
         self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
 
     def _new_tables(self) -> list[tuple[np.ndarray, int]]:
@@ -143,6 +150,8 @@ class NgramCounter:
 
         def run(t):
             tab, size = self.tables[t]
+            if self.dense_k:
+                return count_bigrams(parts[t], self.bits, self.dense[t], self.dense_k, tab, size)
             if self.prune:
                 return count_ngrams_apriori(parts[t], self.order, self.bits, self.frequent, tab, size)
             return count_ngrams(parts[t], self.min_len, self.order, self.bits, tab, size)
@@ -153,6 +162,15 @@ class NgramCounter:
             self.tables[: len(parts)] = self._pool.map(run, range(len(parts)))
         if sum(len(tab) for tab, _ in self.tables) // 2 * ht.SLOT_BYTES > self.table_budget:
             self._spill()
+        self._dense_units += len(ids)
+        if self.dense_k and self._dense_units >= 1 << 31:  # before any uint32 counter can overflow
+            self._fold_dense()
+
+    def _fold_dense(self) -> None:
+        for d in self.dense:
+            self.dense_total += d
+            d[:] = 0
+        self._dense_units = 0
 
     def _spill(self) -> None:
         """Append every table's entries to the spill partitions (by key hash) and start afresh."""
@@ -176,6 +194,12 @@ class NgramCounter:
         """Yield (keys, counts) of disjoint parts of the result, each with counts >= min_count."""
         if self._pool is not None:
             self._pool.shutdown()
+        if self.dense_k:  # the dense counters hold keys that no table holds
+            self._fold_dense()
+            counts, self.dense, self.dense_total = self.dense_total, [], None
+            pairs = np.flatnonzero(counts >= max(min_count, 1))
+            first, second = np.divmod(pairs.astype(np.uint64), np.uint64(self.dense_k))
+            yield (first << np.uint64(self.bits)) | second, counts[pairs]
         if not self.spilled:
             tab, _ = ht.merged(self.tables)  # the threads counted different parts of the blocks
             self.tables = []
