@@ -295,30 +295,6 @@ cdef inline Py_ssize_t fragment_end(const uint32_t* ids, Py_ssize_t n, Py_ssize_
         i += 1
 
 
-def fragment_ends(const uint32_t[::1] ids, Py_ssize_t order, bits, const uint64_t[::1] kept):
-    """End positions (exclusive) of the fragments of the cut, in order (see ``fragment_end``).
-
-    Boundaries belong to no fragment: a fragment starts at the first unit that is not a boundary.
-    The passes below cut as they go; this is for inspection and tests.
-    """
-    cdef Py_ssize_t n = ids.shape[0], s = 0, m = 0
-    ends_obj = np.empty(n, dtype=np.int64)
-    cdef int64_t[::1] ends = ends_obj
-    cdef const uint32_t* pid = u32ptr(ids)
-    cdef const uint64_t* pk = u64ptr(kept)
-    cdef Py_ssize_t nk = kept.shape[0]
-    cdef uint64_t b = <uint64_t>bits
-    with nogil:
-        while s < n:
-            if pid[s] == 0:
-                s += 1
-                continue
-            s = fragment_end(pid, n, s, order, b, pk, nk)
-            ends[m] = s
-            m += 1
-    return ends_obj[:m]
-
-
 def count_fragments(const uint32_t[::1] ids, Py_ssize_t order, bits, const uint64_t[::1] kept, tab, Py_ssize_t size,
                     int64_t offset):
     """Cut one block and count its candidate fragments.
