@@ -61,7 +61,7 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--glob", default="*.txt", help="file pattern inside directories (default: *.txt)")
     p.add_argument("--jsonl-field", metavar="NAME", help="inputs are JSON lines; mine field NAME of each")
     p.add_argument("-o", "--output", metavar="OUT", help="output file, written atomically (default: stdout)")
-    p.add_argument("--workers", type=_positive_int, metavar="N", help="processes/threads to use (default: all cores)")
+    p.add_argument("--workers", type=_positive_int, metavar="N", help="threads to use (default: all cores)")
     p.add_argument("--memory", default="2G", metavar="SIZE",
                    help="memory budget of the count tables; larger tables spill to disk (default: 2G)")
     p.add_argument("--tmp-dir", metavar="DIR", help="where the unit stream and spill files go (default: $TMPDIR)")

@@ -94,7 +94,7 @@ def _unit_class_table() -> np.ndarray:
 
 
 def prepare_tables() -> None:
-    """Build the lookup tables now (about 0.1 s), e.g. before forking workers that will share them."""
+    """Build the lookup tables now (about 0.05 s), e.g. before threads that will share them."""
     _bmp_tables()
     _unit_class_table()
 
