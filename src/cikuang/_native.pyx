@@ -266,13 +266,30 @@ def count_ngrams_apriori(const uint32_t[::1] ids, Py_ssize_t length, bits, const
     return tab, size
 
 
+cdef struct KeptSet:
+    const uint64_t* tab   # the kept n-grams, a hash set
+    Py_ssize_t n          # its number of words
+    const uint8_t* starts  # starts[a * k + b]: does a kept n-gram begin with units a, b (both below k)?
+    Py_ssize_t k
+
+
+cdef inline KeptSet kept_set(const uint64_t[::1] kept, const uint8_t[::1] starts, Py_ssize_t k) noexcept nogil:
+    cdef KeptSet K
+    K.tab = u64ptr(kept)
+    K.n = kept.shape[0]
+    K.starts = &starts[0] if starts.shape[0] > 0 else NULL
+    K.k = k if starts.shape[0] >= k * k else 0
+    return K
+
+
 cdef inline Py_ssize_t fragment_end(const uint32_t* ids, Py_ssize_t n, Py_ssize_t s, Py_ssize_t order, uint64_t b,
-                                    const uint64_t* kept, Py_ssize_t nk) noexcept nogil:
+                                    const KeptSet* K) noexcept nogil:
     """End (exclusive) of the fragment that starts at unit ``s`` (not a boundary).
 
     The cut falls between two adjacent units exactly when no occurrence of a kept n-gram covers
     both; a clause boundary always cuts. So the fragment reaches as far as the kept n-grams that
-    start inside it reach (they chain), and ends where none reaches past the next unit.
+    start inside it reach (they chain), and ends where none reaches past the next unit. Where the
+    first two units are frequent, ``K.starts`` tells without a look-up that no kept n-gram starts.
     """
     cdef Py_ssize_t i, j, top, far = s + 1
     cdef uint64_t key
@@ -283,32 +300,36 @@ cdef inline Py_ssize_t fragment_end(const uint32_t* ids, Py_ssize_t n, Py_ssize_
         top = i + order
         if top > n:
             top = n
+        if i + 1 < n and ids[i] < K.k and ids[i + 1] < K.k and not K.starts[ids[i] * K.k + ids[i + 1]]:
+            top = i + 1  # no kept n-gram starts here
         for j in range(i + 1, top):
             u = ids[j]
             if u == 0:
                 break
             key = (key << b) | <uint64_t>u
-            if j + 1 > far and contains(kept, nk, key):
+            if j + 1 > far and contains(K.tab, K.n, key):
                 far = j + 1
         if far == i + 1:
             return far
         i += 1
 
 
-def count_fragments(const uint32_t[::1] ids, Py_ssize_t order, bits, const uint64_t[::1] kept, tab, Py_ssize_t size,
-                    int64_t offset):
+def count_fragments(const uint32_t[::1] ids, Py_ssize_t order, bits, const uint64_t[::1] kept,
+                    const uint8_t[::1] kept_starts, Py_ssize_t k, tab, Py_ssize_t size, int64_t offset):
     """Cut one block and count its candidate fragments.
 
     A fragment of 1 or 2 units is always a candidate; one of 3..order units must be a kept n-gram;
     a longer one must have every window of ``order`` units kept. Short candidates are counted in
     ``tab`` by packed key; long ones are returned as records (hash1, hash2, global start, length)
-    for the caller to aggregate: (tab, size, hash1s, hash2s, starts, lengths).
+    for the caller to aggregate: (tab, size, hash1s, hash2s, starts, lengths). ``kept_starts``
+    and ``k``: see ``KeptSet``.
     """
     cdef TableView T
     tab = view_of(tab, &T)
     cdef const uint32_t* pid = u32ptr(ids)
     cdef const uint64_t* pk = u64ptr(kept)
     cdef Py_ssize_t nk = kept.shape[0]
+    cdef KeptSet K = kept_set(kept, kept_starts, k)
     cdef uint64_t b = <uint64_t>bits
     cdef Py_ssize_t n = ids.shape[0], s = 0, e, length, m = 0
     cdef Py_ssize_t cap = n // (order + 1) + 1  # the most fragments longer than order a block can hold
@@ -326,7 +347,7 @@ def count_fragments(const uint32_t[::1] ids, Py_ssize_t order, bits, const uint6
             if pid[s] == 0:
                 s += 1
                 continue
-            e = fragment_end(pid, n, s, order, b, pk, nk)
+            e = fragment_end(pid, n, s, order, b, &K)
             length = e - s
             if length <= order:
                 key = _pack(pid, s, e, b)
@@ -347,7 +368,8 @@ def count_fragments(const uint32_t[::1] ids, Py_ssize_t order, bits, const uint6
 
 
 def count_neighbours(const uint32_t[::1] ids, const uint32_t[::1] codes, Py_ssize_t order, bits,
-                     const uint64_t[::1] kept, const uint64_t[::1] short_words, const uint64_t[::1] long_words,
+                     const uint64_t[::1] kept, const uint8_t[::1] kept_starts, Py_ssize_t k,
+                     const uint64_t[::1] short_words, const uint64_t[::1] long_words,
                      const uint64_t[::1] long_h2, pairs, Py_ssize_t psize):
     """Cut one block again and count (word, side, neighbour) for every occurrence of an output word.
 
@@ -363,6 +385,7 @@ def count_neighbours(const uint32_t[::1] ids, const uint32_t[::1] codes, Py_ssiz
     cdef const uint32_t* pc = u32ptr(codes)
     cdef const uint64_t* pk = u64ptr(kept)
     cdef Py_ssize_t nk = kept.shape[0]
+    cdef KeptSet K = kept_set(kept, kept_starts, k)
     cdef const uint64_t* psw = u64ptr(short_words)
     cdef Py_ssize_t nsw = short_words.shape[0]
     cdef const uint64_t* plw = u64ptr(long_words)
@@ -376,7 +399,7 @@ def count_neighbours(const uint32_t[::1] ids, const uint32_t[::1] codes, Py_ssiz
             if pid[s] == 0:
                 s += 1
                 continue
-            e = fragment_end(pid, n, s, order, b, pk, nk)
+            e = fragment_end(pid, n, s, order, b, &K)
             word = 0
             if e - s <= order:
                 sl = slot_of(psw, nsw, _pack(pid, s, e, b))

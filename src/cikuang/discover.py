@@ -14,11 +14,10 @@ import tempfile
 
 import numpy as np
 
-from . import _hashtable as ht
 from .corpus import Corpus
 from .counting import UnitIds, bits_for, count_stream
 from .errors import CikuangError
-from .fragments import count_candidate_fragments
+from .fragments import KeptSet, count_candidate_fragments
 from .lexicon import Lexicon
 from .progress import Progress
 from .scoring import kept_ngrams
@@ -158,9 +157,9 @@ class Discoverer:
                     f"{','.join(f'{x:g}' for x in self.min_pmi_)}); the corpus may be too small or the "
                     "thresholds too high", name)
             self.n_kept_ = len(kept)
-            kept_table = ht.table_from(kept)
-            frags = count_candidate_fragments(stream, unit_ids, order, bits, kept_table, workers, progress)
-            self.lexicon_ = describe_words(stream, unit_ids, counts, frags, kept_table, order, bits, n,
+            kept_set = KeptSet.of(kept, counts.lengths(kept), bits)
+            frags = count_candidate_fragments(stream, unit_ids, order, bits, kept_set, workers, progress)
+            self.lexicon_ = describe_words(stream, unit_ids, counts, frags, kept_set, order, bits, n,
                                            self.min_count_, self.keep_numbers, base_words, workers, progress,
                                            neighbours=self.neighbours)
         return self

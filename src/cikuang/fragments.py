@@ -16,6 +16,8 @@ import numpy as np
 from . import _hashtable as ht
 from ._native import count_fragments
 
+#: Pairs of units below this id have a dense "does a kept n-gram start here" map (1 MB).
+STARTS_UNITS = 1024
 #: Units per block in the cut passes.
 CUT_BLOCK = 1 << 21
 #: Occurrence records of long fragments held before they are summed.
@@ -33,6 +35,30 @@ class Fragments:
     long_start: np.ndarray
     long_len: np.ndarray
     long_counts: np.ndarray
+
+
+@dataclass
+class KeptSet:
+    """The kept n-grams as a hash set, and which pairs of frequent units they start with.
+
+    The cut asks at every unit whether kept n-grams start there; for most units the dense map
+    answers no without a look-up in the set.
+    """
+
+    table: np.ndarray
+    starts: np.ndarray  # uint8, starts[a * k + b] for units a, b below k
+    k: int
+
+    @classmethod
+    def of(cls, keys: np.ndarray, lengths: np.ndarray, bits: int) -> "KeptSet":
+        """From packed keys of length >= 2 and their lengths."""
+        k = min(STARTS_UNITS, 1 << bits)
+        pairs = keys >> ((lengths - 2) * bits).astype(np.uint64)
+        first, second = pairs >> np.uint64(bits), pairs & np.uint64((1 << bits) - 1)
+        dense = (first < k) & (second < k)
+        starts = np.zeros(k * k, dtype=np.uint8)
+        starts[(first[dense] * np.uint64(k) + second[dense]).astype(np.int64)] = 1
+        return cls(ht.table_from(keys), starts, k)
 
 
 def parallel_blocks(stream, unit_ids, workers, fn, progress, label, with_codes: bool = False):
@@ -53,13 +79,13 @@ def parallel_blocks(stream, unit_ids, workers, fn, progress, label, with_codes: 
     return [s for s in states if s is not None]
 
 
-def count_candidate_fragments(stream, unit_ids, order: int, bits: int, kept: np.ndarray, workers: int,
+def count_candidate_fragments(stream, unit_ids, order: int, bits: int, kept: KeptSet, workers: int,
                               progress) -> Fragments:
     """Cut the unit stream with the ``kept`` n-gram set and count the candidate fragments."""
     def run(item, state):
         offset, ids = item
         tab, size, records = state if state is not None else (ht.new_table(1 << 16), 0, [])
-        tab, size, *long_records = count_fragments(ids, order, bits, kept, tab, size, offset)
+        tab, size, *long_records = count_fragments(ids, order, bits, kept.table, kept.starts, kept.k, tab, size, offset)
         if len(long_records[0]):
             records.append(long_records)
             if sum(len(r[0]) for r in records) > _LONG_RECORDS:

@@ -104,7 +104,8 @@ def _neighbour_entropies(stream, unit_ids, cand: _Candidates, keep, kept, order,
     def run(item, state):
         _, ids, block = item
         pairs, size = state if state is not None else (ht.new_table(1 << 16), 0)
-        return count_neighbours(ids, block, order, bits, kept, short_words, long_words, long_h2, pairs, size)
+        return count_neighbours(ids, block, order, bits, kept.table, kept.starts, kept.k, short_words, long_words,
+                                long_h2, pairs, size)
 
     pairs, _ = ht.merged(parallel_blocks(stream, unit_ids, workers, run, progress, "neighbours", with_codes=True))
     keys, pair_counts = ht.items(pairs)
