@@ -231,13 +231,29 @@ def count_ngrams(const uint32_t[::1] ids, Py_ssize_t min_len, Py_ssize_t max_len
     return tab, size
 
 
+cdef inline bint _frequent_at(const uint32_t* ids, Py_ssize_t n, Py_ssize_t i, Py_ssize_t m, uint64_t b,
+                              const uint64_t* pf, Py_ssize_t nf, const uint8_t* pairs, Py_ssize_t k,
+                              uint64_t* part) noexcept nogil:
+    """Is the part of ``m`` units at ``i`` frequent? Its key goes to ``part`` (0 if it does not exist)."""
+    part[0] = _gram(ids, n, i, m, b)
+    if part[0] == 0:
+        return False
+    if ids[i] < k and ids[i + 1] < k:  # every frequent part begins with a frequent pair
+        if not pairs[ids[i] * k + ids[i + 1]]:
+            return False
+        if m == 2:
+            return True
+    return contains(pf, nf, part[0])
+
+
 def count_ngrams_apriori(const uint32_t[::1] ids, Py_ssize_t length, bits, const uint64_t[::1] frequent,
-                         tab, Py_ssize_t size):
+                         const uint8_t[::1] frequent_pairs, Py_ssize_t k, tab, Py_ssize_t size):
     """Count the windows of ``length`` units whose two parts of ``length - 1`` units are frequent.
 
     The Apriori principle: an n-gram is never more frequent than its parts, so one with a rare
     part cannot reach the minimum count either. The part at ``i + 1`` of one window is the part
-    at ``i`` of the next, so each part is looked up once.
+    at ``i`` of the next, so each part is looked up once; and ``frequent_pairs[a * k + b]``, the
+    frequent pairs of units below ``k``, answers most look-ups without the hash set.
     """
     cdef TableView T
     tab = view_of(tab, &T)
@@ -245,16 +261,17 @@ def count_ngrams_apriori(const uint32_t[::1] ids, Py_ssize_t length, bits, const
     cdef const uint32_t* pid = u32ptr(ids)
     cdef const uint64_t* pf = u64ptr(frequent)
     cdef Py_ssize_t nf = frequent.shape[0]
+    cdef const uint8_t* pp = &frequent_pairs[0] if frequent_pairs.shape[0] >= k * k and k > 0 else NULL
     cdef uint64_t b = <uint64_t>bits
     cdef Py_ssize_t m = length - 1
-    cdef uint64_t part, nxt, key
+    cdef uint64_t part = 0, nxt = 0, key
     cdef bint ok, ok_next
+    if pp == NULL:
+        k = 0
     with nogil:
-        part = _gram(pid, n, 0, m, b)
-        ok = part != 0 and contains(pf, nf, part)
+        ok = _frequent_at(pid, n, 0, m, b, pf, nf, pp, k, &part)
         for i in range(n):
-            nxt = _gram(pid, n, i + 1, m, b)
-            ok_next = nxt != 0 and contains(pf, nf, nxt)
+            ok_next = _frequent_at(pid, n, i + 1, m, b, pf, nf, pp, k, &nxt)
             if ok and ok_next:
                 key = (part << b) | <uint64_t>pid[i + m]
                 if size >= T.limit:

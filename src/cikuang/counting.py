@@ -114,14 +114,17 @@ class NgramCounter:
     """Accumulates n-gram counts block by block within a memory budget."""
 
     def __init__(self, order: int, bits: int, memory_bytes: int, spill_dir: str, threads: int = 1,
-                 min_len: int = 1, frequent: np.ndarray | None = None):
+                 min_len: int = 1, frequent: np.ndarray | None = None, frequent_pairs: np.ndarray | None = None):
         """Count lengths ``min_len..order``; with a ``frequent`` table (of keys one unit shorter),
-        count only windows of ``order`` units whose two parts are in it (``count_ngrams_apriori``)."""
+        count only windows of ``order`` units whose two parts are in it (``count_ngrams_apriori``),
+        helped by ``frequent_pairs``, the :func:`pair_map` of the frequent pairs."""
         self.order = order
         self.min_len = min_len
         self.bits = bits
         self.prune = frequent is not None
         self.frequent = frequent
+        self.frequent_pairs = frequent_pairs if frequent_pairs is not None else np.zeros(0, np.uint8)
+        self.pairs_k = min(DENSE_UNITS, 1 << bits) if frequent_pairs is not None else 0
         self.threads = max(1, threads)
         # Tables double when they grow, so the budget allows for an old and a new one at once.
         self.table_budget = max(1 << 20, int(memory_bytes * 0.45))
@@ -153,7 +156,8 @@ class NgramCounter:
             if self.dense_k:
                 return count_bigrams(parts[t], self.bits, self.dense[t], self.dense_k, tab, size)
             if self.prune:
-                return count_ngrams_apriori(parts[t], self.order, self.bits, self.frequent, tab, size)
+                return count_ngrams_apriori(parts[t], self.order, self.bits, self.frequent, self.frequent_pairs,
+                                            self.pairs_k, tab, size)
             return count_ngrams(parts[t], self.min_len, self.order, self.bits, tab, size)
 
         if self._pool is None or len(parts) == 1:
@@ -233,6 +237,16 @@ class NgramCounter:
         return NgramCounts(keys[order], counts[order], self.order, self.bits)
 
 
+def pair_map(pair_keys: np.ndarray, bits: int) -> np.ndarray:
+    """Which pairs of units below DENSE_UNITS are among ``pair_keys``, as ``map[a * k + b]``."""
+    k = min(DENSE_UNITS, 1 << bits)
+    first, second = pair_keys >> np.uint64(bits), pair_keys & np.uint64((1 << bits) - 1)
+    dense = (first < k) & (second < k)
+    out = np.zeros(k * k, dtype=np.uint8)
+    out[(first[dense] * np.uint64(k) + second[dense]).astype(np.int64)] = 1
+    return out
+
+
 def count_stream(stream, unit_ids: UnitIds, order: int, bits: int, memory: int, work: str, workers: int, progress,
                  min_count: int) -> NgramCounts:
     """Exact counts of the n-grams of 1..order units that occur at least ``min_count`` times.
@@ -252,13 +266,16 @@ def count_stream(stream, unit_ids: UnitIds, order: int, bits: int, memory: int, 
     # Unigrams: the stream already counted them; rare units have no id.
     keys = [np.arange(1, len(unit_ids) + 1, dtype=np.uint64)]
     vals = [stream.unit_counts[unit_ids.codes[1:]].astype(np.int64)]
+    frequent_pairs = None
     with progress.bar("counting", total=stream.n_codes * (order - 1), unit="units") as bar:
         for length in range(2, order + 1):
             frequent = None
             if length > 2:  # every unit with an id is frequent: no check needed for bigrams
                 frequent = ht.table_from(keys[-1])
+                if frequent_pairs is None:
+                    frequent_pairs = pair_map(keys[-1], bits)
             counter = NgramCounter(length, bits, memory, spill, threads=workers, min_len=length,
-                                   frequent=frequent)
+                                   frequent=frequent, frequent_pairs=frequent_pairs)
             for _, ids in stream.id_blocks(unit_ids, counter.block_size()):
                 counter.add(ids)
                 bar.update(len(ids))

@@ -15,9 +15,8 @@ import numpy as np
 
 from . import _hashtable as ht
 from ._native import count_fragments
+from .counting import DENSE_UNITS, pair_map
 
-#: Pairs of units below this id have a dense "does a kept n-gram start here" map (1 MB).
-STARTS_UNITS = 1024
 #: Units per block in the cut passes.
 CUT_BLOCK = 1 << 21
 #: Occurrence records of long fragments held before they are summed.
@@ -46,19 +45,14 @@ class KeptSet:
     """
 
     table: np.ndarray
-    starts: np.ndarray  # uint8, starts[a * k + b] for units a, b below k
+    starts: np.ndarray  # uint8, starts[a * k + b] for units a, b below k (counting.pair_map)
     k: int
 
     @classmethod
     def of(cls, keys: np.ndarray, lengths: np.ndarray, bits: int) -> "KeptSet":
         """From packed keys of length >= 2 and their lengths."""
-        k = min(STARTS_UNITS, 1 << bits)
-        pairs = keys >> ((lengths - 2) * bits).astype(np.uint64)
-        first, second = pairs >> np.uint64(bits), pairs & np.uint64((1 << bits) - 1)
-        dense = (first < k) & (second < k)
-        starts = np.zeros(k * k, dtype=np.uint8)
-        starts[(first[dense] * np.uint64(k) + second[dense]).astype(np.int64)] = 1
-        return cls(ht.table_from(keys), starts, k)
+        leading_pairs = keys >> ((lengths - 2) * bits).astype(np.uint64)
+        return cls(ht.table_from(keys), pair_map(leading_pairs, bits), min(DENSE_UNITS, 1 << bits))
 
 
 def parallel_blocks(stream, unit_ids, workers, fn, progress, label, with_codes: bool = False):
