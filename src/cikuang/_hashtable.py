@@ -1,14 +1,14 @@
 """Hash tables of ``uint64 -> uint64`` for the compiled loops (see :mod:`cikuang._native`).
 
 A table is one ``uint64`` array of ``2 * capacity`` words, key and value side by side; key 0 marks
-an empty slot. The compiled functions (:func:`grown`, :func:`add_counts`, :func:`items`) fill and
+an empty slot. The compiled functions (:func:`add_counts`, :func:`items`) fill and
 read tables; the helpers here create and combine them.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ._native import add_counts, grown, items  # noqa: F401  (re-exported)
+from ._native import add_counts, items  # noqa: F401  (re-exported)
 
 MAX_LOAD = 0.6
 #: Bytes a table uses per slot.

@@ -19,6 +19,7 @@ Every loop runs without the GIL, so Python threads fill tables of their own in p
 table must grow, the GIL is taken only to allocate the new array. Written in Cython and compiled
 when the package is installed: no JIT, so nothing to compile or load at run time.
 """
+cimport cython
 from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
 
 import numpy as np
@@ -102,28 +103,40 @@ cdef object view_of(object tab, TableView* v):
     return tab
 
 
+@cython.final
+cdef class _Filling:
+    """A table being filled by a loop without the GIL; it takes the GIL only to grow."""
+    cdef object words  # the table (a uint64 array); replaced when it grows
+    cdef TableView v
+    cdef Py_ssize_t size
+
+    cdef inline void add(self, uint64_t key, uint64_t val) noexcept nogil:
+        if self.size >= self.v.limit:
+            with gil:
+                self.words = view_of(grow(self.words), &self.v)
+        bump(self.v.p, self.v.n, key, val, &self.size)
+
+
+cdef _Filling filling(object tab, Py_ssize_t size):
+    cdef _Filling t = _Filling.__new__(_Filling)
+    t.words = view_of(tab, &t.v)
+    t.size = size
+    return t
+
+
 # ---------------------------------------------------------------------------------------------
 # table functions
 
-def grown(tab):
-    """A table of twice the capacity holding the same entries."""
-    return grow(tab)
-
-
 def add_counts(tab, Py_ssize_t size, const uint64_t[:] keys, const int64_t[:] vals):
     """Add ``vals`` to the entries of ``keys``, growing as needed. Returns (tab, size)."""
-    cdef TableView T
+    cdef _Filling T = filling(tab, size)
     cdef Py_ssize_t m = keys.shape[0], i
-    tab = view_of(tab, &T)
     if vals.shape[0] < m:
         raise IndexError("vals is shorter than keys")
     with nogil:
         for i in range(m):
-            if size >= T.limit:
-                with gil:
-                    tab = view_of(grow(tab), &T)
-            bump(T.p, T.n, keys[i], <uint64_t>vals[i], &size)
-    return tab, size
+            T.add(keys[i], <uint64_t>vals[i])
+    return T.words, T.size
 
 
 def items(const uint64_t[::1] tab):
@@ -202,8 +215,7 @@ cdef inline const uint64_t* u64ptr(const uint64_t[::1] a) noexcept nogil:
 
 def count_ngrams(const uint32_t[::1] ids, Py_ssize_t min_len, Py_ssize_t max_len, bits, tab, Py_ssize_t size):
     """Count every window of ``min_len..max_len`` units of a block into ``tab``."""
-    cdef TableView T
-    tab = view_of(tab, &T)
+    cdef _Filling T = filling(tab, size)
     cdef Py_ssize_t n = ids.shape[0], i, j, top
     cdef const uint32_t* pid = u32ptr(ids)
     cdef uint64_t b = <uint64_t>bits
@@ -224,11 +236,8 @@ def count_ngrams(const uint32_t[::1] ids, Py_ssize_t min_len, Py_ssize_t max_len
                 key = (key << b) | <uint64_t>u
                 if j - i + 1 < min_len:
                     continue
-                if size >= T.limit:
-                    with gil:
-                        tab = view_of(grow(tab), &T)
-                bump(T.p, T.n, key, 1, &size)
-    return tab, size
+                T.add(key, 1)
+    return T.words, T.size
 
 
 cdef inline bint _frequent_at(const uint32_t* ids, Py_ssize_t n, Py_ssize_t i, Py_ssize_t m, uint64_t b,
@@ -255,8 +264,7 @@ def count_ngrams_apriori(const uint32_t[::1] ids, Py_ssize_t length, bits, const
     at ``i`` of the next, so each part is looked up once; and ``frequent_pairs[a * k + b]``, the
     frequent pairs of units below ``k``, answers most look-ups without the hash set.
     """
-    cdef TableView T
-    tab = view_of(tab, &T)
+    cdef _Filling T = filling(tab, size)
     cdef Py_ssize_t n = ids.shape[0], i
     cdef const uint32_t* pid = u32ptr(ids)
     cdef const uint64_t* pf = u64ptr(frequent)
@@ -274,13 +282,10 @@ def count_ngrams_apriori(const uint32_t[::1] ids, Py_ssize_t length, bits, const
             ok_next = _frequent_at(pid, n, i + 1, m, b, pf, nf, pp, k, &nxt)
             if ok and ok_next:
                 key = (part << b) | <uint64_t>pid[i + m]
-                if size >= T.limit:
-                    with gil:
-                        tab = view_of(grow(tab), &T)
-                bump(T.p, T.n, key, 1, &size)
+                T.add(key, 1)
             part = nxt
             ok = ok_next
-    return tab, size
+    return T.words, T.size
 
 
 cdef struct KeptSet:
@@ -331,6 +336,19 @@ cdef inline Py_ssize_t fragment_end(const uint32_t* ids, Py_ssize_t n, Py_ssize_
         i += 1
 
 
+cdef inline bint next_fragment(const uint32_t* ids, Py_ssize_t n, Py_ssize_t order, uint64_t b, const KeptSet* K,
+                               Py_ssize_t* s, Py_ssize_t* e) noexcept nogil:
+    """Move [``s``, ``e``) to the next fragment after ``e``; False at the end of the block."""
+    cdef Py_ssize_t start = e[0]
+    while start < n and ids[start] == 0:  # boundaries belong to no fragment
+        start += 1
+    if start >= n:
+        return False
+    s[0] = start
+    e[0] = fragment_end(ids, n, start, order, b, K)
+    return True
+
+
 def count_fragments(const uint32_t[::1] ids, Py_ssize_t order, bits, const uint64_t[::1] kept,
                     const uint8_t[::1] kept_starts, Py_ssize_t k, tab, Py_ssize_t size, int64_t offset):
     """Cut one block and count its candidate fragments.
@@ -341,14 +359,11 @@ def count_fragments(const uint32_t[::1] ids, Py_ssize_t order, bits, const uint6
     for the caller to aggregate: (tab, size, hash1s, hash2s, starts, lengths). ``kept_starts``
     and ``k``: see ``KeptSet``.
     """
-    cdef TableView T
-    tab = view_of(tab, &T)
+    cdef _Filling T = filling(tab, size)
     cdef const uint32_t* pid = u32ptr(ids)
-    cdef const uint64_t* pk = u64ptr(kept)
-    cdef Py_ssize_t nk = kept.shape[0]
     cdef KeptSet K = kept_set(kept, kept_starts, k)
     cdef uint64_t b = <uint64_t>bits
-    cdef Py_ssize_t n = ids.shape[0], s = 0, e, length, m = 0
+    cdef Py_ssize_t n = ids.shape[0], s = 0, e = 0, length, m = 0
     cdef Py_ssize_t cap = n // (order + 1) + 1  # the most fragments longer than order a block can hold
     cdef uint64_t key, h1 = 0, h2 = 0
     h1s_obj = np.empty(cap, dtype=np.uint64)
@@ -360,28 +375,20 @@ def count_fragments(const uint32_t[::1] ids, Py_ssize_t order, bits, const uint6
     cdef int64_t[::1] starts = starts_obj
     cdef int64_t[::1] lens = lens_obj
     with nogil:
-        while s < n:
-            if pid[s] == 0:
-                s += 1
-                continue
-            e = fragment_end(pid, n, s, order, b, &K)
+        while next_fragment(pid, n, order, b, &K, &s, &e):
             length = e - s
             if length <= order:
                 key = _pack(pid, s, e, b)
-                if length < 3 or contains(pk, nk, key):
-                    if size >= T.limit:
-                        with gil:
-                            tab = view_of(grow(tab), &T)
-                    bump(T.p, T.n, key, 1, &size)
-            elif _windows_kept(pid, s, e, order, b, pk, nk):
+                if length < 3 or contains(K.tab, K.n, key):
+                    T.add(key, 1)
+            elif _windows_kept(pid, s, e, order, b, K.tab, K.n):
                 long_hashes(pid, s, e, &h1, &h2)
                 h1s[m] = h1
                 h2s[m] = h2
                 starts[m] = offset + s
                 lens[m] = length
                 m += 1
-            s = e
-    return tab, size, h1s_obj[:m].copy(), h2s_obj[:m].copy(), starts_obj[:m].copy(), lens_obj[:m].copy()
+    return T.words, T.size, h1s_obj[:m].copy(), h2s_obj[:m].copy(), starts_obj[:m].copy(), lens_obj[:m].copy()
 
 
 def count_neighbours(const uint32_t[::1] ids, const uint32_t[::1] codes, Py_ssize_t order, bits,
@@ -396,12 +403,9 @@ def count_neighbours(const uint32_t[::1] ids, const uint32_t[::1] codes, Py_ssiz
     clause edge (all edges are one neighbour). The pair key is
     ``((index + 1) << 33) | (side << 32) | code``. Returns (pairs, psize).
     """
-    cdef TableView T
-    pairs = view_of(pairs, &T)
+    cdef _Filling T = filling(pairs, psize)
     cdef const uint32_t* pid = u32ptr(ids)
     cdef const uint32_t* pc = u32ptr(codes)
-    cdef const uint64_t* pk = u64ptr(kept)
-    cdef Py_ssize_t nk = kept.shape[0]
     cdef KeptSet K = kept_set(kept, kept_starts, k)
     cdef const uint64_t* psw = u64ptr(short_words)
     cdef Py_ssize_t nsw = short_words.shape[0]
@@ -409,14 +413,10 @@ def count_neighbours(const uint32_t[::1] ids, const uint32_t[::1] codes, Py_ssiz
     cdef Py_ssize_t nlw = long_words.shape[0]
     cdef const uint64_t* ph2 = u64ptr(long_h2)
     cdef uint64_t b = <uint64_t>bits
-    cdef Py_ssize_t n = ids.shape[0], s = 0, e, sl
-    cdef uint64_t word, h1 = 0, h2 = 0, left, right, key
+    cdef Py_ssize_t n = ids.shape[0], s = 0, e = 0, sl
+    cdef uint64_t word, h1 = 0, h2 = 0, left, right
     with nogil:
-        while s < n:
-            if pid[s] == 0:
-                s += 1
-                continue
-            e = fragment_end(pid, n, s, order, b, &K)
+        while next_fragment(pid, n, order, b, &K, &s, &e):
             word = 0
             if e - s <= order:
                 sl = slot_of(psw, nsw, _pack(pid, s, e, b))
@@ -430,19 +430,9 @@ def count_neighbours(const uint32_t[::1] ids, const uint32_t[::1] codes, Py_ssiz
             if word != 0:
                 left = <uint64_t>pc[s - 1] if s > 0 else 0
                 right = <uint64_t>pc[e] if e < n else 0
-                # side 0: left neighbour, side 1: right neighbour
-                key = (word << 33) | left
-                if psize >= T.limit:
-                    with gil:
-                        pairs = view_of(grow(pairs), &T)
-                bump(T.p, T.n, key, 1, &psize)
-                key = (word << 33) | (<uint64_t>1 << 32) | right
-                if psize >= T.limit:
-                    with gil:
-                        pairs = view_of(grow(pairs), &T)
-                bump(T.p, T.n, key, 1, &psize)
-            s = e
-    return pairs, psize
+                T.add((word << 33) | left, 1)  # side 0: the left neighbour
+                T.add((word << 33) | (<uint64_t>1 << 32) | right, 1)  # side 1: the right one
+    return T.words, T.size
 
 
 # ---------------------------------------------------------------------------------------------
@@ -465,6 +455,13 @@ cdef inline bint in_sorted(const uint32_t* a, Py_ssize_t n, uint32_t x) noexcept
     return lo < n and a[lo] == x
 
 
+cdef inline bint needs_context(uint32_t cp, const uint8_t* kinds, const uint32_t* pa, Py_ssize_t na) noexcept nogil:
+    """Can :func:`encode_fast` not take code point ``cp`` (see there)?"""
+    if cp < 0x10000:
+        return kinds[cp] != 0
+    return not is_astral_han(cp) and not in_sorted(pa, na, cp)
+
+
 def encode_fast(const uint32_t[::1] cps, const uint8_t[::1] kinds, const uint32_t[::1] mapped,
                 const uint8_t[::1] unit_class, const uint32_t[::1] astral_boundaries, bint ends_clause):
     """Unit codes of code points whose normalisation needs no context, in one pass.
@@ -475,8 +472,9 @@ def encode_fast(const uint32_t[::1] cps, const uint8_t[::1] kinds, const uint32_
     ideographs, which NFKC maps, excepted), a boundary if it is in the sorted array
     ``astral_boundaries``, and otherwise needs context too.
     Returns the index of the first character that needs context, if any (see
-    :func:`needing_context`, which finds them all). Otherwise (codes, latin_at, latin_text): the codes, with a placeholder where each Latin run starts; the
-    positions of the placeholders; and the runs' characters (ASCII), each run after a space.
+    :func:`needing_context`, which finds them all). Otherwise (codes, latin_at, latin_text): the
+    codes, with a placeholder where each Latin run starts; the positions of the placeholders; and
+    the runs' characters (ASCII), each run after a space.
     """
     cdef Py_ssize_t n = cps.shape[0], i, m = 0, nl = 0, nb = 0, first_slow = -1
     cdef Py_ssize_t na = astral_boundaries.shape[0]
@@ -492,23 +490,18 @@ def encode_fast(const uint32_t[::1] cps, const uint8_t[::1] kinds, const uint32_
     with nogil:
         for i in range(n):
             cp = cps[i]
+            if needs_context(cp, &kinds[0], pa, na):
+                first_slow = i
+                break
             if cp < 0x10000:
-                if kinds[cp] != 0:
-                    first_slow = i
-                    break
                 c = mapped[cp]
                 if c < 0x10000:
                     cls = unit_class[c]
                 else:
                     cls = 1 if is_astral_han(c) else 0
-            elif is_astral_han(cp):
+            else:  # a Han character, or a boundary listed in astral_boundaries
                 c = cp
-                cls = 1
-            elif in_sorted(pa, na, cp):
-                cls = 0
-            else:
-                first_slow = i
-                break
+                cls = 1 if is_astral_han(cp) else 0
             if cls == 1:
                 codes[m] = c
                 m += 1
@@ -539,19 +532,16 @@ def needing_context(const uint32_t[::1] cps, const uint8_t[::1] kinds, const uin
     cdef Py_ssize_t n = cps.shape[0], i, m = 0
     cdef Py_ssize_t na = astral_boundaries.shape[0]
     cdef const uint32_t* pa = &astral_boundaries[0] if na > 0 else NULL
-    cdef uint32_t cp
     with nogil:
         for i in range(n):
-            cp = cps[i]
-            if (kinds[cp] != 0) if cp < 0x10000 else (not is_astral_han(cp) and not in_sorted(pa, na, cp)):
+            if needs_context(cps[i], &kinds[0], pa, na):
                 m += 1
     out_obj = np.empty(m, dtype=np.int64)
     cdef int64_t[::1] out = out_obj
     m = 0
     with nogil:
         for i in range(n):
-            cp = cps[i]
-            if (kinds[cp] != 0) if cp < 0x10000 else (not is_astral_han(cp) and not in_sorted(pa, na, cp)):
+            if needs_context(cps[i], &kinds[0], pa, na):
                 out[m] = i
                 m += 1
     return out_obj
@@ -564,8 +554,7 @@ def count_bigrams(const uint32_t[::1] ids, bits, uint32_t[::1] dense, Py_ssize_t
     Ids are ranked by frequency, so the pairs of the ``k`` most frequent units are most of the
     text; their counters form a small array that stays in cache, where a hash table's would not.
     """
-    cdef TableView T
-    tab = view_of(tab, &T)
+    cdef _Filling T = filling(tab, size)
     cdef const uint32_t* pid = u32ptr(ids)
     cdef Py_ssize_t n = ids.shape[0], i
     cdef uint64_t b = <uint64_t>bits
@@ -579,8 +568,5 @@ def count_bigrams(const uint32_t[::1] ids, bits, uint32_t[::1] dense, Py_ssize_t
             if u < k and v < k:
                 dense[u * k + v] += 1
             else:
-                if size >= T.limit:
-                    with gil:
-                        tab = view_of(grow(tab), &T)
-                bump(T.p, T.n, (<uint64_t>u << b) | <uint64_t>v, 1, &size)
-    return tab, size
+                T.add((<uint64_t>u << b) | <uint64_t>v, 1)
+    return T.words, T.size
