@@ -134,6 +134,11 @@ class Corpus:
                 raise CikuangError("no such file or directory", src)
         return paths
 
+    @property
+    def name(self) -> str:
+        """How errors name this corpus: its paths, or ``<texts>``."""
+        return ", ".join(self.paths) if self.paths else "<texts>"
+
     def size_bytes(self) -> int | None:
         """Total size on disk of the sources (compressed sizes), None when unknown (texts, stdin)."""
         if self._texts is not None or "-" in self.paths:

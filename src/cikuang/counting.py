@@ -121,7 +121,6 @@ class NgramCounter:
         self.order = order
         self.min_len = min_len
         self.bits = bits
-        self.prune = frequent is not None
         self.frequent = frequent
         self.frequent_pairs = frequent_pairs if frequent_pairs is not None else np.zeros(0, np.uint8)
         self.pairs_k = min(DENSE_UNITS, 1 << bits) if frequent_pairs is not None else 0
@@ -155,7 +154,7 @@ class NgramCounter:
             tab, size = self.tables[t]
             if self.dense_k:
                 return count_bigrams(parts[t], self.bits, self.dense[t], self.dense_k, tab, size)
-            if self.prune:
+            if self.frequent is not None:
                 return count_ngrams_apriori(parts[t], self.order, self.bits, self.frequent, self.frequent_pairs,
                                             self.pairs_k, tab, size)
             return count_ngrams(parts[t], self.min_len, self.order, self.bits, tab, size)
@@ -258,11 +257,7 @@ def count_stream(stream, unit_ids: UnitIds, order: int, bits: int, memory: int, 
     spill = os.path.join(work, "spill")
     if min_count <= 1:
         with progress.bar("counting", total=stream.n_codes, unit="units") as bar:
-            counter = NgramCounter(order, bits, memory, spill, threads=workers)
-            for _, ids in stream.id_blocks(unit_ids, counter.block_size()):
-                counter.add(ids)
-                bar.update(len(ids))
-        return counter.result(1)
+            return _one_pass(NgramCounter(order, bits, memory, spill, threads=workers), stream, unit_ids, bar, 1)
     # Unigrams: the stream already counted them; rare units have no id.
     keys = [np.arange(1, len(unit_ids) + 1, dtype=np.uint64)]
     vals = [stream.unit_counts[unit_ids.codes[1:]].astype(np.int64)]
@@ -276,10 +271,7 @@ def count_stream(stream, unit_ids: UnitIds, order: int, bits: int, memory: int, 
                     frequent_pairs = pair_map(keys[-1], bits)
             counter = NgramCounter(length, bits, memory, spill, threads=workers, min_len=length,
                                    frequent=frequent, frequent_pairs=frequent_pairs)
-            for _, ids in stream.id_blocks(unit_ids, counter.block_size()):
-                counter.add(ids)
-                bar.update(len(ids))
-            level = counter.result(min_count)
+            level = _one_pass(counter, stream, unit_ids, bar, min_count)
             if len(level) == 0:
                 break
             keys.append(level.keys)
@@ -287,3 +279,11 @@ def count_stream(stream, unit_ids: UnitIds, order: int, bits: int, memory: int, 
     keys, vals = np.concatenate(keys), np.concatenate(vals)
     order_ = np.argsort(keys)
     return NgramCounts(keys[order_], vals[order_], order, bits)
+
+
+def _one_pass(counter: NgramCounter, stream, unit_ids: UnitIds, bar, min_count: int) -> NgramCounts:
+    """Feed every block of the stream to ``counter``; its counts of at least ``min_count``."""
+    for _, ids in stream.id_blocks(unit_ids, counter.block_size()):
+        counter.add(ids)
+        bar.update(len(ids))
+    return counter.result(min_count)

@@ -134,7 +134,7 @@ class Discoverer:
         workers = self.workers or default_workers()
         base_words = load_base_words(self.base_dict or "jieba") if self.new_only else None
         corpus = self._corpus(inputs)
-        name = ", ".join(corpus.paths) if corpus.paths else "<texts>"
+        name = corpus.name
         progress = Progress(enabled=self.progress)
         with tempfile.TemporaryDirectory(prefix="cikuang-", dir=self.tmp_dir) as work:
             stream = encode_corpus(corpus, work, workers, progress)

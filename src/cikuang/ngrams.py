@@ -6,14 +6,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .corpus import Corpus
 from .counting import NgramCounts, UnitIds, bits_for, count_stream
 from .discover import encode_corpus, parse_memory
-from .words import unpack
 from .errors import CikuangError
 from .lexicon import atomic_output
 from .progress import Progress
 from .textmodel import UnitVocab
 from .unitstream import check_not_empty, default_workers
+from .words import unpack
 
 
 @dataclass
@@ -68,12 +69,10 @@ def count(inputs, order: int = 4, *, workers: int | None = None, memory="2G", tm
     >>> table.to_dict()["天下"], table.n_units
     (1, 8)
     """
-    from .corpus import Corpus
-
     if not isinstance(order, int) or not 1 <= order <= 8:
         raise CikuangError(f"order must be an integer from 1 to 8, not {order!r}")
     corpus = Corpus.from_inputs(inputs, **corpus_options)
-    name = ", ".join(corpus.paths) if corpus.paths else "<texts>"
+    name = corpus.name
     workers = workers or default_workers()
     mem = parse_memory(memory)
     bars = Progress(enabled=progress)

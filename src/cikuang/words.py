@@ -8,6 +8,8 @@ occurrence of a word (a clause edge counts as one neighbour).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from . import _hashtable as ht
@@ -15,7 +17,7 @@ from ._native import count_neighbours
 from .fragments import parallel_blocks
 from .lexicon import Lexicon
 from .scoring import cohesion, entropies, word_score
-from .textmodel import LATIN_BASE
+from .textmodel import LATIN_BASE, decode_units
 
 
 def unpack(keys: np.ndarray, lengths: np.ndarray, bits: int, order: int) -> np.ndarray:
@@ -49,17 +51,17 @@ def describe_words(stream, unit_ids, counts, frags, kept, order: int, bits: int,
     return Lexicon(words, cand.counts[keep], coh, left, right, word_score(coh, left, right))
 
 
+@dataclass
 class _Candidates:
     """Fragments counted at least ``min_count`` times: short ones first, then long ones."""
 
-    def __init__(self, words, counts, cohesion_, single_latin, short_keys, long_h1, long_h2):
-        self.words = words
-        self.counts = counts
-        self.cohesion = cohesion_
-        self.single_latin = single_latin  # single units that are Latin/digit runs
-        self.short_keys = short_keys
-        self.long_h1 = long_h1
-        self.long_h2 = long_h2
+    words: list[str]
+    counts: np.ndarray
+    cohesion: np.ndarray
+    single_latin: list[bool]  # single units that are Latin/digit runs
+    short_keys: np.ndarray
+    long_h1: np.ndarray
+    long_h2: np.ndarray
 
 
 def _candidates(stream, unit_ids, counts, frags, order, bits, n, min_count) -> _Candidates:
@@ -69,7 +71,7 @@ def _candidates(stream, unit_ids, counts, frags, order, bits, n, min_count) -> _
     skeys = frags.short_keys[sel]
     lengths = counts.lengths(skeys)
     codes = unit_ids.codes[unpack(skeys, lengths, bits, order)]  # 0 where padded
-    words = ["".join(vocab.unit_text(int(c)) for c in row if c) for row in codes]
+    words = [decode_units(row[row != 0], vocab) for row in codes]
     coh = [cohesion(counts, skeys, n)]
     single_latin = list((lengths == 1) & (codes[:, 0] >= LATIN_BASE))
     # Longer fragments: text from their first occurrence, cohesion of their weakest window.
@@ -82,7 +84,7 @@ def _candidates(stream, unit_ids, counts, frags, order, bits, n, min_count) -> _
         for j in range(order):
             windows = (windows << np.uint64(bits)) | ids[j : len(ids) - order + 1 + j]
         long_coh[i] = np.min(cohesion(counts, windows, n))
-        words.append("".join(vocab.unit_text(int(c)) for c in units))
+        words.append(decode_units(units, vocab))
         single_latin.append(False)
     coh.append(long_coh)
     return _Candidates(words, np.concatenate((frags.short_counts[sel], frags.long_counts[lsel])),
