@@ -9,8 +9,10 @@ from .corpus import Corpus
 from .counting import NgramCounts
 from .discover import Discoverer, discover
 from .errors import CikuangError
+from .evaluate import Scores, evaluate
 from .lexicon import Entry, Lexicon
 from .ngrams import count
 
-__all__ = ["discover", "count", "Discoverer", "Lexicon", "Entry", "Corpus", "NgramCounts", "CikuangError"]
+__all__ = ["discover", "count", "Discoverer", "Lexicon", "Entry", "Corpus", "NgramCounts", "CikuangError",
+           "evaluate", "Scores"]
 __version__ = "0.1.0"

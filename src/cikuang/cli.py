@@ -31,6 +31,7 @@ examples:
   cikuang discover crawl.jsonl.zst --jsonl-field text --format jieba -o userdict.txt
   cikuang discover forum.txt --new-only --base-dict jieba   # only words jieba does not know
   cikuang count novel.txt --order 3 -o ngrams.tsv   # exact n-gram counts
+  cikuang evaluate --gold gold.txt pred.txt         # precision, recall, F1 of a segmentation
 """
 
 
@@ -66,6 +67,22 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
                    help="memory budget of the count tables; larger tables spill to disk (default: 2G)")
     p.add_argument("--tmp-dir", metavar="DIR", help="where the unit stream and spill files go (default: $TMPDIR)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+
+
+_EVALUATE_HELP = """\
+Score the word segmentation PRED against the gold segmentation GOLD (the SIGHAN bakeoff convention).
+
+Both are UTF-8 text, words separated by whitespace, with the same lines holding the same characters
+(whitespace aside); empty lines are fine. A predicted word is correct when a gold word starts and
+ends at the same characters. Precision = correct / predicted words, recall = correct / gold words,
+F = 2PR / (P + R). With --train-words, a gold word missing from that list is out of vocabulary
+(OOV): the OOV rate, OOV recall and IV (in-vocabulary) recall are printed too.
+
+examples:
+  cikuang segment --lexicon words.tsv raw.txt -o pred.txt
+  cikuang evaluate --gold gold.txt pred.txt
+  cikuang evaluate --gold gold.txt --train-words train_words.txt pred.txt --json
+"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,6 +121,15 @@ def build_parser() -> argparse.ArgumentParser:
                                    "count descending.")
     _add_input_options(c)
     c.add_argument("--order", type=_positive_int, default=4, help="longest n-gram (default 4)")
+
+    e = sub.add_parser("evaluate", help="score a segmentation against a gold one (P, R, F, OOV recall)",
+                       description=_EVALUATE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    e.add_argument("pred", metavar="PRED", help="the segmentation to score ('-' for stdin)")
+    e.add_argument("--gold", required=True, metavar="GOLD", help="the gold segmentation, same lines and characters")
+    e.add_argument("--train-words", metavar="WORDS",
+                   help="word list for the OOV statistics: one word a line, or a jieba or cikuang tsv "
+                        "lexicon (first field)")
+    e.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     return parser
 
 
@@ -152,6 +178,8 @@ def run(argv=None) -> int:
     try:
         if args.command == "discover":
             return _discover(args)
+        if args.command == "evaluate":
+            return _evaluate(args)
         return _count(args)
     except CikuangError as e:
         print(f"cikuang: error: {e}", file=sys.stderr)
@@ -196,6 +224,32 @@ def _count(args) -> int:
     table = count(_inputs(args), order=args.order, workers=args.workers, memory=args.memory,
                   tmp_dir=args.tmp_dir, progress=_progress(args), **_corpus_options(args))
     table.save(args.output)
+    return 0
+
+
+def _evaluate(args) -> int:
+    import json
+
+    from .evaluate import evaluate
+
+    scores = evaluate(args.gold, args.pred, train_words=args.train_words)
+    if args.json:
+        print(json.dumps({"gold": args.gold, "pred": args.pred, "train_words": args.train_words,
+                          **scores.as_dict()}, ensure_ascii=False))
+        return 0
+    def ratio(x):
+        return "-" if x is None else f"{x:.4f}"
+    rows = [("precision", ratio(scores.precision), f"{scores.n_correct:,} / {scores.n_pred:,} predicted words"),
+            ("recall", ratio(scores.recall), f"{scores.n_correct:,} / {scores.n_gold:,} gold words"),
+            ("F1", ratio(scores.f1), f"{scores.n_lines:,} lines")]
+    if scores.oov_rate is not None:
+        n_iv = scores.n_gold - scores.n_oov
+        rows += [("OOV rate", ratio(scores.oov_rate), f"{scores.n_oov:,} / {scores.n_gold:,} gold words"),
+                 ("OOV recall", ratio(scores.oov_recall), f"{scores.n_oov_correct:,} / {scores.n_oov:,}"),
+                 ("IV recall", ratio(scores.iv_recall), f"{scores.n_iv_correct:,} / {n_iv:,}")]
+    print(f"gold {args.gold}, prediction {args.pred}")
+    for name, value, detail in rows:
+        print(f"{name:<10}  {value:>6}  {detail}")
     return 0
 
 
