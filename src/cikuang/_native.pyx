@@ -21,6 +21,7 @@ when the package is installed: no JIT, so nothing to compile or load at run time
 """
 cimport cython
 from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
+from libc.math cimport INFINITY, exp, log1p
 
 import numpy as np
 
@@ -570,3 +571,167 @@ def count_bigrams(const uint32_t[::1] ids, bits, uint32_t[::1] dense, Py_ssize_t
             else:
                 T.add((<uint64_t>u << b) | <uint64_t>v, 1)
     return T.words, T.size
+
+
+# ---------------------------------------------------------------------------------------------
+# segmentation: a trie of unit codes and the Viterbi pass over a block of text
+
+# What a character is to the segmenter (``units`` array); larger values are unit codes.
+cdef enum:
+    SEG_MARK = 0          # punctuation, symbol, other script: a token of its own
+    SEG_CONTINUE = 1      # continues the previous token (a Latin run's later letters, combining marks)
+    SEG_SPACE = 2         # whitespace: separates tokens, is not written
+    SEG_NEWLINE = 3       # ends the line
+
+
+cdef inline uint64_t trie_child(const uint64_t* tab, Py_ssize_t n, uint64_t node, uint32_t code) noexcept nogil:
+    """The node reached from ``node`` by ``code``, or 0 (the root, never a child) if none."""
+    cdef uint64_t key = (node << 32) | code
+    cdef Py_ssize_t s = slot_of(tab, n, key)
+    return tab[s + 1] if tab[s] == key else 0
+
+
+def build_trie(const uint32_t[::1] codes, const int64_t[::1] starts, const double[::1] logp):
+    """A trie of unit-code sequences: word ``w`` is ``codes[starts[w]:starts[w + 1]]``.
+
+    Returns (table, node_logp): the edges as a hash table (key ``parent << 32 | code``, value the
+    child; node ids from 1, the root is 0) and the log-probability of each node (NaN where no word
+    ends). Two words with the same codes (``Ａ`` and ``A``) add their probabilities.
+    """
+    cdef Py_ssize_t n_words = starts.shape[0] - 1, w, j
+    cdef Py_ssize_t capacity = 16
+    while capacity * MAX_LOAD < codes.shape[0] + 1:
+        capacity *= 2
+    tab_obj = np.zeros(2 * capacity, dtype=np.uint64)
+    cdef _Filling T = filling(tab_obj, 0)
+    lp_obj = np.full(codes.shape[0] + 1, np.nan)
+    cdef double[::1] node_logp = lp_obj
+    cdef uint64_t node, child, key, next_id = 1
+    cdef double a, b
+    for w in range(n_words):
+        node = 0
+        for j in range(starts[w], starts[w + 1]):
+            key = (node << 32) | codes[j]
+            child = trie_child(T.v.p, T.v.n, node, codes[j])
+            if child == 0:
+                child = next_id
+                next_id += 1
+                T.add(key, child)
+            node = child
+        if node == 0:
+            continue
+        a = node_logp[node]
+        b = logp[w]
+        if a != a:
+            node_logp[node] = b
+        else:  # log(e^a + e^b), without overflow
+            node_logp[node] = (a if a > b else b) + log1p(exp(-(a - b if a > b else b - a)))
+    return T.words, lp_obj[:next_id]
+
+
+def segment_block(const uint32_t[::1] cps, const uint32_t[::1] units, const uint64_t[::1] trie,
+                  const double[::1] node_logp, double unknown_logp, bint line_open):
+    """Segment a block of text; returns (code points of the output, line_open).
+
+    ``units`` says what each character of ``cps`` is (the ``SEG_*`` values, or a unit code).
+    Each clause (a maximal run of units and their continuations) is cut into the sequence of
+    trie words and unknown single units of the highest total log-probability (Viterbi; a unit
+    that is not a word costs ``unknown_logp``). Tokens are written separated by two spaces, lines
+    as they were; whitespace is dropped. ``line_open`` says whether the current output line
+    already holds a token (a block may end inside a line).
+    """
+    cdef Py_ssize_t n = cps.shape[0], i, j, k, m, cs, ce, w
+    cdef Py_ssize_t n_trie = trie.shape[0]
+    cdef const uint64_t* ptrie = u64ptr(trie)
+    out_obj = np.empty(3 * n + 1, dtype=np.uint32)
+    best_obj = np.empty(n + 1, dtype=np.float64)
+    back_obj = np.empty(n + 1, dtype=np.int64)
+    upos_obj = np.empty(n + 1, dtype=np.int64)
+    start_obj = np.zeros(n + 1, dtype=np.uint8)
+    cdef uint32_t[::1] out = out_obj
+    cdef double[::1] best = best_obj
+    cdef int64_t[::1] back = back_obj, upos = upos_obj
+    cdef uint8_t[::1] is_start = start_obj
+    cdef Py_ssize_t o = 0
+    cdef uint32_t u
+    cdef uint64_t node
+    cdef double lp, cand
+    cdef bint single, after_gap = not line_open
+    with nogil:
+        i = 0
+        while i < n:
+            u = units[i]
+            if u == SEG_NEWLINE:
+                out[o] = cps[i]
+                o += 1
+                line_open = False
+                after_gap = True
+                i += 1
+            elif u == SEG_SPACE:
+                after_gap = True
+                i += 1
+            elif u == SEG_MARK or (u == SEG_CONTINUE and after_gap):
+                if line_open:
+                    out[o] = 0x20
+                    out[o + 1] = 0x20
+                    o += 2
+                out[o] = cps[i]
+                o += 1
+                line_open = True
+                after_gap = False
+                i += 1
+            elif u == SEG_CONTINUE:  # a combining mark after a token: part of it
+                out[o] = cps[i]
+                o += 1
+                i += 1
+            else:  # a clause: units and their continuations
+                cs = i
+                m = 0
+                while i < n and (units[i] > SEG_NEWLINE or units[i] == SEG_CONTINUE):
+                    if units[i] > SEG_NEWLINE:
+                        upos[m] = i
+                        m += 1
+                    i += 1
+                ce = i
+                best[0] = 0.0
+                for k in range(1, m + 1):
+                    best[k] = -INFINITY
+                for j in range(m):
+                    single = False
+                    node = 0
+                    for k in range(j, m):
+                        node = trie_child(ptrie, n_trie, node, units[upos[k]])
+                        if node == 0:
+                            break
+                        lp = node_logp[node]
+                        if lp == lp:
+                            if k == j:
+                                single = True
+                            cand = best[j] + lp
+                            if cand > best[k + 1]:
+                                best[k + 1] = cand
+                                back[k + 1] = j
+                    if not single:
+                        cand = best[j] + unknown_logp
+                        if cand > best[j + 1]:
+                            best[j + 1] = cand
+                            back[j + 1] = j
+                k = m
+                while k > 0:
+                    is_start[back[k]] = 1
+                    k = back[k]
+                w = 0
+                for j in range(cs, ce):
+                    if units[j] > SEG_NEWLINE:
+                        if is_start[w]:
+                            if line_open:
+                                out[o] = 0x20
+                                out[o + 1] = 0x20
+                                o += 2
+                            line_open = True
+                            is_start[w] = 0
+                        w += 1
+                    out[o] = cps[j]
+                    o += 1
+                after_gap = False
+    return out_obj[:o], line_open

@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--order", type=_positive_int, help="longest n-gram counted (default 4); longer words are "
                                              "found as chains of overlapping n-grams")
     d.add_argument("--min-count", type=_positive_int, metavar="N",
-                   help="minimum count of kept n-grams and of words (default: max(3, sqrt(N)/200) for "
+                   help="minimum count of kept n-grams and of words (default: max(3, sqrt(N)/500) for "
                         "a corpus of N units)")
     d.add_argument("--min-pmi", metavar="A,B,C,D",
                    help="minimum cohesion in nats for lengths 1,2,3,4,... (default 0,2,4,6; the first "

@@ -51,10 +51,12 @@ def auto_min_count(n_units: int) -> int:
     It grows with the square root of the corpus: a fixed count finds nothing in a small corpus
     (the seed's 32 is 1 in 20,000 characters of a 600k-character novel) and lets every rare
     chance pair through in a large one, whereas a frequency threshold (count / N) would demand
-    hundreds of occurrences in a small corpus. sqrt(N)/200, at least 3, gives 4 for a
-    600k-character novel, 15 for 9M characters, 158 for 1G characters.
+    hundreds of occurrences in a small corpus. sqrt(N)/500, at least 3, gives 3 for a
+    600k-character novel and for the 1.8M characters of PKU 1998, 4 for MSR's 4M, 6 for 9M
+    characters, 63 for 1G characters. The constant was chosen by segmentation F1 on PKU 1998 and
+    MSR (docs/benchmarks.md): 3 is best on both, 10 costs 1-2 points, as over-segmentation.
     """
-    return max(3, round(math.sqrt(n_units) / 200))
+    return max(3, round(math.sqrt(n_units) / 500))
 
 
 def default_min_pmi(order: int) -> tuple[float, ...]:
