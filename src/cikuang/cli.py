@@ -31,7 +31,22 @@ examples:
   cikuang discover crawl.jsonl.zst --jsonl-field text --format jieba -o userdict.txt
   cikuang discover forum.txt --new-only --base-dict jieba   # only words jieba does not know
   cikuang count novel.txt --order 3 -o ngrams.tsv   # exact n-gram counts
+  cikuang segment --lexicon words.tsv forum.txt -o forum.seg.txt   # words separated by two spaces
   cikuang evaluate --gold gold.txt pred.txt         # precision, recall, F1 of a segmentation
+"""
+
+_SEGMENT_HELP = """\
+Cut text into the words of a lexicon: in each clause, the sequence of lexicon words of highest
+probability under a unigram language model (a word's probability is its count over the lexicon's
+total; a unit no word covers is a word of its own, half as likely as the rarest word).
+
+One output line per input line, words separated by two spaces. The input's characters are kept
+as they are (decisions are taken on their NFKC form): punctuation marks are tokens of their own, a
+run of letters and digits is never split, a number like 3.5% or 1/3 is one token, and whitespace
+only separates tokens. With no INPUT, reads standard input.
+
+example:
+  cikuang discover forum.txt -o words.tsv && cikuang segment --lexicon words.tsv forum.txt
 """
 
 
@@ -52,7 +67,7 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _add_input_options(p: argparse.ArgumentParser) -> None:
+def _add_input_options(p: argparse.ArgumentParser, counting: bool = True) -> None:
     p.add_argument("inputs", nargs="*", metavar="INPUT",
                    help="files or directories (searched for --glob), '-' for stdin; .gz .bz2 .xz .zst "
                         "are decompressed")
@@ -60,12 +75,14 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--errors", choices=("strict", "replace"), default="strict",
                    help="on undecodable bytes: stop with an error (strict, default) or substitute U+FFFD")
     p.add_argument("--glob", default="*.txt", help="file pattern inside directories (default: *.txt)")
-    p.add_argument("--jsonl-field", metavar="NAME", help="inputs are JSON lines; mine field NAME of each")
+    if counting:
+        p.add_argument("--jsonl-field", metavar="NAME", help="inputs are JSON lines; mine field NAME of each")
     p.add_argument("-o", "--output", metavar="OUT", help="output file, written atomically (default: stdout)")
     p.add_argument("--workers", type=_positive_int, metavar="N", help="threads to use (default: all cores)")
-    p.add_argument("--memory", default="2G", metavar="SIZE",
-                   help="memory budget of the count tables; larger tables spill to disk (default: 2G)")
-    p.add_argument("--tmp-dir", metavar="DIR", help="where the unit stream and spill files go (default: $TMPDIR)")
+    if counting:
+        p.add_argument("--memory", default="2G", metavar="SIZE",
+                       help="memory budget of the count tables; larger tables spill to disk (default: 2G)")
+        p.add_argument("--tmp-dir", metavar="DIR", help="where the unit stream and spill files go (default: $TMPDIR)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
 
@@ -121,6 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
                                    "count descending.")
     _add_input_options(c)
     c.add_argument("--order", type=_positive_int, default=4, help="longest n-gram (default 4)")
+
+    g = sub.add_parser("segment", help="cut text into the words of a lexicon", description=_SEGMENT_HELP,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_input_options(g, counting=False)
+    g.add_argument("--lexicon", required=True, metavar="LEX",
+                   help="a lexicon written by 'cikuang discover' (tsv or jieba format) or any jieba dictionary")
 
     e = sub.add_parser("evaluate", help="score a segmentation against a gold one (P, R, F, OOV recall)",
                        description=_EVALUATE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -180,6 +203,8 @@ def run(argv=None) -> int:
             return _discover(args)
         if args.command == "evaluate":
             return _evaluate(args)
+        if args.command == "segment":
+            return _segment(args)
         return _count(args)
     except CikuangError as e:
         print(f"cikuang: error: {e}", file=sys.stderr)
@@ -213,6 +238,18 @@ def _discover(args) -> int:
                   f"--format tsv|jieba|jsonl or -o FILE for the whole lexicon)", file=sys.stderr)
         return 0
     lexicon.save(args.output, format=args.format or "tsv")
+    return 0
+
+
+def _segment(args) -> int:
+    from .segment import Segmenter
+
+    if args.output is not None and args.output != "-":
+        _check_output(args.output)
+    segmenter = Segmenter(args.lexicon)
+    inputs = [Path(p) for p in args.inputs] if args.inputs else "-"
+    segmenter.segment_corpus(inputs, args.output, workers=args.workers, progress=_progress(args),
+                             encoding=args.encoding, errors=args.errors, glob=args.glob)
     return 0
 
 
