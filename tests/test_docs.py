@@ -7,7 +7,7 @@ import importlib
 import pytest
 
 MODULES = ["cikuang", "cikuang.corpus", "cikuang.discover", "cikuang.ngrams", "cikuang.lexicon",
-           "cikuang.textmodel", "cikuang.counting", "cikuang.scoring", "cikuang.evaluate"]
+           "cikuang.textmodel", "cikuang.counting", "cikuang.scoring", "cikuang.evaluate", "cikuang.segment"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -67,6 +67,8 @@ def _bmp_classes() -> tuple[np.ndarray, np.ndarray]:
             norm = unicodedata.normalize("NFKC", ch)
             if len(norm) == 1 and unit_class[min(ord(norm), 0xFFFF)] == 1:
                 cls[cp], mapped[cp] = _C_HAN, ord(norm)
+            elif norm.isascii() and norm.isalnum():  # ﬁ, ①: letters or digits, several of them
+                cls[cp], mapped[cp] = _C_LATIN, 0
     for cp in range(0x10000):
         if chr(cp).isspace():
             cls[cp] = _C_SPACE
@@ -102,7 +104,10 @@ class _UnitCoder:
             run_start = latin.copy()
             run_start[1:] &= ~latin[:-1]
             units[latin] = CONTINUE
-            runs = np.where(latin, code, 0x20).astype(np.uint8).tobytes().decode("ascii").split()
+            if (code[latin] == 0).any():
+                runs = _runs_with_expansions(cps, code, latin, run_start)
+            else:
+                runs = np.where(latin, code, 0x20).astype(np.uint8).tobytes().decode("ascii").split()
             units[run_start] = self._latin_codes(runs, add_latin)
         return units
 
@@ -113,6 +118,15 @@ class _UnitCoder:
                 if run not in vocab:
                     vocab[run] = 0x110000 + len(vocab)
         return [vocab.get(run, UNKNOWN_LATIN) for run in runs]
+
+
+def _runs_with_expansions(cps, code, latin, run_start) -> list[str]:
+    """The text of each Latin run when some of its characters expand under NFKC (``ﬁ``, ``①``)."""
+    at = np.flatnonzero(latin)
+    parts = [chr(c) if c else unicodedata.normalize("NFKC", chr(cp))
+             for c, cp in zip(code[at].tolist(), cps[at].tolist())]
+    starts = run_start[at].tolist()
+    return "".join(" " + p if s else p for p, s in zip(parts, starts)).split()
 
 
 def _number_marks(code: np.ndarray, latin: np.ndarray) -> np.ndarray:
