@@ -83,6 +83,12 @@ def _add_input_options(p: argparse.ArgumentParser, counting: bool = True) -> Non
         p.add_argument("--memory", default="2G", metavar="SIZE",
                        help="memory budget of the count tables; larger tables spill to disk (default: 2G)")
         p.add_argument("--tmp-dir", metavar="DIR", help="where the unit stream and spill files go (default: $TMPDIR)")
+        p.add_argument("--engine", choices=("local", "spark"), default="local",
+                       help="local (default), or spark: every corpus-sized stage on a Spark cluster, same output; "
+                            "INPUTs are then paths Spark reads (hdfs://, s3a://, local); needs "
+                            "pip install \"cikuang[spark]\"")
+        p.add_argument("--spark-master", metavar="URL",
+                       help="with --engine spark: the master (default: local[*], or the one spark-submit sets)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
 
@@ -218,18 +224,41 @@ def run(argv=None) -> int:
         return 0
 
 
+def _engine_options(args) -> dict:
+    return {"engine": args.engine, "spark_master": args.spark_master}
+
+
+def _engine_inputs(args):
+    """The inputs; for Spark, paths as given (a Path would turn hdfs://host/ into hdfs:/host/)."""
+    if args.engine == "spark" and args.inputs:
+        from .spark_engine import SparkPath
+
+        return [SparkPath(p) for p in args.inputs]
+    return _inputs(args)
+
+
+def _stop_spark(args) -> None:
+    if args.engine == "spark":
+        from .spark_engine import stop_sessions
+
+        stop_sessions()
+
+
 def _discover(args) -> int:
     from .discover import Discoverer
 
-    inputs = _inputs(args)
+    inputs = _engine_inputs(args)
     d = Discoverer(order=args.order, min_count=args.min_count, min_pmi=args.min_pmi, preset=args.preset,
                    new_only=args.new_only, base_dict=args.base_dict, keep_numbers=args.keep_numbers,
                    workers=args.workers, memory=args.memory, tmp_dir=args.tmp_dir,
                    neighbours=args.format != "jieba",  # jieba lines have no entropies: skip that pass
-                   progress=_progress(args), **_corpus_options(args))
+                   progress=_progress(args), **_engine_options(args), **_corpus_options(args))
     if args.output is not None and args.output != "-":
         _check_output(args.output)
-    lexicon = d.fit(inputs).lexicon_
+    try:
+        lexicon = d.fit(inputs).lexicon_
+    finally:
+        _stop_spark(args)
     if args.format is None and args.output is None:
         title = DEMO if not args.inputs else ", ".join(args.inputs)
         print_table(lexicon, args.top, title)
@@ -258,9 +287,13 @@ def _count(args) -> int:
 
     if args.output is not None and args.output != "-":
         _check_output(args.output)
-    table = count(_inputs(args), order=args.order, workers=args.workers, memory=args.memory,
-                  tmp_dir=args.tmp_dir, progress=_progress(args), **_corpus_options(args))
-    table.save(args.output)
+    try:
+        table = count(_engine_inputs(args), order=args.order, workers=args.workers, memory=args.memory,
+                      tmp_dir=args.tmp_dir, progress=_progress(args), **_engine_options(args),
+                      **_corpus_options(args))
+        table.save(args.output)
+    finally:
+        _stop_spark(args)
     return 0
 
 

@@ -86,6 +86,9 @@ class Discoverer:
         glob: str = "*.txt",
         jsonl_field: str | None = None,
         progress: bool = False,
+        engine: str | None = None,
+        spark=None,
+        spark_master: str | None = None,
     ):
         self.order = order
         self.min_count = min_count
@@ -103,6 +106,9 @@ class Discoverer:
         self.glob = glob
         self.jsonl_field = jsonl_field
         self.progress = progress
+        self.engine = engine
+        self.spark = spark
+        self.spark_master = spark_master
 
     # -- parameters ----------------------------------------------------------------------------
 
@@ -135,6 +141,12 @@ class Discoverer:
         memory = parse_memory(self.memory)
         workers = self.workers or default_workers()
         base_words = load_base_words(self.base_dict or "jieba") if self.new_only else None
+        if resolve_engine(self.engine, self.spark, inputs) == "spark":
+            from .spark_engine import discover_spark
+
+            return discover_spark(self, inputs, order, min_count, min_pmi, base_words,
+                                  {"encoding": self.encoding, "errors": self.errors, "glob": self.glob,
+                                   "jsonl_field": self.jsonl_field})
         corpus = self._corpus(inputs)
         name = corpus.name
         progress = Progress(enabled=self.progress)
@@ -165,6 +177,16 @@ class Discoverer:
                                            self.min_count_, self.keep_numbers, base_words, workers, progress,
                                            neighbours=self.neighbours)
         return self
+
+
+def resolve_engine(engine, spark, inputs) -> str:
+    """``"local"`` or ``"spark"``: as asked, else Spark when given a SparkSession or a Spark DataFrame."""
+    if engine is None:
+        spark_input = type(inputs).__module__.startswith("pyspark.")
+        return "spark" if spark is not None or spark_input else "local"
+    if engine not in ("local", "spark"):
+        raise CikuangError(f"engine must be 'local' or 'spark', not {engine!r}")
+    return engine
 
 
 def parse_min_pmi(value, order: int) -> tuple[float, ...]:
@@ -223,6 +245,11 @@ def discover(inputs, **params) -> Lexicon:
     - ``workers`` (all cores), ``memory`` ("2G"): parallelism and the count tables' memory budget.
     - ``encoding``, ``errors``, ``glob``, ``jsonl_field``: how inputs are read (see :class:`Corpus`).
     - ``progress`` (False): show progress bars on stderr.
+    - ``engine`` ("local"): ``"spark"`` runs every corpus-sized stage on Spark (``pip install
+      "cikuang[spark]"``), with the same output; ``spark`` is a SparkSession to use (implies
+      ``engine="spark"``), ``spark_master`` the master of a new one (default ``local[*]``). Inputs
+      are then paths Spark reads (local, ``hdfs://``, ``s3a://``...), texts, or a Spark DataFrame
+      with a text column. See docs/scaling.md.
 
     >>> from cikuang.demo import demo_path
     >>> lexicon = discover(demo_path())                 # 三国演义, 1.8 MB

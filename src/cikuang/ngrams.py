@@ -8,7 +8,7 @@ import numpy as np
 
 from .corpus import Corpus
 from .counting import NgramCounts, UnitIds, bits_for, count_stream
-from .discover import encode_corpus, parse_memory
+from .discover import encode_corpus, parse_memory, resolve_engine
 from .errors import CikuangError
 from .lexicon import atomic_output
 from .progress import Progress
@@ -59,11 +59,13 @@ class NgramTable:
 
 
 def count(inputs, order: int = 4, *, workers: int | None = None, memory="2G", tmp_dir=None,
-          progress: bool = False, **corpus_options) -> NgramTable:
+          progress: bool = False, engine: str | None = None, spark=None, spark_master: str | None = None,
+          **corpus_options) -> NgramTable:
     """Exact counts of every n-gram of 1..``order`` units within clauses of ``inputs``.
 
     ``inputs`` as for :func:`cikuang.discover`; ``corpus_options`` are ``encoding``, ``errors``,
-    ``glob`` and ``jsonl_field``.
+    ``glob`` and ``jsonl_field``. ``engine="spark"`` (or ``spark=`` a SparkSession) counts with
+    Spark and returns a :class:`~cikuang.spark_engine.SparkNgramTable`, which saves the same file.
 
     >>> table = count(["天下大势，分久必合"], order=2)
     >>> table.to_dict()["天下"], table.n_units
@@ -71,6 +73,10 @@ def count(inputs, order: int = 4, *, workers: int | None = None, memory="2G", tm
     """
     if not isinstance(order, int) or not 1 <= order <= 8:
         raise CikuangError(f"order must be an integer from 1 to 8, not {order!r}")
+    if resolve_engine(engine, spark, inputs) == "spark":
+        from .spark_engine import count_spark
+
+        return count_spark(inputs, order, spark=spark, spark_master=spark_master, **corpus_options)
     corpus = Corpus.from_inputs(inputs, **corpus_options)
     name = corpus.name
     workers = workers or default_workers()

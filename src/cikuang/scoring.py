@@ -41,15 +41,31 @@ def cohesion(counts: NgramCounts, keys: np.ndarray, n_units: int) -> np.ndarray:
 def kept_ngrams(counts: NgramCounts, n_units: int, min_count: int, min_pmi) -> np.ndarray:
     """Keys of the n-grams of length 2..order with count >= min_count and cohesion >= min_pmi[len-1]."""
     lengths = counts.lengths()
-    candidate = (lengths >= 2) & (counts.counts >= min_count)
-    keys = counts.keys[candidate]
+    keys = counts.keys[(lengths >= 2) & (counts.counts >= min_count)]
+    keep, _ = passes_thresholds(counts, keys, n_units, min_pmi)
+    return keys[keep]
+
+
+def passes_thresholds(counts: NgramCounts, keys: np.ndarray, n_units: int, min_pmi) -> tuple[np.ndarray, np.ndarray]:
+    """(whether cohesion >= min_pmi[len-1], cohesion) of packed ``keys`` of length >= 2.
+
+    ``counts`` must hold the keys and all their parts; it may hold nothing else (the Spark engine
+    calls this on each partition's keys with the counts of their parts, joined in).
+    """
     coh = cohesion(counts, keys, n_units)
-    threshold = np.asarray(min_pmi, dtype=np.float64)[lengths[candidate] - 1]
-    return keys[coh >= threshold]
+    threshold = np.asarray(min_pmi, dtype=np.float64)[counts.lengths(keys) - 1]
+    return coh >= threshold, coh
 
 
 def entropies(word_index: np.ndarray, side: np.ndarray, pair_counts: np.ndarray, n_words: int):
-    """Left and right neighbour entropies (nats) from (word, side, neighbour) pair counts."""
+    """Left and right neighbour entropies (nats) from (word, side, neighbour) pair counts.
+
+    The pairs are taken in ascending order of count, so that each word's sums are added in an
+    order that depends only on its own counts, not on how the pairs were found (threads, blocks,
+    the Spark engine's partitions): the result is the same to the last bit however they were.
+    """
+    by_count = np.argsort(pair_counts)
+    word_index, side, pair_counts = word_index[by_count], side[by_count], pair_counts[by_count]
     out = []
     for s in (0, 1):
         sel = side == s

@@ -38,17 +38,32 @@ def describe_words(stream, unit_ids, counts, frags, kept, order: int, bits: int,
     Without ``neighbours`` the second cut is skipped: entropies and score are NaN.
     """
     cand = _candidates(stream, unit_ids, counts, frags, order, bits, n, min_count)
-    keep = np.ones(len(cand.words), dtype=bool)
-    if not keep_numbers:
-        keep &= ~np.array([single and w.isdigit() for w, single in zip(cand.words, cand.single_latin)], bool)
-    if base_words is not None:
-        keep &= np.array([w not in base_words for w in cand.words], dtype=bool)
+    keep = word_filter(cand.words, cand.single_latin, keep_numbers, base_words)
     coh = cand.cohesion[keep]
     words = [w for w, k in zip(cand.words, keep) if k]
     if not neighbours:
         return Lexicon(words, cand.counts[keep], coh)
     left, right = _neighbour_entropies(stream, unit_ids, cand, keep, kept, order, bits, workers, progress)
     return Lexicon(words, cand.counts[keep], coh, left, right, word_score(coh, left, right))
+
+
+def word_filter(words: list[str], single_latin, keep_numbers: bool, base_words) -> np.ndarray:
+    """Which candidates are output: not a lone run of digits (unless ``keep_numbers``), not in ``base_words``."""
+    keep = np.ones(len(words), dtype=bool)
+    if not keep_numbers:
+        keep &= ~np.array([single and w.isdigit() for w, single in zip(words, single_latin)], bool)
+    if base_words is not None:
+        keep &= np.array([w not in base_words for w in words], dtype=bool)
+    return keep
+
+
+def window_keys(ids: np.ndarray, order: int, bits: int) -> np.ndarray:
+    """Packed keys of every window of ``order`` units of a run of ids (a fragment longer than the order)."""
+    ids = ids.astype(np.uint64)
+    windows = np.zeros(len(ids) - order + 1, dtype=np.uint64)
+    for j in range(order):
+        windows = (windows << np.uint64(bits)) | ids[j : len(ids) - order + 1 + j]
+    return windows
 
 
 @dataclass
@@ -79,11 +94,7 @@ def _candidates(stream, unit_ids, counts, frags, order, bits, n, min_count) -> _
     long_coh = np.empty(len(lsel))
     for i, f in enumerate(lsel):
         units = stream.read(int(frags.long_start[f]), int(frags.long_len[f]))
-        ids = unit_ids.map(units).astype(np.uint64)
-        windows = np.zeros(len(ids) - order + 1, dtype=np.uint64)
-        for j in range(order):
-            windows = (windows << np.uint64(bits)) | ids[j : len(ids) - order + 1 + j]
-        long_coh[i] = np.min(cohesion(counts, windows, n))
+        long_coh[i] = np.min(cohesion(counts, window_keys(unit_ids.map(units), order, bits), n))
         words.append(decode_units(units, vocab))
         single_latin.append(False)
     coh.append(long_coh)
@@ -93,15 +104,7 @@ def _candidates(stream, unit_ids, counts, frags, order, bits, n, min_count) -> _
 
 def _neighbour_entropies(stream, unit_ids, cand: _Candidates, keep, kept, order, bits, workers, progress):
     """Left and right entropies of the kept candidates, from a second cut of the corpus."""
-    index = np.cumsum(keep) - 1  # candidate -> word index
-    n_words = int(keep.sum())
-    n_short = len(cand.short_keys)
-    short = np.flatnonzero(keep[:n_short])
-    short_words = ht.table_from(cand.short_keys[short], index[short] + 1)
-    long_ = np.flatnonzero(keep[n_short:])
-    long_words = ht.table_from(cand.long_h1[long_], index[n_short + long_] + 1)
-    long_h2 = np.zeros(max(n_words, 1), dtype=np.uint64)
-    long_h2[index[n_short + long_]] = cand.long_h2[long_]
+    short_words, long_words, long_h2, n_words = word_tables(cand.short_keys, cand.long_h1, cand.long_h2, keep)
 
     def run(item, state):
         _, ids, block = item
@@ -115,3 +118,18 @@ def _neighbour_entropies(stream, unit_ids, cand: _Candidates, keep, kept, order,
     word = (keys >> np.uint64(33)).astype(np.int64) - 1
     side = ((keys >> np.uint64(32)) & np.uint64(1)).astype(np.int64)
     return entropies(word, side, pair_counts, n_words)
+
+
+def word_tables(short_keys, long_h1, long_h2, keep):
+    """The tables ``count_neighbours`` finds the output words by: (short_words, long_words,
+    long_h2, n_words), for candidates short ones first, then long ones, of which ``keep`` are output."""
+    index = np.cumsum(keep) - 1  # candidate -> word index
+    n_words = int(keep.sum())
+    n_short = len(short_keys)
+    short = np.flatnonzero(keep[:n_short])
+    short_words = ht.table_from(short_keys[short], index[short] + 1)
+    long_ = np.flatnonzero(keep[n_short:])
+    long_words = ht.table_from(long_h1[long_], index[n_short + long_] + 1)
+    h2 = np.zeros(max(n_words, 1), dtype=np.uint64)
+    h2[index[n_short + long_]] = long_h2[long_]
+    return short_words, long_words, h2, n_words

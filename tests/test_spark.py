@@ -1,0 +1,136 @@
+"""The Spark engine gives byte for byte the local engine's output (on a real local[2] Spark).
+
+Skipped when pyspark (or Java) is missing, except the test of the error the user then gets.
+"""
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from cikuang import Discoverer, count
+from cikuang.cli import run
+from helpers import make_corpus, make_language
+
+FIXTURES = Path(__file__).parent / "fixtures"
+STORY = FIXTURES / "story.txt"
+
+needs_spark = pytest.mark.skipif(
+    shutil.which("java") is None or __import__("importlib").util.find_spec("pyspark") is None,
+    reason="needs pyspark and Java (pip install 'cikuang[spark]')")
+
+
+@pytest.fixture(scope="session")
+def spark():
+    import os
+
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    session = (SparkSession.builder.master("local[2]").appName("cikuang-tests")
+               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.shuffle.partitions", "2").config("spark.cikuang.buckets", "2")
+               .config("spark.driver.memory", "1g").getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def mixed_corpus(tmp_path_factory) -> Path:
+    """Invented words, Latin runs and digits (full-width ones too), emoji, CRLF and a BOM, in lines
+    long and short: about 120 kB."""
+    rng = random.Random(7)
+    words = make_language(rng, n_words=60, n_chars=50, max_len=6)
+    words += ["iPhone7", "GPU", "2019年", "ＡＢＣ公司", "5G网络", "x86"]
+    lines = make_corpus(rng, words, 3000, per_line=6)
+    for i in range(0, len(lines), 7):
+        lines[i] = lines[i].replace("。", "😀", 1) + " v2 " + str(rng.randint(0, 30))
+    text = "\ufeff" + "\r\n".join(lines[:200]) + "\n" + "\n".join(lines[200:]) + "\n\n"
+    path = tmp_path_factory.mktemp("spark") / "mixed.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _same_files(a: Discoverer, b: Discoverer, tmp_path: Path) -> None:
+    for fmt in ("tsv", "jieba", "jsonl"):
+        a.lexicon_.save(tmp_path / f"local.{fmt}", format=fmt)
+        b.lexicon_.save(tmp_path / f"spark.{fmt}", format=fmt)
+        assert (tmp_path / f"local.{fmt}").read_bytes() == (tmp_path / f"spark.{fmt}").read_bytes(), fmt
+    for attr in ("n_units_", "min_count_", "min_pmi_", "n_kept_"):
+        assert getattr(a, attr) == getattr(b, attr), attr
+
+
+SETTINGS = [
+    {},
+    {"preset": "kexue2019", "min_count": 5},
+    {"order": 3},
+    {"order": 6, "min_pmi": "0,1,2", "keep_numbers": True},
+]
+
+
+@needs_spark
+@pytest.mark.parametrize("settings", SETTINGS, ids=["default", "kexue2019", "order3", "order6-numbers"])
+def test_discover_is_identical(spark, mixed_corpus, tmp_path, settings):
+    local = Discoverer(**settings).fit(mixed_corpus)
+    remote = Discoverer(engine="spark", spark=spark, **settings).fit(str(mixed_corpus))
+    assert len(local.lexicon_) > 50 and any(len(w) > local.order_ for w in local.lexicon_.words)
+    _same_files(local, remote, tmp_path)
+
+
+@needs_spark
+def test_story_new_only_and_several_inputs(spark, mixed_corpus, tmp_path):
+    base = tmp_path / "base.txt"
+    base.write_text("诸葛亮 10\n玄德 5\n", encoding="utf-8")
+    settings = {"new_only": True, "base_dict": str(base), "min_count": 2}
+    local = Discoverer(**settings).fit([STORY, mixed_corpus])
+    remote = Discoverer(engine="spark", spark=spark, **settings).fit([STORY, mixed_corpus])
+    assert "诸葛亮" not in local.lexicon_.words and "孔明" in local.lexicon_.words
+    _same_files(local, remote, tmp_path)
+
+
+@needs_spark
+def test_cli_discover_and_count(spark, mixed_corpus, tmp_path, capsys):
+    for args, name in ((["discover", "--format", "jieba"], "words.txt"), (["count", "--order", "3"], "ngrams.tsv")):
+        assert run(args + [str(mixed_corpus), "-q", "-o", str(tmp_path / f"local-{name}")]) == 0
+        assert run(args + [str(mixed_corpus), "-q", "--engine", "spark", "--spark-master", "local[2]",
+                           "-o", str(tmp_path / f"spark-{name}")]) == 0
+        local = (tmp_path / f"local-{name}").read_bytes()
+        assert len(local.splitlines()) > 50
+        assert local == (tmp_path / f"spark-{name}").read_bytes(), name
+    assert not spark.sparkContext._jsc.sc().isStopped()  # the CLI stops only sessions it started
+
+
+@needs_spark
+def test_dataframe_texts_and_jsonl(spark, mixed_corpus, tmp_path):
+    lines = mixed_corpus.read_text(encoding="utf-8").splitlines()
+    local = Discoverer(min_count=3).fit(lines)
+    frame = spark.createDataFrame([(i, t) for i, t in enumerate(lines)], ["id", "text"])
+    _same_files(local, Discoverer(min_count=3).fit(frame), tmp_path)  # a DataFrame means Spark
+    _same_files(local, Discoverer(min_count=3, engine="spark").fit(lines), tmp_path)
+    jsonl = tmp_path / "docs.jsonl"
+    jsonl.write_text("".join(json.dumps({"id": i, "body": t}, ensure_ascii=False) + "\n" for i, t in enumerate(lines)),
+                     encoding="utf-8")
+    remote = Discoverer(min_count=3, engine="spark", jsonl_field="body").fit(str(jsonl))
+    _same_files(Discoverer(min_count=3, jsonl_field="body").fit(str(jsonl)), remote, tmp_path)
+
+
+@needs_spark
+def test_count_api(spark):
+    texts = ["天下大势，分久必合", "iPhone7 天下"]
+    table = count(texts, order=2, engine="spark")
+    local = count(texts, order=2)
+    assert table.to_dict() == local.to_dict() and len(table) == len(local) == 15
+    assert table.n_units == local.n_units == 11
+
+
+def test_missing_pyspark_is_a_one_line_error(monkeypatch, capsys):
+    for name in ("pyspark", "pyspark.sql"):
+        monkeypatch.setitem(sys.modules, name, None)  # import fails as if not installed
+    assert run(["discover", "--engine", "spark", str(STORY)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and 'pip install "cikuang[spark]"' in err
