@@ -629,11 +629,26 @@ def build_trie(const uint32_t[::1] codes, const int64_t[::1] starts, const doubl
     return T.words, lp_obj[:next_id]
 
 
+def root_children(const uint64_t[::1] trie):
+    """The children of the trie's root by code, for codes in the BMP (0: none): the first step from
+    each position, the most frequent look-up, becomes an array access instead of a hash probe."""
+    root_obj = np.zeros(0x10000, dtype=np.uint32)
+    cdef uint32_t[::1] root = root_obj
+    cdef Py_ssize_t i
+    cdef uint64_t key
+    for i in range(0, trie.shape[0], 2):
+        key = trie[i]
+        if key != 0 and (key >> 32) == 0 and key < 0x10000:
+            root[key] = <uint32_t>trie[i + 1]
+    return root_obj
+
+
 def segment_block(const uint32_t[::1] cps, const uint32_t[::1] units, const uint64_t[::1] trie,
-                  const double[::1] node_logp, double unknown_logp, bint line_open):
+                  const uint32_t[::1] root, const double[::1] node_logp, double unknown_logp, bint line_open):
     """Segment a block of text; returns (code points of the output, line_open).
 
-    ``units`` says what each character of ``cps`` is (the ``SEG_*`` values, or a unit code).
+    ``units`` says what each character of ``cps`` is (the ``SEG_*`` values, or a unit code);
+    ``root`` is :func:`root_children` of ``trie``.
     Each clause (a maximal run of units and their continuations) is cut into the sequence of
     trie words and unknown single units of the highest total log-probability (Viterbi; a unit
     that is not a word costs ``unknown_logp``). Tokens are written separated by two spaces, lines
@@ -700,7 +715,11 @@ def segment_block(const uint32_t[::1] cps, const uint32_t[::1] units, const uint
                     single = False
                     node = 0
                     for k in range(j, m):
-                        node = trie_child(ptrie, n_trie, node, units[upos[k]])
+                        u = units[upos[k]]
+                        if k == j and u < 0x10000:
+                            node = root[u]
+                        else:
+                            node = trie_child(ptrie, n_trie, node, u)
                         if node == 0:
                             break
                         lp = node_logp[node]

@@ -29,7 +29,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._native import build_trie, segment_block
+from ._native import build_trie, root_children, segment_block
 from .corpus import Corpus
 from .errors import CikuangError
 from .lexicon import Lexicon, atomic_output
@@ -178,6 +178,7 @@ class Segmenter:
         self.unknown_logp_ = math.log(0.5 * counts.min() / self.total_)
         self._coder = _UnitCoder()
         self._trie, self._node_logp, self.n_words_ = self._build(lex.words, np.log(counts) - math.log(self.total_))
+        self._root = root_children(self._trie)
 
     def _build(self, words: list[str], logp: np.ndarray):
         text = "\n".join(words) + "\n"
@@ -200,7 +201,7 @@ class Segmenter:
         cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         if len(cps) == 0:
             return "", line_open
-        out, line_open = segment_block(cps, self._coder.units(cps), self._trie, self._node_logp,
+        out, line_open = segment_block(cps, self._coder.units(cps), self._trie, self._root, self._node_logp,
                                        self.unknown_logp_, line_open)
         return out.tobytes().decode("utf-32-le", "surrogatepass"), line_open
 
