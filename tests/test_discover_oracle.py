@@ -130,13 +130,17 @@ def test_explicit_parameters_override_the_preset():
 
 
 def test_default_min_count_grows_with_the_corpus():
-    # README: max(3, round(sqrt(N) / 200)) for N unit tokens
+    # README: max(3, round(sqrt(N) / 500)) for N unit tokens
     for n_sentences in (300, 40_000):
         texts = _corpus(12, n_sentences=n_sentences)
         n = sum(len(c) for c in oracle.han_clauses(texts))
         d = cikuang.Discoverer(workers=1).fit(texts)
         assert d.n_units_ == n
-        assert d.min_count_ == max(3, round(math.sqrt(n) / 200))
+        assert d.min_count_ == max(3, round(math.sqrt(n) / 500))
+    # past the floor of 3 it grows with the square root: PKU 1998, MSR, 1G characters
+    from cikuang.discover import auto_min_count
+
+    assert [auto_min_count(n) for n in (600_000, 1_830_000, 4_050_000, 10**9)] == [3, 3, 4, 63]
 
 
 def test_docstring_example_agrees_with_the_oracle():
