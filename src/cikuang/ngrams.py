@@ -76,7 +76,8 @@ def count(inputs, order: int = 4, *, workers: int | None = None, memory="2G", tm
     if resolve_engine(engine, spark, inputs) == "spark":
         from .spark_engine import count_spark
 
-        return count_spark(inputs, order, spark=spark, spark_master=spark_master, **corpus_options)
+        return count_spark(inputs, order, spark=spark, spark_master=spark_master, progress=progress,
+                           **corpus_options)
     corpus = Corpus.from_inputs(inputs, **corpus_options)
     name = corpus.name
     workers = workers or default_workers()

@@ -76,9 +76,10 @@ def is_dataframe(obj) -> bool:
     return type(obj).__module__.startswith("pyspark.") and hasattr(obj, "rdd") and hasattr(obj, "schema")
 
 
-def get_session(spark=None, master: str | None = None):
+def get_session(spark=None, master: str | None = None, progress=None):
     """``spark`` itself, else the active session, else a new one (``master``, by default
-    ``local[*]`` unless ``spark-submit`` set one), which :func:`stop_sessions` stops."""
+    ``local[*]`` unless ``spark-submit`` set one), which :func:`stop_sessions` stops; with
+    ``progress=False``, without Spark's console progress bar."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -95,6 +96,8 @@ def get_session(spark=None, master: str | None = None):
         # executors are this machine's Python processes: the interpreter that has cikuang
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName("cikuang")
+    if progress is False:
+        builder = builder.config("spark.ui.showConsoleProgress", "false")
     if master is not None:
         builder = builder.master(master)
     session = builder.getOrCreate()
@@ -360,7 +363,7 @@ def discover_spark(d, inputs, order: int, min_count, min_pmi, base_words, corpus
     """Fill ``d`` (a :class:`~cikuang.discover.Discoverer`) as ``fit`` does, with Spark."""
     from .discover import auto_min_count, default_min_pmi
 
-    spark = get_session(d.spark, d.spark_master)
+    spark = get_session(d.spark, d.spark_master, d.progress)
     sc = spark.sparkContext
     P = n_buckets(spark)
     name = _name(inputs)
@@ -628,11 +631,12 @@ class SparkNgramTable:
             f.write("".join(buf))
 
 
-def count_spark(inputs, order: int, *, spark=None, spark_master=None, **corpus_options) -> SparkNgramTable:
+def count_spark(inputs, order: int, *, spark=None, spark_master=None, progress=None,
+                **corpus_options) -> SparkNgramTable:
     """Exact counts of every n-gram of 1..``order`` units, computed by Spark."""
     from .ngrams import NgramTable
 
-    session = get_session(spark, spark_master)
+    session = get_session(spark, spark_master, progress)
     sc = session.sparkContext
     P = n_buckets(session)
     blocks = _blocks(session, inputs, corpus_options)
