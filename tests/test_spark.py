@@ -128,6 +128,13 @@ def test_count_api(spark):
     assert table.n_units == local.n_units == 11
 
 
+@needs_spark
+def test_spark_errors_are_one_line(spark, capsys):
+    assert run(["discover", "--engine", "spark", "nosuchfs://host/corpus.txt"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("cikuang: error: nosuchfs://host/corpus.txt: Spark failed:")
+
+
 def test_missing_pyspark_is_a_one_line_error(monkeypatch, capsys):
     for name in ("pyspark", "pyspark.sql"):
         monkeypatch.setitem(sys.modules, name, None)  # import fails as if not installed

@@ -35,6 +35,7 @@ those of the local engine.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -100,11 +101,36 @@ def get_session(spark=None, master: str | None = None, progress=None):
         builder = builder.config("spark.ui.showConsoleProgress", "false")
     if master is not None:
         builder = builder.master(master)
-    session = builder.getOrCreate()
+    with spark_errors("Spark"):
+        session = builder.getOrCreate()
     if not submitted:
         session.sparkContext.setLogLevel("ERROR")
     _created.append(session)
     return session
+
+
+@contextlib.contextmanager
+def spark_errors(name: str):
+    """Errors from Spark (a missing path, a failed task, no Java) as one-line :class:`CikuangError` s."""
+    try:
+        yield
+    except CikuangError:
+        raise
+    except Exception as e:
+        if not type(e).__module__.startswith(("py4j", "pyspark")):
+            raise
+        raise CikuangError(f"Spark failed: {_first_line(str(e))}", name) from e
+
+
+def _first_line(message: str) -> str:
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    for line in lines:  # a Java exception: ": org.apache...Exception: what happened"
+        if line.startswith(": "):
+            return line[2:]
+    for line in reversed(lines):  # a Python one: its last line
+        if not line.startswith(("JVM stacktrace", "at ", "...")):
+            return line
+    return lines[0] if lines else type(message).__name__
 
 
 def stop_sessions() -> None:
@@ -361,6 +387,11 @@ def _name(inputs) -> str:
 
 def discover_spark(d, inputs, order: int, min_count, min_pmi, base_words, corpus_options: dict):
     """Fill ``d`` (a :class:`~cikuang.discover.Discoverer`) as ``fit`` does, with Spark."""
+    with spark_errors(_name(inputs)):
+        return _discover_spark(d, inputs, order, min_count, min_pmi, base_words, corpus_options)
+
+
+def _discover_spark(d, inputs, order, min_count, min_pmi, base_words, corpus_options):
     from .discover import auto_min_count, default_min_pmi
 
     spark = get_session(d.spark, d.spark_master, d.progress)
@@ -612,8 +643,9 @@ class SparkNgramTable:
 
     def rows(self):
         """(ngram, count) in the order of the saved file, streamed a partition at a time."""
-        for _, neg, gram in self._rows.toLocalIterator():
-            yield gram, -neg
+        with spark_errors("count"):
+            for _, neg, gram in self._rows.toLocalIterator():
+                yield gram, -neg
 
     def to_dict(self) -> dict[str, int]:
         return dict(self.rows())
@@ -634,6 +666,11 @@ class SparkNgramTable:
 def count_spark(inputs, order: int, *, spark=None, spark_master=None, progress=None,
                 **corpus_options) -> SparkNgramTable:
     """Exact counts of every n-gram of 1..``order`` units, computed by Spark."""
+    with spark_errors(_name(inputs)):
+        return _count_spark(inputs, order, spark, spark_master, progress, corpus_options)
+
+
+def _count_spark(inputs, order, spark, spark_master, progress, corpus_options):
     from .ngrams import NgramTable
 
     session = get_session(spark, spark_master, progress)
