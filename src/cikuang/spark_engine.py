@@ -334,7 +334,7 @@ class _Units:
 
     def __init__(self, sc, blocks, name):
         got = blocks.mapPartitions(_unit_counts).reduceByKey(lambda a, b: a + b).collect()
-        latin = sorted((name, c) for (kind, name), c in got if kind == "latin")
+        latin = sorted((token, c) for (kind, token), c in got if kind == "latin")
         self.vocab = UnitVocab([t for t, _ in latin])
         unit_counts = np.zeros(LATIN_BASE + len(latin), dtype=np.int64)
         for (kind, i), c in got:
@@ -419,11 +419,12 @@ def _discover_spark(d, inputs, order, min_count, min_pmi, base_words, corpus_opt
         lengths = NgramCounts(kept_keys, None, order, bits).lengths()
         kept = KeptSet.of(kept_keys, lengths, bits)
         kept_bc = sc.broadcast((kept.table, kept.starts, kept.k, kept_keys, kept_coh))
+        persisted += [units.ids_bc, kept_bc]
         d.lexicon_ = _describe(sc, blocks, units, kept_bc, order, bits, mc, d.keep_numbers, base_words,
                                d.neighbours, P)
     finally:
-        for rdd in persisted:
-            rdd.unpersist()
+        for rdd_or_broadcast in persisted:
+            rdd_or_broadcast.unpersist()
     return d
 
 
@@ -483,11 +484,16 @@ def _count_and_keep(sc, blocks, units, order, bits, min_count, n, min_pmi, P):
             break
         by_key = np.argsort(keys)
         keys, counts = keys[by_key], counts[by_key]
+        if frequent_bc is not None:
+            frequent_bc.unpersist()
         frequent_bc = sc.broadcast(keys)
         if pairs_bc is None:
             pairs_bc = sc.broadcast(pair_map(keys, bits))
         at = np.searchsorted(lower_keys, keys)
         lower_keys, lower_counts = np.insert(lower_keys, at, keys), np.insert(lower_counts, at, counts)
+    for bc in (frequent_bc, pairs_bc):
+        if bc is not None:
+            bc.unpersist()
     keys = np.concatenate(kept_keys) if kept_keys else np.zeros(0, np.uint64)
     coh = np.concatenate(kept_coh) if kept_coh else np.zeros(0)
     by_key = np.argsort(keys)
