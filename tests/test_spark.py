@@ -135,6 +135,23 @@ def test_spark_errors_are_one_line(spark, capsys):
     assert err.count("\n") == 1 and err.startswith("cikuang: error: nosuchfs://host/corpus.txt: Spark failed:")
 
 
+def test_entropies_do_not_depend_on_the_order_of_the_pairs():
+    # what lets engines (and thread counts) that find the pairs in other orders agree to the bit
+    import numpy as np
+
+    from cikuang.scoring import entropies
+
+    rng = np.random.default_rng(5)
+    word = rng.integers(0, 40, 5000)
+    side = rng.integers(0, 2, 5000)
+    counts = rng.zipf(1.3, 5000) % 100_000 + 1
+    left, right = entropies(word, side, counts, 40)
+    for _ in range(5):
+        p = rng.permutation(5000)
+        left2, right2 = entropies(word[p], side[p], counts[p], 40)
+        assert left.tobytes() == left2.tobytes() and right.tobytes() == right2.tobytes()
+
+
 def test_missing_pyspark_is_a_one_line_error(monkeypatch, capsys):
     for name in ("pyspark", "pyspark.sql"):
         monkeypatch.setitem(sys.modules, name, None)  # import fails as if not installed
