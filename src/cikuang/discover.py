@@ -166,10 +166,7 @@ class Discoverer:
             counts = count_stream(stream, unit_ids, order, bits, memory, work, workers, progress, self.min_count_)
             kept = kept_ngrams(counts, n, self.min_count_, self.min_pmi_)
             if len(kept) == 0:
-                raise CikuangError(
-                    f"no n-gram passes the thresholds (min count {self.min_count_}, min PMI "
-                    f"{','.join(f'{x:g}' for x in self.min_pmi_)}); the corpus may be too small or the "
-                    "thresholds too high", name)
+                raise nothing_kept(self.min_count_, self.min_pmi_, name)
             self.n_kept_ = len(kept)
             kept_set = KeptSet.of(kept, counts.lengths(kept), bits)
             frags = count_candidate_fragments(stream, unit_ids, order, bits, kept_set, workers, progress)
@@ -187,6 +184,13 @@ def resolve_engine(engine, spark, inputs) -> str:
     if engine not in ("local", "spark"):
         raise CikuangError(f"engine must be 'local' or 'spark', not {engine!r}")
     return engine
+
+
+def nothing_kept(min_count: int, min_pmi, name: str) -> CikuangError:
+    """The error for an empty kept set: a lexicon of single characters would be no result at all."""
+    return CikuangError(
+        f"no n-gram passes the thresholds (min count {min_count}, min PMI "
+        f"{','.join(f'{x:g}' for x in min_pmi)}); the corpus may be too small or the thresholds too high", name)
 
 
 def parse_min_pmi(value, order: int) -> tuple[float, ...]:

@@ -392,7 +392,7 @@ def discover_spark(d, inputs, order: int, min_count, min_pmi, base_words, corpus
 
 
 def _discover_spark(d, inputs, order, min_count, min_pmi, base_words, corpus_options):
-    from .discover import auto_min_count, default_min_pmi
+    from .discover import auto_min_count, default_min_pmi, nothing_kept
 
     spark = get_session(d.spark, d.spark_master, d.progress)
     sc = spark.sparkContext
@@ -411,10 +411,7 @@ def _discover_spark(d, inputs, order, min_count, min_pmi, base_words, corpus_opt
         bits = units.bits
         kept_keys, kept_coh = _count_and_keep(sc, blocks, units, order, bits, mc, n, d.min_pmi_, P)
         if len(kept_keys) == 0:
-            raise CikuangError(
-                f"no n-gram passes the thresholds (min count {mc}, min PMI "
-                f"{','.join(f'{x:g}' for x in d.min_pmi_)}); the corpus may be too small or the "
-                "thresholds too high", name)
+            raise nothing_kept(mc, d.min_pmi_, name)
         d.n_kept_ = len(kept_keys)
         lengths = NgramCounts(kept_keys, None, order, bits).lengths()
         kept = KeptSet.of(kept_keys, lengths, bits)
