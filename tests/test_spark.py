@@ -135,6 +135,20 @@ def test_spark_errors_are_one_line(spark, capsys):
     assert err.count("\n") == 1 and err.startswith("cikuang: error: nosuchfs://host/corpus.txt: Spark failed:")
 
 
+@needs_spark
+def test_undecodable_bytes_stop_the_run_unless_replaced(spark, tmp_path, capsys):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes("天下大势，分久必合\n".encode("utf-8") * 50 + b"\xff\xfe\n")
+    assert run(["discover", "--engine", "spark", str(bad), "-q"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith(f"cikuang: error: {bad}: Spark failed:") and "--errors replace" in err
+    out = tmp_path / "words.tsv"
+    assert run(["discover", "--engine", "spark", str(bad), "-q", "--errors", "replace", "-o", str(out)]) == 0
+    local = tmp_path / "local.tsv"
+    assert run(["discover", str(bad), "-q", "--errors", "replace", "-o", str(local)]) == 0
+    assert out.read_bytes() == local.read_bytes()
+
+
 def test_entropies_do_not_depend_on_the_order_of_the_pairs():
     # what lets engines (and thread counts) that find the pairs in other orders agree to the bit
     import numpy as np

@@ -177,7 +177,17 @@ def records(spark, inputs, *, encoding="utf-8", errors="strict", glob="*.txt", j
             raise CikuangError(f"no field {jsonl_field!r}", ", ".join(paths))
         return frame.select(F.col(jsonl_field).cast("string")).rdd.map(lambda r: r[0]).filter(
             lambda t: t is not None)
-    return sc.textFile(",".join(paths), minPartitions=minimum)
+    lines = sc.textFile(",".join(paths), minPartitions=minimum)
+    # Hadoop decodes lines itself and puts U+FFFD for undecodable bytes, silently; under
+    # --errors strict a U+FFFD stops the run instead (a literal U+FFFD too: Spark cannot tell them apart).
+    return lines.map(_strict_line) if errors == "strict" else lines
+
+
+def _strict_line(line: str) -> str:
+    if "\ufffd" in line:
+        raise ValueError(f"undecodable bytes (or U+FFFD) in the line starting {line[:24]!r}; "
+                         "use --errors replace to substitute U+FFFD")
+    return line
 
 
 def _paths(sources, glob: str, encoding: str, errors: str) -> list[str]:
