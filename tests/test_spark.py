@@ -126,6 +126,9 @@ def test_count_api(spark):
     local = count(texts, order=2)
     assert table.to_dict() == local.to_dict() and len(table) == len(local) == 15
     assert table.n_units == local.n_units == 11
+    with table:
+        assert table._rows.is_cached
+    assert not table._rows.is_cached
 
 
 @needs_spark

@@ -663,6 +663,16 @@ class SparkNgramTable:
     def to_dict(self) -> dict[str, int]:
         return dict(self.rows())
 
+    def unpersist(self) -> None:
+        """Free the table's cached partitions on the cluster (the table cannot be read after)."""
+        self._rows.unpersist()
+
+    def __enter__(self) -> "SparkNgramTable":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.unpersist()
+
     def save(self, path=None) -> None:
         """Write ``ngram<TAB>count`` lines (after a header), as :meth:`NgramTable.save` does."""
         with atomic_output(path) as f:
