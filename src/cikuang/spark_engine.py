@@ -39,6 +39,8 @@ import contextlib
 import os
 import re
 import sys
+import warnings
+from pathlib import Path
 from collections import Counter
 
 import numpy as np
@@ -97,14 +99,18 @@ def get_session(spark=None, master: str | None = None, progress=None):
         # executors are this machine's Python processes: the interpreter that has cikuang
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName("cikuang")
+    if not submitted:  # a JVM of our own: its log lines would bury cikuang's one-line errors
+        quiet = "-Dlog4j2.configurationFile=" + Path(__file__).with_name("data").joinpath(
+            "spark-log4j2.properties").as_uri()
+        builder = builder.config("spark.driver.extraJavaOptions", quiet).config(
+            "spark.executor.extraJavaOptions", quiet)
     if progress is False:
         builder = builder.config("spark.ui.showConsoleProgress", "false")
     if master is not None:
         builder = builder.master(master)
-    with spark_errors("Spark"):
+    with spark_errors("Spark"), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
         session = builder.getOrCreate()
-    if not submitted:
-        session.sparkContext.setLogLevel("ERROR")
     _created.append(session)
     return session
 
