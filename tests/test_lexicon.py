@@ -97,6 +97,11 @@ def test_jsonl(tmp_path):
     assert objs[-1]["word"] == "天下"
     assert [o["word"] for o in objs] == lex.words
     assert objs[4]["cohesion"] == pytest.approx(6.1234567, abs=1e-6)
+    back = Lexicon.load(path)
+    assert back.words == lex.words and list(back.counts) == list(lex.counts)
+    for a, b in zip(lex, back):
+        for x, y in zip(a[2:], b[2:]):
+            assert (math.isnan(x) and math.isnan(y)) or y == pytest.approx(x, abs=1e-6)
 
 
 def test_load_jieba_dictionary_variants(tmp_path):
@@ -113,6 +118,10 @@ def test_load_jieba_dictionary_variants(tmp_path):
     pytest.param("\t".join(FIELDS) + "\n曹操\t13\t4.2\t1\t2\t5\n司马懿\t9\t4.7\t0.3\t2.0\t4.9\n孔明\t3\tabc\t1\t1\t1\n",
                  4, id="tsv-bad-cohesion"),
     pytest.param("\t".join(FIELDS) + "\n曹操\t13\t4.2\n", 2, id="tsv-short-row"),
+    pytest.param('{"word": "曹操", "count": 13}\n\n{"word": "孔明"}\n', 3, id="jsonl-no-count"),
+    pytest.param('{"word": "曹操", "count": 13}\n{"word": "孔明", "count": 3, "cohesion": "x"}\n', 2,
+                 id="jsonl-bad-cohesion"),
+    pytest.param('{"word": "曹操", "count": 13}\n{"word": "孔明", \n', 2, id="jsonl-broken-json"),
     pytest.param("\t".join(FIELDS) + "\n曹操\t13\t4.2\t1\t2\t5\n孔明\t3\t4.2\n", 3, id="tsv-one-short-row"),
 ])
 def test_load_error_names_file_and_line(tmp_path, content, line):

@@ -149,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_input_options(g, counting=False)
     g.add_argument("--lexicon", required=True, metavar="LEX",
-                   help="a lexicon written by 'cikuang discover' (tsv or jieba format) or any jieba dictionary")
+                   help="a lexicon written by 'cikuang discover' (tsv, jieba or jsonl) or any jieba dictionary")
 
     e = sub.add_parser("evaluate", help="score a segmentation against a gold one (P, R, F, OOV recall)",
                        description=_EVALUATE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)

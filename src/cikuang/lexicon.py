@@ -138,11 +138,15 @@ class Lexicon(Sequence):
 
     @classmethod
     def load(cls, path) -> "Lexicon":
-        """Read a lexicon written in tsv or jieba format (``word count [tag]`` lines)."""
+        """Read a lexicon written in any of the three formats: tsv, jieba (``word count [tag]``
+        lines, so any jieba dictionary) or jsonl."""
         words, counts, stats = [], [], []
         try:
             with open(path, encoding="utf-8-sig") as f:
                 first = f.readline()
+                if first.startswith("{"):
+                    f.seek(0)
+                    return cls._load_jsonl(f, str(path))
                 tsv = first.rstrip("\n").split("\t") == list(FIELDS)
                 if not tsv:
                     f.seek(0)
@@ -172,6 +176,28 @@ class Lexicon(Sequence):
             s = np.array(stats, dtype=np.float64)
             return cls(words, counts, s[:, 0], s[:, 1], s[:, 2], s[:, 3])
         return cls(words, counts)
+
+
+    @classmethod
+    def _load_jsonl(cls, f, name: str) -> "Lexicon":
+        words, counts, stats = [], [], []
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                word, count = obj["word"], int(obj["count"])
+                if not isinstance(word, str) or not word:
+                    raise ValueError
+                stats.append([np.nan if obj.get(k) is None else float(obj[k]) for k in FIELDS[2:]])
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise CikuangError(f"line {lineno}: not a lexicon entry: {line.strip()[:40]!r}", name) from None
+            words.append(word)
+            counts.append(count)
+        if not words:
+            return cls([], [])
+        s = np.array(stats, dtype=np.float64)
+        return cls(words, counts, s[:, 0], s[:, 1], s[:, 2], s[:, 3])
 
 
 def _fmt(x: float) -> str:

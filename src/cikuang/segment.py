@@ -158,7 +158,7 @@ def _as_lexicon(lexicon) -> Lexicon:
 class Segmenter:
     """Maximum-probability segmentation over the words of a lexicon.
 
-    ``lexicon``: a :class:`~cikuang.Lexicon`, the path of one written by ``cikuang discover`` (tsv
+    ``lexicon``: a :class:`~cikuang.Lexicon`, the path of one written by ``cikuang discover`` (tsv, jsonl
     or jieba format, or any jieba dictionary), or a mapping of word to count.
 
     After construction: ``n_words_`` (words usable as lattice edges: a word holding punctuation or
