@@ -645,15 +645,15 @@ def root_children(const uint64_t[::1] trie):
 
 def segment_block(const uint32_t[::1] cps, const uint32_t[::1] units, const uint64_t[::1] trie,
                   const uint32_t[::1] root, const double[::1] node_logp, double unknown_logp, bint line_open):
-    """Segment a block of text; returns (code points of the output, line_open).
+    """Segment a block of text; returns the code points of the output.
 
     ``units`` says what each character of ``cps`` is (the ``SEG_*`` values, or a unit code);
     ``root`` is :func:`root_children` of ``trie``.
     Each clause (a maximal run of units and their continuations) is cut into the sequence of
     trie words and unknown single units of the highest total log-probability (Viterbi; a unit
     that is not a word costs ``unknown_logp``). Tokens are written separated by two spaces, lines
-    as they were; whitespace is dropped. ``line_open`` says whether the current output line
-    already holds a token (a block may end inside a line).
+    as they were; whitespace is dropped. ``line_open`` says whether the output line the block
+    starts in already holds a token (the previous block ended inside a line).
     """
     cdef Py_ssize_t n = cps.shape[0], i, j, k, m, cs, ce, w
     cdef Py_ssize_t n_trie = trie.shape[0]
@@ -753,4 +753,4 @@ def segment_block(const uint32_t[::1] cps, const uint32_t[::1] units, const uint
                     out[o] = cps[j]
                     o += 1
                 after_gap = False
-    return out_obj[:o], line_open
+    return out_obj[:o]

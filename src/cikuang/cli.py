@@ -164,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _corpus_options(args) -> dict:
     return {"encoding": args.encoding, "errors": args.errors, "glob": args.glob,
-            "jsonl_field": args.jsonl_field}
+            "jsonl_field": getattr(args, "jsonl_field", None)}  # segment reads no JSON lines
 
 
 def _inputs(args):
@@ -174,6 +174,8 @@ def _inputs(args):
         from .demo import demo_path
 
         return [Path(demo_path())]
+    if args.command == "segment":
+        return "-"  # a filter, like jieba's command line
     raise CikuangError("no INPUT given ('-' reads standard input)")
 
 
@@ -275,10 +277,8 @@ def _segment(args) -> int:
 
     if args.output is not None and args.output != "-":
         _check_output(args.output)
-    segmenter = Segmenter(args.lexicon)
-    inputs = [Path(p) for p in args.inputs] if args.inputs else "-"
-    segmenter.segment_corpus(inputs, args.output, workers=args.workers, progress=_progress(args),
-                             encoding=args.encoding, errors=args.errors, glob=args.glob)
+    Segmenter(args.lexicon).segment_corpus(_inputs(args), args.output, workers=args.workers,
+                                           progress=_progress(args), **_corpus_options(args))
     return 0
 
 
@@ -307,6 +307,7 @@ def _evaluate(args) -> int:
         print(json.dumps({"gold": args.gold, "pred": args.pred, "train_words": args.train_words,
                           **scores.as_dict()}, ensure_ascii=False))
         return 0
+
     def ratio(x):
         return "-" if x is None else f"{x:.4f}"
     rows = [("precision", ratio(scores.precision), f"{scores.n_correct:,} / {scores.n_pred:,} predicted words"),

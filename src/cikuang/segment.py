@@ -23,7 +23,8 @@ from __future__ import annotations
 import math
 import os
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections import deque
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
@@ -34,7 +35,7 @@ from .corpus import Corpus
 from .errors import CikuangError
 from .lexicon import Lexicon, atomic_output
 from .progress import Progress
-from .textmodel import _KEEP, _astral_han_mask, _bmp_tables, _classify_astral, _unit_class_table
+from .textmodel import LATIN_BASE, _KEEP, _astral_han_mask, _bmp_tables, _classify_astral, _unit_class_table
 
 # What a character is to the segmenter: these four values, or (larger) a unit code.
 MARK, CONTINUE, SPACE, NEWLINE = 0, 1, 2, 3
@@ -116,7 +117,7 @@ class _UnitCoder:
         if add:
             for run in runs:
                 if run not in vocab:
-                    vocab[run] = 0x110000 + len(vocab)
+                    vocab[run] = LATIN_BASE + len(vocab)
         return [vocab.get(run, UNKNOWN_LATIN) for run in runs]
 
 
@@ -188,8 +189,7 @@ class Segmenter:
         unusable = np.zeros(len(words), dtype=bool)
         unusable[word_of[(units == MARK) | (units == SPACE)]] = True
         take = (units > NEWLINE) & ~unusable[word_of]
-        lengths = np.bincount(word_of[take], minlength=len(words))
-        lengths[unusable] = 0
+        lengths = np.bincount(word_of[take], minlength=len(words))  # 0 for unusable words
         usable = lengths > 0
         starts = np.concatenate(([0], np.cumsum(lengths[usable]))).astype(np.int64)
         trie, node_logp = build_trie(units[take], starts, np.ascontiguousarray(logp[usable]))
@@ -197,21 +197,21 @@ class Segmenter:
 
     # -- segmenting ----------------------------------------------------------------------------
 
-    def _segment(self, text: str, line_open: bool = False) -> tuple[str, bool]:
+    def _segment(self, text: str, continues_line: bool = False) -> str:
         cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         if len(cps) == 0:
-            return "", line_open
-        out, line_open = segment_block(cps, self._coder.units(cps), self._trie, self._root, self._node_logp,
-                                       self.unknown_logp_, line_open)
-        return out.tobytes().decode("utf-32-le", "surrogatepass"), line_open
+            return ""
+        out = segment_block(cps, self._coder.units(cps), self._trie, self._root, self._node_logp,
+                            self.unknown_logp_, continues_line)
+        return out.tobytes().decode("utf-32-le", "surrogatepass")
 
     def segment(self, text: str) -> str:
         """``text`` with its words separated by two spaces, line by line."""
-        return self._segment(text)[0]
+        return self._segment(text)
 
     def cut(self, text: str) -> list[str]:
         """The words of ``text``, in order (whitespace and line ends dropped)."""
-        return self._segment(text)[0].split()
+        return self._segment(text).split()
 
     def segment_corpus(self, inputs, output=None, *, workers: int | None = None, progress: bool | None = False,
                        **corpus_options) -> None:
@@ -236,15 +236,15 @@ class Segmenter:
         # next piece then continues that output line.
         workers = workers or min(4, os.cpu_count() or 1)
         with ThreadPoolExecutor(workers) as pool:
-            pending: list = []
+            pending: deque = deque()
             continues_line = False
             for piece in corpus.pieces(progress=bar.update):
                 pending.append(pool.submit(self._segment, piece.text, continues_line))
                 continues_line = not piece.text.endswith("\n")
                 if len(pending) > 2 * workers:
-                    yield pending.pop(0).result()[0]
+                    yield pending.popleft().result()
             for future in pending:
-                yield future.result()[0]
+                yield future.result()
 
 
 def segment(inputs, lexicon, output=None, **options) -> None:
