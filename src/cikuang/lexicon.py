@@ -144,60 +144,58 @@ class Lexicon(Sequence):
         try:
             with open(path, encoding="utf-8-sig") as f:
                 first = f.readline()
-                if first.startswith("{"):
+                if first.rstrip("\n").split("\t") == list(FIELDS):
+                    parse, first_lineno = _tsv_entry, 2
+                else:
                     f.seek(0)
-                    return cls._load_jsonl(f, str(path))
-                tsv = first.rstrip("\n").split("\t") == list(FIELDS)
-                if not tsv:
-                    f.seek(0)
-                for lineno, line in enumerate(f, 2 if tsv else 1):
+                    parse, first_lineno = (_jsonl_entry if first.startswith("{") else _jieba_entry), 1
+                for lineno, line in enumerate(f, first_lineno):
                     line = line.rstrip("\r\n")
                     if not line:
                         continue
-                    parts = line.split("\t") if tsv else line.split(" ")
                     try:
-                        if tsv and len(parts) != len(FIELDS):
-                            raise ValueError
-                        count = int(parts[1]) if len(parts) > 1 else 1
-                        stat = [float(x) if x else np.nan for x in parts[2:6]] if tsv else None
-                        if not parts[0]:
-                            raise ValueError
-                    except ValueError:
-                        raise CikuangError(f"line {lineno}: not a lexicon entry: {line[:40]!r}", str(path)) from None
-                    words.append(parts[0])
-                    counts.append(count)
-                    if tsv:
-                        stats.append(stat)
+                        entry = parse(line)
+                    except (ValueError, KeyError, TypeError, AttributeError):
+                        raise CikuangError(f"line {lineno}: not a lexicon entry: {line[:40]!r}",
+                                           str(path)) from None
+                    if entry is not None:
+                        words.append(entry[0])
+                        counts.append(entry[1])
+                        stats.append(entry[2])
         except OSError as e:
             raise CikuangError(e.strerror or str(e), str(path)) from None
         except UnicodeDecodeError as e:
             raise CikuangError(f"invalid UTF-8 ({e.reason})", str(path)) from None
-        if tsv and stats:
-            s = np.array(stats, dtype=np.float64)
-            return cls(words, counts, s[:, 0], s[:, 1], s[:, 2], s[:, 3])
-        return cls(words, counts)
-
-
-    @classmethod
-    def _load_jsonl(cls, f, name: str) -> "Lexicon":
-        words, counts, stats = [], [], []
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-                word, count = obj["word"], int(obj["count"])
-                if not isinstance(word, str) or not word:
-                    raise ValueError
-                stats.append([np.nan if obj.get(k) is None else float(obj[k]) for k in FIELDS[2:]])
-            except (ValueError, KeyError, TypeError, AttributeError):
-                raise CikuangError(f"line {lineno}: not a lexicon entry: {line.strip()[:40]!r}", name) from None
-            words.append(word)
-            counts.append(count)
-        if not words:
-            return cls([], [])
+        if parse is _jieba_entry or not words:
+            return cls(words, counts)
         s = np.array(stats, dtype=np.float64)
         return cls(words, counts, s[:, 0], s[:, 1], s[:, 2], s[:, 3])
+
+
+# One line of each format -> (word, count, [cohesion, left, right, score] or None); ValueError if malformed.
+
+def _tsv_entry(line: str):
+    parts = line.split("\t")
+    if len(parts) != len(FIELDS) or not parts[0]:
+        raise ValueError
+    return parts[0], int(parts[1]), [float(x) if x else np.nan for x in parts[2:6]]
+
+
+def _jieba_entry(line: str):
+    parts = line.split(" ")
+    if not parts[0]:
+        raise ValueError
+    return parts[0], int(parts[1]) if len(parts) > 1 else 1, None
+
+
+def _jsonl_entry(line: str):
+    if not line.strip():
+        return None
+    obj = json.loads(line)
+    word = obj["word"]
+    if not isinstance(word, str) or not word:
+        raise ValueError
+    return word, int(obj["count"]), [np.nan if obj.get(k) is None else float(obj[k]) for k in FIELDS[2:]]
 
 
 def _fmt(x: float) -> str:
