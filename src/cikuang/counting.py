@@ -59,6 +59,11 @@ class UnitIds:
         return self.ids[codes]
 
 
+def no_frequent_unit(min_count: int, what: str) -> CikuangError:
+    """The error when every unit is rarer than ``min_count`` (so none gets an id)."""
+    return CikuangError(f"no unit occurs {min_count} times; lower --min-count", what)
+
+
 def bits_for(n_ids: int, order: int) -> int:
     bits = max(1, int(n_ids).bit_length())
     if bits * order > 64:

@@ -15,7 +15,7 @@ import tempfile
 import numpy as np
 
 from .corpus import Corpus
-from .counting import UnitIds, bits_for, count_stream
+from .counting import UnitIds, bits_for, count_stream, no_frequent_unit
 from .errors import CikuangError
 from .fragments import KeptSet, count_candidate_fragments
 from .lexicon import Lexicon
@@ -160,7 +160,7 @@ class Discoverer:
             self.order_ = order
             unit_ids = UnitIds.by_frequency(stream.unit_counts, self.min_count_)
             if len(unit_ids) == 0:
-                raise CikuangError(f"no unit occurs {self.min_count_} times; lower --min-count", name)
+                raise no_frequent_unit(self.min_count_, name)
             bits = bits_for(len(unit_ids), order)
             stream.keep_ids(unit_ids, memory // 4)  # every later pass reads ids from memory if they fit
             counts = count_stream(stream, unit_ids, order, bits, memory, work, workers, progress, self.min_count_)

@@ -30,7 +30,7 @@ Stages (``P`` buckets, :func:`n_buckets`):
    :func:`scoring.entropies`, which adds each word's terms in an order fixed by the counts alone.
 
 The driver builds the :class:`~cikuang.lexicon.Lexicon` as :func:`words.describe_words` does
-(:func:`words.word_filter`, :func:`scoring.word_score`), so the files written are byte for byte
+(:func:`words.word_filter`, :func:`words.output_lexicon`), so the files written are byte for byte
 those of the local engine.
 """
 from __future__ import annotations
@@ -48,13 +48,14 @@ import numpy as np
 from . import _hashtable as ht
 from ._native import count_fragments, count_neighbours, count_ngrams, count_ngrams_apriori
 from .corpus import Corpus
-from .counting import DENSE_UNITS, NgramCounts, UnitIds, bits_for, np_mix, pair_map
+from .counting import DENSE_UNITS, NgramCounts, UnitIds, bits_for, no_frequent_unit, np_mix, pair_map
 from .errors import CikuangError
 from .fragments import KeptSet, _summed
-from .lexicon import Lexicon, atomic_output
-from .scoring import entropies, passes_thresholds, word_score
+from .lexicon import atomic_output
+from .scoring import entropies, passes_thresholds
 from .textmodel import LATIN_BASE, UnitVocab, decode_units, encode_units
-from .words import unpack, window_keys, word_filter, word_tables
+from .unitstream import nothing_to_mine
+from .words import output_lexicon, pair_fields, unpack, window_keys, word_filter, word_tables
 
 INSTALL_HINT = 'the spark engine needs pyspark: pip install "cikuang[spark]"'
 #: Characters of records encoded at a time (as the local engine's batches).
@@ -360,14 +361,14 @@ class _Units:
         self.unit_counts = unit_counts
         self.n_units = int(unit_counts.sum())
         if self.n_units == 0:
-            raise CikuangError("no text to mine: no Han character, letter or digit found", name)
+            raise nothing_to_mine(name)
         self.sc = sc
         self.name = name
 
     def set_ids(self, min_count: int, order: int) -> None:
         self.unit_ids = UnitIds.by_frequency(self.unit_counts, min_count)
         if len(self.unit_ids) == 0:
-            raise CikuangError(f"no unit occurs {min_count} times; lower --min-count", self.name)
+            raise no_frequent_unit(min_count, self.name)
         self.bits = bits_for(len(self.unit_ids), order)
         ids = self.unit_ids.ids
         latin_ids = {t: int(i) for t, i in zip(self.vocab.latin, ids[LATIN_BASE:].tolist()) if i}
@@ -583,13 +584,12 @@ def _describe(sc, blocks, units, kept_bc, order, bits, min_count, keep_numbers, 
     counts = np.concatenate((scounts, np.array([c for _, _, c, _, _ in longs], dtype=np.int64)))
     coh = np.concatenate((coh, np.array([c for *_, c in longs], dtype=np.float64)))
     keep = word_filter(words, single_latin, keep_numbers, base_words)
-    out_words = [w for w, k in zip(words, keep) if k]
-    if not neighbours:
-        return Lexicon(out_words, counts[keep], coh[keep])
-    long_h1 = np.array([r[0] for r in longs], dtype=np.uint64)
-    long_h2 = np.array([r[1] for r in longs], dtype=np.uint64)
-    left, right = _entropies(sc, blocks, ids_of, kept_bc, skeys, long_h1, long_h2, keep, order, bits, P)
-    return Lexicon(out_words, counts[keep], coh[keep], left, right, word_score(coh[keep], left, right))
+    left_right = None
+    if neighbours:
+        long_h1 = np.array([r[0] for r in longs], dtype=np.uint64)
+        long_h2 = np.array([r[1] for r in longs], dtype=np.uint64)
+        left_right = _entropies(sc, blocks, ids_of, kept_bc, skeys, long_h1, long_h2, keep, order, bits, P)
+    return output_lexicon(words, counts, coh, keep, left_right)
 
 
 def _entropies(sc, blocks, ids_of, kept_bc, short_keys, long_h1, long_h2, keep, order, bits, P):
@@ -633,8 +633,7 @@ def _entropies(sc, blocks, ids_of, kept_bc, short_keys, long_h1, long_h2, keep, 
         vals = np.concatenate((vals, np.array(list(latin_pairs.values()), dtype=np.int64)))
         if len(keys) == 0:
             return
-        word = (keys >> np.uint64(33)).astype(np.int64) - 1
-        side = ((keys >> np.uint64(32)) & np.uint64(1)).astype(np.int64)
+        word, side = pair_fields(keys)
         uniq, local = np.unique(word, return_inverse=True)
         left, right = entropies(local, side, vals, len(uniq))
         yield uniq, left, right

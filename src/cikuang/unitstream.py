@@ -169,7 +169,11 @@ def _encoded(corpus: Corpus, workers: int, progress) -> Iterator[tuple[np.ndarra
 
 def check_not_empty(stream: UnitStream, what: str) -> None:
     if stream.n_units == 0:
-        raise CikuangError("no text to mine: no Han character, letter or digit found", what)
+        raise nothing_to_mine(what)
+
+
+def nothing_to_mine(what: str) -> CikuangError:
+    return CikuangError("no text to mine: no Han character, letter or digit found", what)
 
 
 def default_workers() -> int:

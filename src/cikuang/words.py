@@ -39,12 +39,28 @@ def describe_words(stream, unit_ids, counts, frags, kept, order: int, bits: int,
     """
     cand = _candidates(stream, unit_ids, counts, frags, order, bits, n, min_count)
     keep = word_filter(cand.words, cand.single_latin, keep_numbers, base_words)
-    coh = cand.cohesion[keep]
-    words = [w for w, k in zip(cand.words, keep) if k]
-    if not neighbours:
-        return Lexicon(words, cand.counts[keep], coh)
-    left, right = _neighbour_entropies(stream, unit_ids, cand, keep, kept, order, bits, workers, progress)
-    return Lexicon(words, cand.counts[keep], coh, left, right, word_score(coh, left, right))
+    left_right = (_neighbour_entropies(stream, unit_ids, cand, keep, kept, order, bits, workers, progress)
+                  if neighbours else None)
+    return output_lexicon(cand.words, cand.counts, cand.cohesion, keep, left_right)
+
+
+def output_lexicon(words: list[str], counts: np.ndarray, coh: np.ndarray, keep: np.ndarray, left_right=None) -> Lexicon:
+    """The lexicon of the candidates that ``keep`` selects; with ``left_right``, the entropies of
+    those (as both engines compute them), their entropies and score, else NaN."""
+    coh = coh[keep]
+    out = [w for w, k in zip(words, keep) if k]
+    if left_right is None:
+        return Lexicon(out, counts[keep], coh)
+    left, right = left_right
+    return Lexicon(out, counts[keep], coh, left, right, word_score(coh, left, right))
+
+
+def pair_fields(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(word index, side) of the keys of ``count_neighbours``' table: word index + 1 above bit 33,
+    the side (0 left, 1 right) in bit 32, the neighbour's code below."""
+    word = (keys >> np.uint64(33)).astype(np.int64) - 1
+    side = ((keys >> np.uint64(32)) & np.uint64(1)).astype(np.int64)
+    return word, side
 
 
 def word_filter(words: list[str], single_latin, keep_numbers: bool, base_words) -> np.ndarray:
@@ -115,8 +131,7 @@ def _neighbour_entropies(stream, unit_ids, cand: _Candidates, keep, kept, order,
     pairs, _ = ht.merged(parallel_blocks(stream, unit_ids, workers, run, progress, "neighbours", with_codes=True))
     keys, pair_counts = ht.items(pairs)
     del pairs
-    word = (keys >> np.uint64(33)).astype(np.int64) - 1
-    side = ((keys >> np.uint64(32)) & np.uint64(1)).astype(np.int64)
+    word, side = pair_fields(keys)
     return entropies(word, side, pair_counts, n_words)
 
 
