@@ -7,12 +7,12 @@ On one corpus:
   (timed once, reported as its own row);
 * ``cikuang segment --lexicon LEX CORPUS -o OUT`` as a subprocess, ``--repeats`` times (median);
 * the baseline (unless ``--no-baseline``), once: jieba 0.42.1 with the same lexicon as its only
-  dictionary (``jieba.Tokenizer(dictionary=LEX)``, ``cut(line, HMM=False)``, words joined by two
-  spaces, whitespace dropped), the seed author's way of segmenting with a mined lexicon. Both use
+  dictionary (``measure.JIEBA_SCRIPT``, the harness's: ``jieba.Tokenizer(dictionary=LEX)``,
+  ``cut(line, HMM=False)``, words joined by two spaces), the seed author's way of segmenting with a mined lexicon. Both use
   the same model (maximum-probability path under unigram counts), so the outputs mostly agree; the
   agreement is reported as the F1 of one against the other (``cikuang.evaluate``).
 
-Each subprocess: wall time around spawn and ``os.wait4``, and its peak RSS (``ru_maxrss``).
+Each command is run by ``measure.run_measured``: its wall time and its own peak RSS.
 Figures are printed, never asserted.
 
 Usage:
@@ -23,36 +23,17 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-JIEBA_SCRIPT = r"""
-import sys, jieba
-lex, src, dst = sys.argv[1:4]
-tok = jieba.Tokenizer(dictionary=lex)
-tok.initialize()
-with open(src, encoding="utf-8") as f, open(dst, "w", encoding="utf-8") as out:
-    for line in f:
-        words = [w for w in tok.cut(line.rstrip("\n"), HMM=False) if w.strip()]
-        out.write("  ".join(w.strip() for w in words) + "\n")
-"""
+from measure import JIEBA_SCRIPT, run_or_exit
 
 
 def measure(cmd: list[str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of one subprocess; fails loudly if it fails."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode("utf-8", "replace")
-    proc.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{err}")
-    return wall, usage.ru_maxrss / 1024
-
+    """(wall seconds, peak RSS in MB) of one command; the benchmark ends if it fails."""
+    m = run_or_exit(cmd)
+    return m.wall_s, m.max_rss_mb
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -91,7 +72,7 @@ def main() -> None:
                 word, count = line.split("\t")[:2]
                 g.write(f"{word} {count}\n")
         jieba_out = work / "jieba.seg.txt"
-        wall, rss = measure([sys.executable, "-c", JIEBA_SCRIPT, str(jieba_lex), str(args.corpus), str(jieba_out)])
+        wall, rss = measure([sys.executable, "-c", JIEBA_SCRIPT, jieba_lex, args.corpus, jieba_out, work])
         rows.append(("jieba 0.42.1, same lexicon as its only dictionary, HMM off", wall, rss, 1))
         from cikuang.errors import CikuangError
         from cikuang.evaluate import evaluate

@@ -7,9 +7,8 @@ For each size in ``--sizes`` (default 100M,1G):
    model of the gold corpora with K invented words planted at Zipf rates), or reused when its
    ``.meta.json`` shows the same gold files, size, K and seed (``--regenerate`` forces it);
 2. ``cikuang discover CORPUS -q --format F -o OUT`` runs with default settings, once per format in
-   ``--formats`` (default jieba,tsv), as a subprocess; wall time is ``time.perf_counter`` around
-   spawn and ``os.wait4``, CPU time and peak RSS (``ru_maxrss``, the largest single process)
-   come from ``os.wait4``;
+   ``--formats`` (default jieba,tsv), as a subprocess run by ``measure.run_measured``: wall time,
+   CPU time and the peak RSS of that process;
 3. the lexicon is scored:
 
    * recall: the share of the K planted words that are entries of the lexicon exactly, overall and
@@ -36,12 +35,12 @@ import math
 import os
 import re
 import shutil
-import subprocess
 import sys
-import time
 import unicodedata
 from collections import Counter
 from pathlib import Path
+
+from measure import run_or_exit
 
 HERE = Path(__file__).resolve().parent
 COHESION_BANDS = [(-math.inf, 0), (0, 2), (2, 4), (4, 6), (6, math.inf)]
@@ -50,16 +49,9 @@ BANDS = [(0, 50), (50, 100), (100, 200), (200, 500), (500, 1000), (1000, 3000), 
 
 
 def run(cmd):
-    """Run cmd; return wall s, CPU s (user + sys) and ru_maxrss in MB of the process."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd)
-    _, status, ru = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    code = os.waitstatus_to_exitcode(status)
-    if code:
-        raise SystemExit(f"exit code {code}: {' '.join(map(str, cmd))}")
-    return {"wall_s": round(wall, 2), "cpu_s": round(ru.ru_utime + ru.ru_stime, 2),
-            "max_rss_mb": round(ru.ru_maxrss / 1024)}
+    """Run cmd measured (``measure.run_or_exit``): wall s, CPU s (user + sys), peak RSS in MB."""
+    m = run_or_exit(cmd)
+    return {"wall_s": round(m.wall_s, 2), "cpu_s": round(m.cpu_s, 2), "max_rss_mb": round(m.max_rss_mb)}
 
 
 def size_label(n: int) -> str:
@@ -182,6 +174,16 @@ def lexicon_near(word: str, lexicon: dict[str, int]) -> list[str]:
     return sorted(near, key=lambda w: -lexicon[w])[:3]
 
 
+def print_bands(title: str, column: str, results: list[dict], field: str) -> None:
+    """A markdown table of recall by band (``field`` of each result: band, words, found)."""
+    print(f"\n{title}:\n")
+    print(f"| corpus | {column} | words | found | recall |")
+    print("|---|---|--:|--:|--:|")
+    for r in results:
+        for b in r[field]:
+            print(f"| {r['size']} | {b['band']} | {b['words']} | {b['found']} | {b['found'] / b['words']:.0%} |")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -238,25 +240,14 @@ def main(argv=None):
     first = {}
     for r in results:
         first.setdefault(r["size"], r)
-    print("\nRecall of planted words by planted count (first format of each size):\n")
-    print("| corpus | planted count | words | found | recall |")
-    print("|---|---|--:|--:|--:|")
-    for r in first.values():
-        for b in r["bands"]:
-            print(f"| {r['size']} | {b['band']} | {b['words']} | {b['found']} | {b['found'] / b['words']:.0%} |")
-    print(f"\nRecall of planted words by their cohesion (nats, weakest split; estimated on the first "
-          f"{args.cohesion_sample} of each corpus; cikuang's default min PMI is 2, 4, 6 for 2, 3, 4 units):\n")
-    print("| corpus | cohesion | words | found | recall |")
-    print("|---|---|--:|--:|--:|")
-    for r in first.values():
-        for b in r["by_cohesion"]:
-            print(f"| {r['size']} | {b['band']} | {b['words']} | {b['found']} | {b['found'] / b['words']:.0%} |")
-    print("\nRecall of planted words by the gold frequency rank of their most frequent character:\n")
-    print("| corpus | rank of the word's most frequent character | words | found | recall |")
-    print("|---|---|--:|--:|--:|")
-    for r in first.values():
-        for b in r["by_char"]:
-            print(f"| {r['size']} | {b['band']} | {b['words']} | {b['found']} | {b['found'] / b['words']:.0%} |")
+    firsts = list(first.values())
+    print_bands("Recall of planted words by planted count (first format of each size)", "planted count",
+                firsts, "bands")
+    print_bands(f"Recall of planted words by their cohesion (nats, weakest split; estimated on the first "
+                f"{args.cohesion_sample} of each corpus; cikuang's default min PMI is 2, 4, 6 for 2, 3, 4 units)",
+                "cohesion", firsts, "by_cohesion")
+    print_bands("Recall of planted words by the gold frequency rank of their most frequent character",
+                "rank of the word's most frequent character", firsts, "by_char")
     print("\nGeneration (bench/synth.py, this run or the reused corpus's meta):\n")
     for r in first.values():
         g = r["generation"]

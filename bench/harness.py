@@ -39,8 +39,6 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
-import time
 import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -48,6 +46,7 @@ from pathlib import Path
 
 from cikuang.evaluate import evaluate, load_words
 from cikuang.errors import CikuangError
+from measure import JIEBA_SCRIPT, run_measured
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_DIR = ROOT.parent / "shared" / "data" / "gold"
@@ -67,20 +66,6 @@ ROWS = {
 TARGET_F = 0.76
 TARGET_CORPORA = ("pku", "msr")
 NEW_WORD_MIN_FREQ = 3
-
-# Segments RAW into OUT with jieba: argv = DICT|- RAW OUT CACHE_DIR ('-': jieba's own dictionary).
-JIEBA_SCRIPT = r"""
-import logging, sys
-import jieba
-jieba.setLogLevel(logging.WARNING)
-dictionary, raw, out, cache_dir = sys.argv[1:5]
-tok = jieba.Tokenizer() if dictionary == "-" else jieba.Tokenizer(dictionary=dictionary)
-tok.tmp_dir = cache_dir
-tok.initialize()
-with open(raw, encoding="utf-8") as f, open(out, "w", encoding="utf-8") as g:
-    for line in f:
-        g.write("  ".join(tok.cut(line.rstrip("\n"), HMM=False)) + "\n")
-"""
 
 # Every character a word: argv = RAW OUT.
 CHARS_SCRIPT = r"""
@@ -127,39 +112,15 @@ class Row:
 
 # -- running and measuring ---------------------------------------------------------------------
 
-# Runs argv[2:] and writes "wall_seconds max_rss_kb exit_code" to argv[1]. A fresh, small process:
-# a child's ru_maxrss starts from the RSS of the process it was forked from (Linux carries the
-# high-water mark over exec), so spawning straight from the harness would report the harness's size.
-MEASURE_SCRIPT = r"""
-import os, sys, time
-t0 = time.perf_counter()
-pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ)
-_, status, usage = os.wait4(pid, 0)
-wall = time.perf_counter() - t0
-with open(sys.argv[1], "w") as f:
-    f.write(f"{wall} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
-"""
-
-
 def run_step(name: str, cmd: list[str], log=None) -> Step:
-    """Run ``cmd`` (its first element a full path) in a measuring helper: wall time, peak RSS."""
+    """Run ``cmd`` (its first element a full path) measured (``measure.run_measured``)."""
     cmd = [str(c) for c in cmd]
     step = Step(name, [_short(c) for c in cmd])
     if log:
         log(f"  {name}: {' '.join(step.cmd)}")
-    with tempfile.TemporaryDirectory() as tmp:
-        report = Path(tmp) / "report"
-        err_path = Path(tmp) / "stderr"
-        with open(err_path, "wb") as err_file:  # a file, not a pipe: a chatty child cannot block
-            helper = subprocess.run([sys.executable, "-c", MEASURE_SCRIPT, report, *cmd],
-                                    stdout=subprocess.DEVNULL, stderr=err_file)
-        err = err_path.read_text("utf-8", "replace")
-        if helper.returncode or not report.exists():
-            step.returncode = helper.returncode or -1
-        else:
-            wall, rss_kb, code = report.read_text().split()
-            step.wall_s, step.max_rss_mb, step.returncode = float(wall), int(rss_kb) / 1024, int(code)
-    step.stderr_tail = "\n".join(err.strip().splitlines()[-3:])
+    m = run_measured(cmd)
+    step.wall_s, step.max_rss_mb, step.returncode = m.wall_s, m.max_rss_mb, m.returncode
+    step.stderr_tail = "\n".join(m.stderr.strip().splitlines()[-3:])
     if log:
         log(f"    {step.wall_s:.1f} s, {step.max_rss_mb:.0f} MB" + (f", exit {step.returncode}" if step.returncode else ""))
     return step
