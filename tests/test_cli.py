@@ -107,7 +107,7 @@ def _story_words() -> dict[str, int]:
 
 
 def test_table_shows_top_words():
-    r = cli_subprocess("discover", STORY, "--min-count", "3", "--top", "5")
+    r = cli_subprocess("discover", STORY, "--min-count", "3", "--top", "5", "--no-refine")
     assert r.returncode == 0
     out = r.stdout.decode("utf-8")
     rows = [line.split() for line in out.splitlines() if line.split() and line.split()[0].isdigit()]
@@ -115,14 +115,14 @@ def test_table_shows_top_words():
     top = sorted(_story_words().items(), key=lambda wc: (-wc[1], wc[0]))[:5]
     assert [(row[1], int(row[2])) for row in rows] == top
     assert r.stderr  # without -q, a summary goes to stderr
-    quiet = cli_subprocess("discover", STORY, "--min-count", "3", "--top", "5", "-q")
+    quiet = cli_subprocess("discover", STORY, "--min-count", "3", "--top", "5", "--no-refine", "-q")
     assert quiet.returncode == 0 and quiet.stderr == b"" and quiet.stdout.decode("utf-8") == out
 
 
 def test_table_goes_to_the_current_stdout(capsys):
     # cikuang.cli.run is callable in-process; its table must go to sys.stdout as it is at call time
     # (captured here), like every other output of the command.
-    code, out, err = cli(capsys, "discover", STORY, "--min-count", "3", "--top", "5", "-q")
+    code, out, err = cli(capsys, "discover", STORY, "--min-count", "3", "--top", "5", "--no-refine", "-q")
     assert code == 0
     top = min(_story_words().items(), key=lambda wc: (-wc[1], wc[0]))[0]
     assert top in out
@@ -147,11 +147,15 @@ def test_tsv_format(story_tsv, capsys):
     assert keys == sorted(keys)
     import cikuang
 
-    assert {w: c for w, c in word_counts_tsv(story_tsv) if len(w) >= 2} == _story_words()
     lexicon = cikuang.discover(str(STORY), min_count=3)
     assert [(w, c) for w, c in word_counts_tsv(story_tsv)] == [(e.word, e.count) for e in lexicon]
     code, out, _ = cli(capsys, "discover", STORY, "--min-count", "3", "--format", "tsv", "-o", "-", "-q")
     assert code == 0 and out == story_tsv
+    # without the refine stage, the words are the discovery's, which the oracle computes
+    code, plain, _ = cli(capsys, "discover", STORY, "--min-count", "3", "--format", "tsv", "-o", "-",
+                         "--no-refine", "-q")
+    assert code == 0 and plain != story_tsv and plain == _tsv_api(refine=False)
+    assert {w: c for w, c in word_counts_tsv(plain) if len(w) >= 2} == _story_words()
 
 
 def test_jsonl_format(story_tsv, capsys):
@@ -187,6 +191,12 @@ def test_output_file_defaults_to_tsv(story_tsv, capsys, tmp_path):
 
 
 # -- inputs --------------------------------------------------------------------------------------
+
+
+def _tsv_api(**params) -> str:
+    import cikuang
+
+    return "".join(cikuang.discover(str(STORY), min_count=3, **params).lines("tsv"))
 
 
 def _story_text() -> str:

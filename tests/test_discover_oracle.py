@@ -27,7 +27,7 @@ def _multi(words: dict) -> dict:
 
 
 def _discovered(texts, **params) -> dict:
-    lexicon = cikuang.discover(texts, keep_numbers=True, **params)
+    lexicon = cikuang.discover(texts, refine=False, keep_numbers=True, **params)
     return {e.word: e.count for e in lexicon}
 
 
@@ -56,7 +56,7 @@ def test_words_equal_the_oracle_for_other_orders_and_thresholds(seed, order, min
     _, _, kept = oracle.details(texts, order, min_count, min_pmi)
     if not kept:
         with pytest.raises(CikuangError):
-            cikuang.discover(texts, order=order, min_count=min_count, min_pmi=min_pmi, workers=1)
+            cikuang.discover(texts, refine=False, order=order, min_count=min_count, min_pmi=min_pmi, workers=1)
         return
     expected = oracle.discover(texts, order=order, min_count=min_count, min_pmi=min_pmi)
     got = _discovered(texts, order=order, min_count=min_count, min_pmi=min_pmi, workers=1)
@@ -68,7 +68,7 @@ def test_fixed_examples_all_fields(seed, min_count):
     texts = _corpus(seed, n_sentences=4000)
     params = dict(order=4, min_count=min_count, min_pmi=(0, 2, 4, 6))
     expected = oracle.discover(texts, **params)
-    lexicon = cikuang.discover(texts, keep_numbers=True, **params)
+    lexicon = cikuang.discover(texts, refine=False, keep_numbers=True, **params)
     assert len(_multi(expected)) >= 5
     assert _multi({e.word: e.count for e in lexicon}) == _multi(expected)
     # Single characters are fragments too: they pass without a cohesion test.
@@ -106,8 +106,8 @@ def test_long_words_are_found_as_chains():
 
 def test_workers_do_not_change_the_result():
     texts = _corpus(4, n_sentences=12_000)
-    one = cikuang.discover(texts, min_count=5, workers=1)
-    two = cikuang.discover(texts, min_count=5, workers=2)
+    one = cikuang.discover(texts, refine=False, min_count=5, workers=1)
+    two = cikuang.discover(texts, refine=False, min_count=5, workers=2)
     assert lexicon_rows(one) == lexicon_rows(two)
 
 
@@ -168,7 +168,7 @@ def test_neighbour_entropies_of_a_word_inside_clauses():
         texts.append("".join(rng.choices(filler, k=15)) + "。")
     left_nb = Counter(t[t.index("龙虎") - 1] for t in texts if "龙虎" in t)
     right_nb = Counter(t[t.index("龙虎") + 2] for t in texts if "龙虎" in t)
-    lexicon = cikuang.discover(texts, order=4, min_count=5, min_pmi=(0, 2, 4, 6), workers=1)
+    lexicon = cikuang.discover(texts, refine=False, order=4, min_count=5, min_pmi=(0, 2, 4, 6), workers=1)
     entry = lexicon.get("龙虎")
     assert entry is not None and entry.count == 2000
     assert entry.left_entropy == pytest.approx(_entropy(left_nb), abs=1e-9)
@@ -194,12 +194,12 @@ def test_mixed_han_and_latin_units_equal_the_oracle(seed, min_count, keep_number
     _, _, kept = oracle.details(None, order, min_count, min_pmi, clauses=clauses)
     if not kept:
         with pytest.raises(CikuangError):
-            cikuang.discover(texts, order=order, min_count=min_count, workers=1)
+            cikuang.discover(texts, refine=False, order=order, min_count=min_count, workers=1)
         return
     expected = {"".join(w): c for w, c in oracle.discover_clauses(clauses, order, min_count, min_pmi).items()}
     if not keep_numbers:
         expected = {w: c for w, c in expected.items() if not w.isdigit()}
-    d = cikuang.Discoverer(order=order, min_count=min_count, keep_numbers=keep_numbers, workers=1).fit(texts)
+    d = cikuang.Discoverer(order=order, min_count=min_count, keep_numbers=keep_numbers, workers=1, refine=False).fit(texts)
     assert {e.word: e.count for e in d.lexicon_} == expected
     assert d.n_kept_ == len(kept)
     assert d.n_units_ == sum(len(c) for c in clauses)
@@ -208,7 +208,7 @@ def test_mixed_han_and_latin_units_equal_the_oracle(seed, min_count, keep_number
 def test_default_thresholds_continue_the_ladder():
     # README: min PMI 0,2,4,6 by default; the seed's ladder continues by 2 nats per extra unit.
     texts = _corpus(13, n_sentences=3000, n_words=15, n_chars=25, max_len=8)
-    d = cikuang.Discoverer(order=6, min_count=3, workers=1).fit(texts)
+    d = cikuang.Discoverer(order=6, min_count=3, workers=1, refine=False).fit(texts)
     assert tuple(d.min_pmi_) == (0, 2, 4, 6, 8, 10)
     expected = oracle.discover(texts, order=6, min_count=3, min_pmi=(0, 2, 4, 6, 8, 10))
     assert _multi({e.word: e.count for e in d.lexicon_}) == _multi(expected)
@@ -256,11 +256,11 @@ def test_small_blocks_do_not_change_the_result(monkeypatch, workers):
     texts = make_corpus(rng, words, 3000)
     texts.append("".join(rng.choices(words, k=3000)))  # one clause of several thousand units
     params = dict(order=4, min_count=3, min_pmi=(0, 0.5, 1, 1.5), workers=workers)
-    reference = cikuang.discover(texts, **params)
+    reference = cikuang.discover(texts, refine=False, **params)
     assert any(len(e.word) > 4 for e in reference)  # long words, from chains of kept n-grams
     original = UnitStream.blocks
     monkeypatch.setattr(UnitStream, "blocks", lambda self, block_codes=1 << 22: original(self, min(block_codes, 2000)))
-    small = cikuang.discover(texts, **params)
+    small = cikuang.discover(texts, refine=False, **params)
     assert lexicon_rows(small) == lexicon_rows(reference)
     expected = oracle.discover(texts, order=4, min_count=3, min_pmi=(0, 0.5, 1, 1.5))
     assert {e.word: e.count for e in small} == expected

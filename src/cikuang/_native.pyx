@@ -20,7 +20,7 @@ table must grow, the GIL is taken only to allocate the new array. Written in Cyt
 when the package is installed: no JIT, so nothing to compile or load at run time.
 """
 cimport cython
-from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.math cimport INFINITY, exp, log1p
 
 import numpy as np
@@ -594,9 +594,10 @@ cdef inline uint64_t trie_child(const uint64_t* tab, Py_ssize_t n, uint64_t node
 def build_trie(const uint32_t[::1] codes, const int64_t[::1] starts, const double[::1] logp):
     """A trie of unit-code sequences: word ``w`` is ``codes[starts[w]:starts[w + 1]]``.
 
-    Returns (table, node_logp): the edges as a hash table (key ``parent << 32 | code``, value the
-    child; node ids from 1, the root is 0) and the log-probability of each node (NaN where no word
-    ends). Two words with the same codes (``Ａ`` and ``A``) add their probabilities.
+    Returns (table, node_logp, word_node): the edges as a hash table (key ``parent << 32 | code``,
+    value the child; node ids from 1, the root is 0), the log-probability of each node (NaN where no
+    word ends) and the node of each word. Two words with the same codes (``Ａ`` and ``A``) share a
+    node and add their probabilities.
     """
     cdef Py_ssize_t n_words = starts.shape[0] - 1, w, j
     cdef Py_ssize_t capacity = 16
@@ -606,6 +607,8 @@ def build_trie(const uint32_t[::1] codes, const int64_t[::1] starts, const doubl
     cdef _Filling T = filling(tab_obj, 0)
     lp_obj = np.full(codes.shape[0] + 1, np.nan)
     cdef double[::1] node_logp = lp_obj
+    wn_obj = np.zeros(n_words, dtype=np.int64)
+    cdef int64_t[::1] word_node = wn_obj
     cdef uint64_t node, child, key, next_id = 1
     cdef double a, b
     for w in range(n_words):
@@ -618,6 +621,7 @@ def build_trie(const uint32_t[::1] codes, const int64_t[::1] starts, const doubl
                 next_id += 1
                 T.add(key, child)
             node = child
+        word_node[w] = <int64_t>node
         if node == 0:
             continue
         a = node_logp[node]
@@ -626,7 +630,7 @@ def build_trie(const uint32_t[::1] codes, const int64_t[::1] starts, const doubl
             node_logp[node] = b
         else:  # log(e^a + e^b), without overflow
             node_logp[node] = (a if a > b else b) + log1p(exp(-(a - b if a > b else b - a)))
-    return T.words, lp_obj[:next_id]
+    return T.words, lp_obj[:next_id], wn_obj
 
 
 def root_children(const uint64_t[::1] trie):
@@ -641,6 +645,48 @@ def root_children(const uint64_t[::1] trie):
         if key != 0 and (key >> 32) == 0 and key < 0x10000:
             root[key] = <uint32_t>trie[i + 1]
     return root_obj
+
+
+cdef void viterbi_clause(const uint32_t* code, Py_ssize_t m, const uint64_t* ptrie, Py_ssize_t n_trie,
+                         const uint32_t[::1] root, const double[::1] node_logp, double unknown_logp,
+                         double* best, int64_t* back, uint64_t* node_of) noexcept nogil:
+    """The best cut of the clause ``code[:m]`` into trie words and unknown single units: on return,
+    the last token ends at ``m`` and starts at ``back[m]``, the one before ends there, and so on;
+    ``node_of[k]`` is the trie node of the token ending at ``k`` (0 for an unknown unit)."""
+    cdef Py_ssize_t j, k
+    cdef uint64_t node
+    cdef uint32_t u
+    cdef double lp, cand
+    cdef bint single
+    best[0] = 0.0
+    for k in range(1, m + 1):
+        best[k] = -INFINITY
+    for j in range(m):
+        single = False
+        node = 0
+        for k in range(j, m):
+            u = code[k]
+            if k == j and u < 0x10000:
+                node = root[u]
+            else:
+                node = trie_child(ptrie, n_trie, node, u)
+            if node == 0:
+                break
+            lp = node_logp[node]
+            if lp == lp:
+                if k == j:
+                    single = True
+                cand = best[j] + lp
+                if cand > best[k + 1]:
+                    best[k + 1] = cand
+                    back[k + 1] = j
+                    node_of[k + 1] = node
+        if not single:
+            cand = best[j] + unknown_logp
+            if cand > best[j + 1]:
+                best[j + 1] = cand
+                back[j + 1] = j
+                node_of[j + 1] = 0
 
 
 def segment_block(const uint32_t[::1] cps, const uint32_t[::1] units, const uint64_t[::1] trie,
@@ -661,17 +707,17 @@ def segment_block(const uint32_t[::1] cps, const uint32_t[::1] units, const uint
     out_obj = np.empty(3 * n + 1, dtype=np.uint32)
     best_obj = np.empty(n + 1, dtype=np.float64)
     back_obj = np.empty(n + 1, dtype=np.int64)
-    upos_obj = np.empty(n + 1, dtype=np.int64)
+    node_obj = np.empty(n + 1, dtype=np.uint64)
+    code_obj = np.empty(n + 1, dtype=np.uint32)
     start_obj = np.zeros(n + 1, dtype=np.uint8)
-    cdef uint32_t[::1] out = out_obj
+    cdef uint32_t[::1] out = out_obj, code = code_obj
     cdef double[::1] best = best_obj
-    cdef int64_t[::1] back = back_obj, upos = upos_obj
+    cdef int64_t[::1] back = back_obj
+    cdef uint64_t[::1] node_of = node_obj
     cdef uint8_t[::1] is_start = start_obj
     cdef Py_ssize_t o = 0
     cdef uint32_t u
-    cdef uint64_t node
-    cdef double lp, cand
-    cdef bint single, after_gap = not line_open
+    cdef bint after_gap = not line_open
     with nogil:
         i = 0
         while i < n:
@@ -704,37 +750,12 @@ def segment_block(const uint32_t[::1] cps, const uint32_t[::1] units, const uint
                 m = 0
                 while i < n and (units[i] > SEG_NEWLINE or units[i] == SEG_CONTINUE):
                     if units[i] > SEG_NEWLINE:
-                        upos[m] = i
+                        code[m] = units[i]
                         m += 1
                     i += 1
                 ce = i
-                best[0] = 0.0
-                for k in range(1, m + 1):
-                    best[k] = -INFINITY
-                for j in range(m):
-                    single = False
-                    node = 0
-                    for k in range(j, m):
-                        u = units[upos[k]]
-                        if k == j and u < 0x10000:
-                            node = root[u]
-                        else:
-                            node = trie_child(ptrie, n_trie, node, u)
-                        if node == 0:
-                            break
-                        lp = node_logp[node]
-                        if lp == lp:
-                            if k == j:
-                                single = True
-                            cand = best[j] + lp
-                            if cand > best[k + 1]:
-                                best[k + 1] = cand
-                                back[k + 1] = j
-                    if not single:
-                        cand = best[j] + unknown_logp
-                        if cand > best[j + 1]:
-                            best[j + 1] = cand
-                            back[j + 1] = j
+                viterbi_clause(&code[0], m, ptrie, n_trie, root, node_logp, unknown_logp,
+                               &best[0], &back[0], &node_of[0])
                 k = m
                 while k > 0:
                     is_start[back[k]] = 1
@@ -754,3 +775,62 @@ def segment_block(const uint32_t[::1] cps, const uint32_t[::1] units, const uint
                     o += 1
                 after_gap = False
     return out_obj[:o]
+
+
+def token_block(const uint32_t[::1] units, const uint64_t[::1] trie, const uint32_t[::1] root,
+                const double[::1] node_logp, double unknown_logp):
+    """The tokens of a block as :func:`segment_block` cuts it, for counting rather than writing.
+
+    Returns (node, first, length, clause_start), one entry per token in text order: its trie node
+    (0 for an unknown unit), the code of its first unit, its number of units, and whether it
+    opens a clause (so that pairs of neighbours never straddle a mark or a line end).
+    """
+    cdef Py_ssize_t n = units.shape[0], i, j, k, m, t, n_tok = 0
+    cdef Py_ssize_t n_trie = trie.shape[0]
+    cdef const uint64_t* ptrie = u64ptr(trie)
+    best_obj = np.empty(n + 1, dtype=np.float64)
+    back_obj = np.empty(n + 1, dtype=np.int64)
+    bnode_obj = np.empty(n + 1, dtype=np.uint64)
+    code_obj = np.empty(n + 1, dtype=np.uint32)
+    node_obj = np.empty(n, dtype=np.uint64)
+    first_obj = np.empty(n, dtype=np.uint32)
+    len_obj = np.empty(n, dtype=np.int32)
+    open_obj = np.empty(n, dtype=np.uint8)
+    cdef double[::1] best = best_obj
+    cdef int64_t[::1] back = back_obj
+    cdef uint64_t[::1] bnode = bnode_obj, node = node_obj
+    cdef uint32_t[::1] code = code_obj, first = first_obj
+    cdef int32_t[::1] length = len_obj
+    cdef uint8_t[::1] opens = open_obj
+    with nogil:
+        i = 0
+        while i < n:
+            if units[i] <= SEG_NEWLINE:
+                i += 1
+                continue
+            m = 0
+            while i < n and (units[i] > SEG_NEWLINE or units[i] == SEG_CONTINUE):
+                if units[i] > SEG_NEWLINE:
+                    code[m] = units[i]
+                    m += 1
+                i += 1
+            viterbi_clause(&code[0], m, ptrie, n_trie, root, node_logp, unknown_logp,
+                           &best[0], &back[0], &bnode[0])
+            # The path is read backwards; write it backwards into place.
+            t = 0
+            k = m
+            while k > 0:
+                t += 1
+                k = back[k]
+            n_tok += t
+            j = n_tok
+            k = m
+            while k > 0:
+                j -= 1
+                node[j] = bnode[k]
+                first[j] = code[back[k]]
+                length[j] = <int32_t>(k - back[k])
+                opens[j] = 0
+                k = back[k]
+            opens[j] = 1
+    return node_obj[:n_tok], first_obj[:n_tok], len_obj[:n_tok], open_obj[:n_tok]

@@ -122,7 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "jieba: 'word count' lines for jieba.set_dictionary/load_userdict; jsonl. "
                         "Without --format and -o, a readable table of the top words is printed")
     d.add_argument("--preset", choices=("kexue2019",),
-                   help="kexue2019: the seed method exactly (order 4, min count 32, min PMI 0,2,4,6)")
+                   help="kexue2019: the seed method exactly (order 4, min count 32, min PMI 0,2,4,6, "
+                        "no refine stage)")
     d.add_argument("--order", type=_positive_int, help="longest n-gram counted (default 4); longer words are "
                                              "found as chains of overlapping n-grams")
     d.add_argument("--min-count", type=_positive_int, metavar="N",
@@ -136,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="base lexicon for --new-only: a jieba-format file, or 'jieba' for jieba's own "
                         "dictionary (default: jieba)")
     d.add_argument("--keep-numbers", action="store_true", help="keep words that are only digits")
+    d.add_argument("--refine", action=argparse.BooleanOptionalAction, default=None,
+                   help="check the words against a segmentation of the corpus: merge characters that "
+                        "stay together as tokens (法国, 大家), split two-character words that their "
+                        "parts explain (default: on, off with --preset kexue2019)")
     d.add_argument("--top", type=_positive_int, default=50, metavar="K", help="rows of the readable table (default 50)")
 
     c = sub.add_parser("count", help="exact counts of every n-gram of 1..N units",
@@ -252,7 +257,7 @@ def _discover(args) -> int:
     inputs = _engine_inputs(args)
     d = Discoverer(order=args.order, min_count=args.min_count, min_pmi=args.min_pmi, preset=args.preset,
                    new_only=args.new_only, base_dict=args.base_dict, keep_numbers=args.keep_numbers,
-                   workers=args.workers, memory=args.memory, tmp_dir=args.tmp_dir,
+                   refine=args.refine, workers=args.workers, memory=args.memory, tmp_dir=args.tmp_dir,
                    neighbours=args.format != "jieba",  # jieba lines have no entropies: skip that pass
                    progress=_progress(args), **_engine_options(args), **_corpus_options(args))
     if args.output is not None and args.output != "-":

@@ -96,6 +96,11 @@ class Lexicon(Sequence):
         head = ", ".join(f"{e.word}:{e.count}" for e in self[:5])
         return f"<Lexicon of {len(self)} words: {head}{', ...' if len(self) > 5 else ''}>"
 
+    def to_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Copies of the cohesion, left entropy, right entropy and score columns, in entry order."""
+        c = self._cols
+        return tuple(c[k].copy() for k in FIELDS[2:])
+
     def filter(self, keep) -> "Lexicon":
         """A new lexicon of the entries for which ``keep(entry)`` is true."""
         sel = [i for i, e in enumerate(self) if keep(e)]

@@ -30,7 +30,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._native import build_trie, root_children, segment_block
+from ._native import build_trie, root_children, segment_block, token_block
 from .corpus import Corpus
 from .errors import CikuangError
 from .lexicon import Lexicon, atomic_output
@@ -164,7 +164,9 @@ class Segmenter:
 
     After construction: ``n_words_`` (words usable as lattice edges: a word holding punctuation or
     spaces can never match, since those are tokens of their own), ``total_`` (the lexicon's total
-    count) and ``unknown_logp_`` (the log-probability of a unit that is not a word).
+    count), ``unknown_logp_`` (the log-probability of a unit that is not a word) and ``word_node_``
+    (the lattice node of each lexicon word, in the lexicon's order; 0 for an unusable word; nodes
+    are numbered below ``n_nodes_``).
     """
 
     def __init__(self, lexicon):
@@ -178,10 +180,14 @@ class Segmenter:
         self.total_ = float(counts.sum())
         self.unknown_logp_ = math.log(0.5 * counts.min() / self.total_)
         self._coder = _UnitCoder()
+        self._latin_names: dict[int, str] | None = None
         self._trie, self._node_logp, self.n_words_ = self._build(lex.words, np.log(counts) - math.log(self.total_))
         self._root = root_children(self._trie)
+        self.n_nodes_ = len(self._node_logp)
 
-    def _build(self, words: list[str], logp: np.ndarray):
+    def word_units(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, starts): the unit codes of word ``w`` are ``codes[starts[w]:starts[w + 1]]``,
+        none for a word that holds punctuation or spaces (it can never match)."""
         text = "\n".join(words) + "\n"
         cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         units = self._coder.units(cps, add_latin=True)
@@ -190,12 +196,32 @@ class Segmenter:
         unusable[word_of[(units == MARK) | (units == SPACE)]] = True
         take = (units > NEWLINE) & ~unusable[word_of]
         lengths = np.bincount(word_of[take], minlength=len(words))  # 0 for unusable words
-        usable = lengths > 0
-        starts = np.concatenate(([0], np.cumsum(lengths[usable]))).astype(np.int64)
-        trie, node_logp = build_trie(units[take], starts, np.ascontiguousarray(logp[usable]))
+        return units[take], np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+
+    def _build(self, words: list[str], logp: np.ndarray):
+        codes, starts = self.word_units(words)
+        usable = np.diff(starts) > 0
+        trie, node_logp, nodes = build_trie(codes, np.concatenate(([0], starts[1:][usable])),
+                                            np.ascontiguousarray(logp[usable]))
+        self.word_node_ = np.zeros(len(words), dtype=np.int64)
+        self.word_node_[usable] = nodes
         return trie, node_logp, int(usable.sum())
 
     # -- segmenting ----------------------------------------------------------------------------
+
+    def unit_codes(self, latin_runs: list[str]) -> np.ndarray:
+        """The unit codes this segmenter gives to Latin runs (``UNKNOWN_LATIN`` for one it lacks)."""
+        return np.array(self._coder._latin_codes(latin_runs, False), dtype=np.uint32)
+
+    def latin_run(self, code: int) -> str:
+        """The Latin run of a unit code (the inverse of :meth:`unit_codes`)."""
+        if self._latin_names is None:
+            self._latin_names = {c: run for run, c in self._coder.latin.items()}
+        return self._latin_names[code]
+
+    def tokens(self, units: np.ndarray):
+        """The tokens of unit codes (as :func:`cikuang._native.token_block` returns them)."""
+        return token_block(units, self._trie, self._root, self._node_logp, self.unknown_logp_)
 
     def _segment(self, text: str, continues_line: bool = False) -> str:
         cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)

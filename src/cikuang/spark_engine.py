@@ -55,6 +55,8 @@ from .lexicon import atomic_output
 from .scoring import entropies, passes_thresholds
 from .textmodel import LATIN_BASE, UnitVocab, decode_units, encode_units
 from .unitstream import nothing_to_mine
+from .refine import TokenCounts, neighbour_counts, segmenter_units, summed
+
 from .words import output_lexicon, pair_fields, unpack, window_keys, word_filter, word_tables
 
 INSTALL_HINT = 'the spark engine needs pyspark: pip install "cikuang[spark]"'
@@ -409,7 +411,7 @@ def discover_spark(d, inputs, order: int, min_count, min_pmi, base_words, corpus
 
 
 def _discover_spark(d, inputs, order, min_count, min_pmi, base_words, corpus_options):
-    from .discover import auto_min_count, default_min_pmi, nothing_kept
+    from .discover import auto_min_count, default_min_pmi, nothing_kept, refined
 
     spark = get_session(d.spark, d.spark_master, d.progress)
     sc = spark.sparkContext
@@ -434,8 +436,13 @@ def _discover_spark(d, inputs, order, min_count, min_pmi, base_words, corpus_opt
         kept = KeptSet.of(kept_keys, lengths, bits)
         kept_bc = sc.broadcast((kept.table, kept.starts, kept.k, kept_keys, kept_coh))
         persisted += [units.ids_bc, kept_bc]
-        d.lexicon_ = _describe(sc, blocks, units, kept_bc, order, bits, mc, d.keep_numbers, base_words,
-                               d.neighbours, P)
+        refines = d._refines()
+        d.lexicon_ = _describe(sc, blocks, units, kept_bc, order, bits, mc, d.keep_numbers,
+                               None if refines else base_words, d.neighbours, P)
+        if refines:
+            d.lexicon_ = refined(d.lexicon_, mc, base_words, d.neighbours,
+                                 lambda seg: _token_counts(sc, blocks, seg, persisted),
+                                 lambda seg, target: _neighbour_counts(sc, blocks, seg, target, persisted))
     finally:
         for rdd_or_broadcast in persisted:
             rdd_or_broadcast.unpersist()
@@ -590,6 +597,35 @@ def _describe(sc, blocks, units, kept_bc, order, bits, min_count, keep_numbers, 
         long_h2 = np.array([r[1] for r in longs], dtype=np.uint64)
         left_right = _entropies(sc, blocks, ids_of, kept_bc, skeys, long_h1, long_h2, keep, order, bits, P)
     return output_lexicon(words, counts, coh, keep, left_right)
+
+
+def _token_counts(sc, blocks, segmenter, persisted) -> TokenCounts:
+    """The refine stage's token counts (:class:`refine.TokenCounts`): each partition's blocks
+    segmented on the executors, one sum a partition, summed on the driver."""
+    seg_bc = sc.broadcast(segmenter)
+    persisted.append(seg_bc)
+
+    def count(blocks_):
+        seg = _cached(seg_bc, lambda v: v)
+        yield TokenCounts.total(TokenCounts.of_block(seg, segmenter_units(seg, codes, latin)) for codes, latin in blocks_)
+
+    return TokenCounts.total(blocks.mapPartitions(count).collect())
+
+
+def _neighbour_counts(sc, blocks, segmenter, target, persisted):
+    """:func:`refine.neighbour_counts` of every block, summed on the driver (target words only)."""
+    bc = sc.broadcast((segmenter, target))
+    persisted.append(bc)
+
+    def count(blocks_):
+        seg, tgt = _cached(bc, lambda v: v)
+        for codes, latin in blocks_:
+            yield neighbour_counts(seg, segmenter_units(seg, codes, latin), tgt)
+
+    parts = blocks.mapPartitions(count).collect()
+    if not parts:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    return summed(np.concatenate([k for k, _ in parts]), np.concatenate([c for _, c in parts]))
 
 
 def _entropies(sc, blocks, ids_of, kept_bc, short_keys, long_h1, long_h2, keep, order, bits, P):

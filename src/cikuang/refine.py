@@ -1,0 +1,250 @@
+"""The refine stage: the discovered lexicon, checked against its own segmentation of the corpus.
+
+Discovery judges a pair of characters by its cohesion, the PMI of the pair against the counts of
+its two characters *anywhere*. That misses words made of very frequent characters: 法 and 国 each
+occur thousands of times inside other words (中国, 国家, 法律...), so 法国 scores about 1 nat and
+is cut, and 大家, 目的, 国有 and 为了 go the same way. Once the corpus is segmented with the
+discovered lexicon, most of those occurrences are inside words, and what is left as single
+characters is what no word explained. Counted at that level, 法 followed by 国 is far more
+frequent than two free characters would be by chance.
+
+So the stage segments the corpus once with the lexicon (the same Viterbi as ``cikuang segment``)
+and counts *tokens*: how often each single unit stands alone, how often two single-unit tokens
+follow each other inside a clause, and how often each word of two units is chosen. Then:
+
+* **merge**: two single-unit tokens that follow each other at least ``min_count`` times, with a
+  token-level PMI ``ln(N·c(xy) / (c(x)·c(y)))`` of at least ``merge_pmi`` (N: tokens), become a
+  word with count c(xy);
+* **split**: a two-unit word whose parts explain it, with a token-level PMI
+  ``ln(N·c(w) / (c(x)·c(y)))`` below ``split_pmi`` (c(w): the word as a token; c(x), c(y): its
+  parts as free tokens), is removed and its count given back to its parts (the de-redundancy of
+  bojone/nlp-zero, at the token level). A word whose parts never stand alone is never split.
+
+Only single units merge: merging longer tokens (联合 + 国) joins phrases faster than it finds
+words, and lost 1 to 4 F points on PKU and MSR in the harness (docs/benchmarks.md, which also
+lists what else was tried). An added word's cohesion column holds the token-level PMI that added
+it (its character-level cohesion is low: that is why discovery missed it), and its neighbour
+entropies are counted where the refined lexicon uses it (:func:`neighbour_counts`).
+
+The counting runs over blocks of unit codes in the text model's coding (:class:`TokenCounts.of_block`),
+so each engine feeds it its own blocks and sums the counts; the decision
+(:func:`refine_lexicon`) is the same code for both.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .lexicon import Lexicon
+from .segment import UNKNOWN_LATIN, Segmenter
+from .textmodel import LATIN_BASE
+
+#: Default token-level PMI thresholds, in nats. Merging at 2 (the seed's threshold for pairs of
+#: characters) was best on PKU and MSR among 0-4; splitting below 3 beat 2 and 4: a word that is
+#: used as a token takes its occurrences away from its parts' free counts, which raises its PMI,
+#: so the bar to keep it is set a nat higher.
+MERGE_PMI = 2.0
+SPLIT_PMI = 3.0
+
+
+def summed(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    return uniq, np.bincount(inverse, weights=counts, minlength=len(uniq)).astype(np.int64)
+
+
+@dataclass
+class TokenCounts:
+    """What a segmentation of the corpus says about its tokens.
+
+    ``single_*``: single-unit tokens by unit code; ``pair_*``: two single-unit tokens in a row
+    inside a clause, keyed ``first << 32 | second``; ``node_*``: two-unit words by lattice node.
+    Counts add: the counts of a corpus are the sum of those of its blocks, in any order.
+    """
+
+    n_tokens: int
+    single_keys: np.ndarray
+    single_counts: np.ndarray
+    pair_keys: np.ndarray
+    pair_counts: np.ndarray
+    node_keys: np.ndarray
+    node_counts: np.ndarray
+
+    @classmethod
+    def of_block(cls, segmenter: Segmenter, units: np.ndarray) -> "TokenCounts":
+        """Counts of one block of the segmenter's unit codes (clauses end at codes 0-3)."""
+        node, first, length, opens = segmenter.tokens(units)
+        single = length == 1
+        sk, sc = np.unique(first[single], return_counts=True)
+        follows = single[:-1] & single[1:] & (opens[1:] == 0)
+        a, b = first[:-1][follows], first[1:][follows]
+        known = (a != UNKNOWN_LATIN) & (b != UNKNOWN_LATIN)  # a run the lexicon lacks has no name here
+        pk, pc = np.unique((a[known].astype(np.uint64) << np.uint64(32)) | b[known], return_counts=True)
+        nk, nc = np.unique(node[(length == 2) & (node != 0)], return_counts=True)
+        return cls(len(node), sk.astype(np.uint64), sc, pk, pc, nk, nc)
+
+    @classmethod
+    def total(cls, parts) -> "TokenCounts":
+        """The sum of several counts."""
+        parts = list(parts)
+        if not parts:
+            empty = np.zeros(0, np.uint64), np.zeros(0, np.int64)
+            return cls(0, *empty, *empty, *empty)
+        cols = []
+        for name in ("single", "pair", "node"):
+            keys = np.concatenate([getattr(p, f"{name}_keys").astype(np.uint64) for p in parts])
+            counts = np.concatenate([getattr(p, f"{name}_counts") for p in parts])
+            cols += summed(keys, counts)
+        return cls(sum(p.n_tokens for p in parts), *cols)
+
+
+def segmenter_units(segmenter: Segmenter, codes: np.ndarray, latin_runs: list[str]) -> np.ndarray:
+    """A block of the text model's unit codes (Latin run ``i`` of ``latin_runs`` is
+    ``LATIN_BASE + i``, 0 ends a clause) in the segmenter's coding."""
+    is_latin = codes >= LATIN_BASE
+    if not is_latin.any():
+        return codes
+    units = codes.copy()
+    used = np.unique(codes[is_latin] - LATIN_BASE)
+    table = np.full(len(latin_runs), UNKNOWN_LATIN, dtype=np.uint32)
+    table[used] = segmenter.unit_codes([latin_runs[i] for i in used.tolist()])
+    units[is_latin] = table[codes[is_latin] - LATIN_BASE]
+    return units
+
+
+def refine_lexicon(lexicon: Lexicon, segmenter: Segmenter, counts: TokenCounts, min_count: int,
+                   merge_pmi: float = MERGE_PMI, split_pmi: float = SPLIT_PMI) -> tuple[Lexicon, list[str]]:
+    """``lexicon`` with its redundant two-unit words split and its frequent free pairs merged
+    (see the module doc), and the words that the merges added; ``counts`` are those of the corpus
+    segmented by ``segmenter``, which was built from ``lexicon``. An added word's cohesion is the
+    token-level PMI that added it; its entropies are NaN (see :func:`neighbour_counts`)."""
+    n = counts.n_tokens
+    if n == 0:
+        return lexicon, []
+    free = dict(zip(counts.single_keys.tolist(), counts.single_counts.tolist()))
+    as_token = dict(zip(counts.node_keys.tolist(), counts.node_counts.tolist()))
+    words = lexicon.words
+    word_count = lexicon.counts
+    cols = lexicon.to_columns()
+
+    def text(code: int) -> str:
+        return chr(code) if code < LATIN_BASE else segmenter.latin_run(code)
+
+    # Split: two-unit words whose parts explain them.
+    removed = np.zeros(len(words), dtype=bool)
+    given_back: dict[str, int] = {}
+    codes, starts = segmenter.word_units(words)
+    for i in np.flatnonzero(np.diff(starts) == 2).tolist():
+        c = as_token.get(int(segmenter.word_node_[i]), 0)
+        if c == 0:
+            continue
+        x, y = int(codes[starts[i]]), int(codes[starts[i] + 1])
+        fx, fy = free.get(x, 0), free.get(y, 0)
+        if fx and fy and math.log(n * c / (fx * fy)) < split_pmi:
+            removed[i] = True
+            for part in (text(x), text(y)):
+                given_back[part] = given_back.get(part, 0) + int(word_count[i])
+
+    # Merge: frequent pairs of free units, more frequent together than chance allows.
+    added: dict[str, int] = {}
+    added_pmi: dict[str, float] = {}
+    pair_keys, pair_counts = counts.pair_keys, counts.pair_counts
+    frequent = pair_counts >= min_count
+    for key, c in zip(pair_keys[frequent].tolist(), pair_counts[frequent].tolist()):
+        x, y = key >> 32, key & 0xFFFFFFFF
+        pmi = math.log(n * c / (free[x] * free[y]))
+        if pmi >= merge_pmi:
+            added[text(x) + text(y)] = c
+            added_pmi[text(x) + text(y)] = pmi
+
+    index = lexicon.index
+    split_words = {words[i] for i in np.flatnonzero(removed).tolist()}
+    count = word_count.copy()
+    extra: dict[str, int] = {}
+    for word, c in list(given_back.items()) + list(added.items()):
+        if word in split_words:
+            continue
+        i = index.get(word)
+        if i is None:
+            extra[word] = extra.get(word, 0) + c
+        else:
+            count[i] += c
+    keep = ~removed
+    nan = np.full(len(extra), np.nan)
+    coh = np.array([added_pmi.get(w, np.nan) for w in extra])
+    cols = (np.concatenate((cols[0][keep], coh)), *(np.concatenate((col[keep], nan)) for col in cols[1:]))
+    refined = Lexicon([w for w, k in zip(words, keep) if k] + list(extra),
+                      np.concatenate((count[keep], np.fromiter(extra.values(), np.int64, len(extra)))), *cols)
+    return refined, [w for w in extra if w in added_pmi]
+
+
+def neighbour_counts(segmenter: Segmenter, units: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(word, side, neighbour) counts of the target words where ``segmenter`` cuts them out of a
+    block, keyed as :func:`cikuang.words.pair_fields` reads them. ``target[node]`` is a word's index
+    + 1 for the lattice nodes of the target words, else 0. A neighbour is the unit next to the
+    token (in the segmenter's codes), 0 at a clause edge, as for discovered words.
+
+    Words added by the refine stage are never fragments of the discovery's cut, so their
+    entropies come from here: from the occurrences where the refined lexicon uses them.
+    """
+    node, _, length, opens = segmenter.tokens(units)
+    hit = target[node] > 0
+    if not hit.any():
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    seq = units[units > 3]  # the clauses' units, in the order the tokens cover them
+    end = np.cumsum(length, dtype=np.int64)
+    start = end - length
+    closes = np.append(opens[1:], 1).astype(bool)
+    left = np.where(opens[hit] == 1, 0, seq[np.maximum(start[hit] - 1, 0)]).astype(np.uint64)
+    right = np.where(closes[hit], 0, seq[np.minimum(end[hit], len(seq) - 1)]).astype(np.uint64)
+    word = target[node[hit]].astype(np.uint64) << np.uint64(33)
+    keys = np.concatenate((word | left, word | np.uint64(1 << 32) | right))
+    uniq, c = np.unique(keys, return_counts=True)
+    return uniq, c.astype(np.int64)
+
+
+def with_entropies(lexicon: Lexicon, words: list[str], left: np.ndarray, right: np.ndarray) -> Lexicon:
+    """``lexicon`` with the entropies (and so the score) of ``words`` set to ``left`` and ``right``."""
+    from .scoring import word_score
+
+    coh, lcol, rcol, _ = lexicon.to_columns()
+    rows = np.array([lexicon.index[w] for w in words], dtype=np.int64)
+    lcol[rows] = left
+    rcol[rows] = right
+    return Lexicon(lexicon.words, lexicon.counts, coh, lcol, rcol, word_score(coh, lcol, rcol))
+
+
+def count_tokens(segmenter: Segmenter, blocks, workers: int = 1, progress=None) -> TokenCounts:
+    """The token counts of ``blocks`` of ``(codes, latin_runs)``, ``workers`` blocks at a time
+    (the Viterbi pass releases the GIL); ``progress(n)`` is called with each block's length."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(block):
+        codes, runs = block
+        return TokenCounts.of_block(segmenter, segmenter_units(segmenter, codes, runs)), len(codes)
+
+    parts = []
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        for part, size in pool.map(run, blocks):
+            parts.append(part)
+            if len(parts) > 4 * max(1, workers):
+                parts = [TokenCounts.total(parts)]
+            if progress is not None:
+                progress(size)
+    return TokenCounts.total(parts)
+
+
+def count_neighbours(segmenter: Segmenter, target: np.ndarray, blocks, workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`neighbour_counts` summed over ``blocks`` of ``(codes, latin_runs)``."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(block):
+        codes, runs = block
+        return neighbour_counts(segmenter, segmenter_units(segmenter, codes, runs), target)
+
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        parts = list(pool.map(run, blocks))
+    if not parts:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    return summed(np.concatenate([k for k, _ in parts]), np.concatenate([c for _, c in parts]))
