@@ -194,3 +194,30 @@ def test_refine_is_on_by_default_and_off_for_the_seed_preset():
     on = cikuang.discover(lines, min_count=5, refine=True)
     off = cikuang.discover(lines, min_count=5, refine=False)
     assert list(default.lines()) == list(on.lines()) != list(off.lines())
+
+
+def test_split_never_emits_a_lone_number_unless_asked():
+    # 65人 is split (65 and 人 stand alone everywhere); its count goes to 65, which is a number
+    from cikuang.discover import refined
+
+    lexicon = Lexicon(["65人", "人", "我们"], [200, 400, 100])
+    rng = random.Random(2)
+    text = "\n".join("".join(rng.choice(["65人", "人我们", "65", "我们65", "人"]) for _ in range(4)) + "。"
+                     for _ in range(500)) + "\n"
+
+    def count_tokens(seg):
+        return TokenCounts.of_block(seg, _codes_in(seg, text))
+
+    def run(keep_numbers):
+        return refined(lexicon, 3, keep_numbers, None, False, count_tokens, None)
+
+    assert "65人" not in run(False) and "65" not in run(False)
+    assert run(True).get("65").count == 200 and "65人" not in run(True)
+
+
+def _codes_in(seg: Segmenter, text: str) -> np.ndarray:
+    from cikuang.refine import segmenter_units
+
+    vocab = UnitVocab()
+    codes = encode_units(text, vocab)
+    return segmenter_units(seg, codes, vocab.latin)

@@ -17,14 +17,14 @@ import numpy as np
 from .corpus import Corpus
 from .counting import UnitIds, bits_for, count_stream, no_frequent_unit
 from .errors import CikuangError
-from .fragments import KeptSet, count_candidate_fragments
+from .fragments import KeptSet, count_candidate_fragments, parallel_blocks
 from .lexicon import Lexicon
 from .progress import Progress
-from .refine import count_neighbours, count_tokens, refine_lexicon, with_entropies
+from .refine import TokenCounts, neighbour_counts, refine_lexicon, segmenter_units, summed, with_entropies
 from .scoring import entropies, kept_ngrams
 from .segment import Segmenter
 from .unitstream import UnitStream, check_not_empty, default_workers
-from .words import describe_words, pair_fields
+from .words import describe_words, pair_fields, word_filter
 
 PRESETS = {
     # Su Jianlin, "faster and better new-word discovery" (kexue.fm 6920, 2019), done exactly.
@@ -185,19 +185,18 @@ class Discoverer:
                                      self.min_count_, self.keep_numbers, None if refines else base_words,
                                      workers, progress, neighbours=self.neighbours)
             if refines:
-                def blocks():
-                    return ((codes, stream.vocab.latin) for _, codes in stream.blocks())
-
-                with progress.bar("refining", total=stream.n_codes, unit="units") as bar:
-                    lexicon = refined(lexicon, self.min_count_, base_words, self.neighbours,
-                                      lambda seg: count_tokens(seg, blocks(), workers, bar.update),
-                                      lambda seg, target: count_neighbours(seg, target, blocks(), workers))
+                lexicon = refined(lexicon, self.min_count_, self.keep_numbers, base_words, self.neighbours,
+                                  lambda seg: _token_counts(stream, unit_ids, seg, workers, progress),
+                                  lambda seg, target: _neighbour_counts(stream, unit_ids, seg, target, workers,
+                                                                        progress))
             self.lexicon_ = lexicon
         return self
 
 
-def refined(lexicon: Lexicon, min_count: int, base_words, neighbours: bool, count_tokens, count_neighbours) -> Lexicon:
-    """The refine stage (:mod:`cikuang.refine`) on ``lexicon``, then without ``base_words``.
+def refined(lexicon: Lexicon, min_count: int, keep_numbers: bool, base_words, neighbours: bool, count_tokens,
+            count_neighbours) -> Lexicon:
+    """The refine stage (:mod:`cikuang.refine`) on ``lexicon``, then without ``base_words`` (and
+    without the numbers a split gave counts to, unless ``keep_numbers``).
 
     The engine supplies the corpus passes: ``count_tokens(segmenter)`` returns the corpus's
     :class:`~cikuang.refine.TokenCounts` under ``segmenter``; ``count_neighbours(segmenter, target)``
@@ -215,9 +214,32 @@ def refined(lexicon: Lexicon, min_count: int, base_words, neighbours: bool, coun
             word, side = pair_fields(keys)
             left, right = entropies(word, side, pair_counts, len(added))
             lexicon = with_entropies(lexicon, added, left, right)
-    if base_words is not None:
-        lexicon = lexicon.filter(lambda e: e.word not in base_words)
+    keep = word_filter(lexicon.words, [w.isascii() for w in lexicon.words], keep_numbers, base_words)
+    if not keep.all():
+        lexicon = lexicon.filter(lambda e: keep[lexicon.index[e.word]])
     return lexicon
+
+
+def _token_counts(stream, unit_ids, segmenter, workers, progress) -> TokenCounts:
+    """The refine stage's token counts of the local unit stream, block by block in threads."""
+    def run(item, total):
+        counts = TokenCounts.of_block(segmenter, segmenter_units(segmenter, item[2], stream.vocab.latin))
+        return counts if total is None else TokenCounts.total([total, counts])
+
+    return TokenCounts.total(parallel_blocks(stream, unit_ids, workers, run, progress, "refining", with_codes=True))
+
+
+def _neighbour_counts(stream, unit_ids, segmenter, target, workers, progress):
+    """:func:`refine.neighbour_counts` of the local unit stream, summed."""
+    def run(item, total):
+        keys, counts = neighbour_counts(segmenter, segmenter_units(segmenter, item[2], stream.vocab.latin), target)
+        return (keys, counts) if total is None else summed(np.concatenate((total[0], keys)),
+                                                            np.concatenate((total[1], counts)))
+
+    parts = parallel_blocks(stream, unit_ids, workers, run, progress, "neighbours of new words", with_codes=True)
+    if not parts:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    return summed(np.concatenate([k for k, _ in parts]), np.concatenate([c for _, c in parts]))
 
 
 def resolve_engine(engine, spark, inputs) -> str:

@@ -213,38 +213,3 @@ def with_entropies(lexicon: Lexicon, words: list[str], left: np.ndarray, right: 
     lcol[rows] = left
     rcol[rows] = right
     return Lexicon(lexicon.words, lexicon.counts, coh, lcol, rcol, word_score(coh, lcol, rcol))
-
-
-def count_tokens(segmenter: Segmenter, blocks, workers: int = 1, progress=None) -> TokenCounts:
-    """The token counts of ``blocks`` of ``(codes, latin_runs)``, ``workers`` blocks at a time
-    (the Viterbi pass releases the GIL); ``progress(n)`` is called with each block's length."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    def run(block):
-        codes, runs = block
-        return TokenCounts.of_block(segmenter, segmenter_units(segmenter, codes, runs)), len(codes)
-
-    parts = []
-    with ThreadPoolExecutor(max(1, workers)) as pool:
-        for part, size in pool.map(run, blocks):
-            parts.append(part)
-            if len(parts) > 4 * max(1, workers):
-                parts = [TokenCounts.total(parts)]
-            if progress is not None:
-                progress(size)
-    return TokenCounts.total(parts)
-
-
-def count_neighbours(segmenter: Segmenter, target: np.ndarray, blocks, workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`neighbour_counts` summed over ``blocks`` of ``(codes, latin_runs)``."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    def run(block):
-        codes, runs = block
-        return neighbour_counts(segmenter, segmenter_units(segmenter, codes, runs), target)
-
-    with ThreadPoolExecutor(max(1, workers)) as pool:
-        parts = list(pool.map(run, blocks))
-    if not parts:
-        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    return summed(np.concatenate([k for k, _ in parts]), np.concatenate([c for _, c in parts]))

@@ -440,7 +440,7 @@ def _discover_spark(d, inputs, order, min_count, min_pmi, base_words, corpus_opt
         d.lexicon_ = _describe(sc, blocks, units, kept_bc, order, bits, mc, d.keep_numbers,
                                None if refines else base_words, d.neighbours, P)
         if refines:
-            d.lexicon_ = refined(d.lexicon_, mc, base_words, d.neighbours,
+            d.lexicon_ = refined(d.lexicon_, mc, d.keep_numbers, base_words, d.neighbours,
                                  lambda seg: _token_counts(sc, blocks, seg, persisted),
                                  lambda seg, target: _neighbour_counts(sc, blocks, seg, target, persisted))
     finally:
