@@ -19,6 +19,9 @@ Every n-gram of 1..ORDER units is counted within clauses (text between punctuati
 is kept when it occurs at least MIN_COUNT times and its cohesion (the PMI of its weakest split
 in two, in nats) reaches the threshold for its length; the text is cut wherever no kept n-gram
 covers two neighbouring units, and the pieces that recur at least MIN_COUNT times are the words.
+Then (unless --no-refine) the text is segmented with those words: two characters that keep
+standing together as tokens become a word (法国, 大家), and a two-character word that its parts,
+standing alone, explain is dropped.
 A unit is a Han character or a run of Latin letters and digits (iPhone7 is one unit).
 
 With no INPUT, runs on the bundled demo corpus (三国演义) and prints the top words.
