@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cikuang
+from cikuang.discover import default_min_pmi
 import oracle
 from cikuang import CikuangError
 from helpers import COMMON_HAN, lexicon_rows, make_corpus, make_language, reference_clauses
@@ -190,7 +191,7 @@ def test_mixed_han_and_latin_units_equal_the_oracle(seed, min_count, keep_number
     words = sorted({"".join(rng.choices(pool, k=rng.randint(1, 4))) for _ in range(30)})
     texts = make_corpus(rng, words, 1500)
     clauses = [tuple(c) for t in texts for c in reference_clauses(t)]
-    min_pmi = tuple(2.0 * k for k in range(order))
+    min_pmi = default_min_pmi(order)
     _, _, kept = oracle.details(None, order, min_count, min_pmi, clauses=clauses)
     if not kept:
         with pytest.raises(CikuangError):
@@ -206,15 +207,17 @@ def test_mixed_han_and_latin_units_equal_the_oracle(seed, min_count, keep_number
 
 
 def test_default_thresholds_continue_the_ladder():
-    # README: min PMI 0,2,4,6 by default; the seed's ladder continues by 2 nats per extra unit.
+    # README: min PMI 0,2,4.5,8 by default; a longer order continues by the last step (3.5 nats),
+    # a shorter one takes the first thresholds.
     texts = _corpus(13, n_sentences=3000, n_words=15, n_chars=25, max_len=8)
     d = cikuang.Discoverer(order=6, min_count=3, workers=1, refine=False).fit(texts)
-    assert tuple(d.min_pmi_) == (0, 2, 4, 6, 8, 10)
-    expected = oracle.discover(texts, order=6, min_count=3, min_pmi=(0, 2, 4, 6, 8, 10))
+    assert tuple(d.min_pmi_) == (0, 2, 4.5, 8, 11.5, 15)
+    expected = oracle.discover(texts, order=6, min_count=3, min_pmi=(0, 2, 4.5, 8, 11.5, 15))
     assert _multi({e.word: e.count for e in d.lexicon_}) == _multi(expected)
-    for spelled in ("0,2,4,6,8,10", [0, 2, 4, 6, 8, 10], "0, 2, 4, 6, 8, 10"):
+    for spelled in ("0,2,4.5,8,11.5,15", [0, 2, 4.5, 8, 11.5, 15], "0, 2, 4.5, 8", [0, 2, 4.5, 8]):
         assert _discovered(texts, order=6, min_count=3, min_pmi=spelled, workers=1) == {
             e.word: e.count for e in d.lexicon_}
+    assert tuple(cikuang.Discoverer(order=3, min_count=3, workers=1).fit(texts).min_pmi_) == (0, 2, 4.5)
 
 
 def test_inputs_as_paths_texts_and_generators(tmp_path):

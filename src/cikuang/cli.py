@@ -133,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="minimum count of kept n-grams and of words (default: max(3, sqrt(N)/500) for "
                         "a corpus of N units)")
     d.add_argument("--min-pmi", metavar="A,B,C,D",
-                   help="minimum cohesion in nats for lengths 1,2,3,4,... (default 0,2,4,6; the first "
+                   help="minimum cohesion in nats for lengths 1,2,3,4,... (default 0,2,4.5,8; the first "
                         "is unused)")
     d.add_argument("--new-only", action="store_true", help="drop words found in the base lexicon")
     d.add_argument("--base-dict", metavar="PATH|jieba",
