@@ -198,18 +198,18 @@ def test_refine_is_on_by_default_and_off_for_the_seed_preset():
 
 def test_split_never_emits_a_lone_number_unless_asked():
     # 65人 is split (65 and 人 stand alone everywhere); its count goes to 65, which is a number
-    from cikuang.discover import refined
+    from cikuang.refine import refine
 
     lexicon = Lexicon(["65人", "人", "我们"], [200, 400, 100])
     rng = random.Random(2)
     text = "\n".join("".join(rng.choice(["65人", "人我们", "65", "我们65", "人"]) for _ in range(4)) + "。"
                      for _ in range(500)) + "\n"
 
-    def count_tokens(seg):
-        return TokenCounts.of_block(seg, _codes_in(seg, text))
+    def over_blocks(seg, fn, total, *args):  # the whole text as one block
+        return total([fn(seg, _codes_in(seg, text), *args)])
 
     def run(keep_numbers):
-        return refined(lexicon, 3, keep_numbers, None, False, count_tokens, None)
+        return refine(lexicon, 3, keep_numbers, None, False, over_blocks)
 
     assert "65人" not in run(False) and "65" not in run(False)
     assert run(True).get("65").count == 200 and "65人" not in run(True)

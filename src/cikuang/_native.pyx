@@ -647,6 +647,20 @@ def root_children(const uint64_t[::1] trie):
     return root_obj
 
 
+cdef inline Py_ssize_t clause_codes(const uint32_t[::1] units, Py_ssize_t i, uint32_t* code,
+                                    Py_ssize_t* m) noexcept nogil:
+    """Read the clause that starts at ``i`` (units and their continuations): its unit codes go to
+    ``code``, their number to ``m``; returns where the clause ends."""
+    cdef Py_ssize_t n = units.shape[0], k = 0
+    while i < n and (units[i] > SEG_NEWLINE or units[i] == SEG_CONTINUE):
+        if units[i] > SEG_NEWLINE:
+            code[k] = units[i]
+            k += 1
+        i += 1
+    m[0] = k
+    return i
+
+
 cdef void viterbi_clause(const uint32_t* code, Py_ssize_t m, const uint64_t* ptrie, Py_ssize_t n_trie,
                          const uint32_t[::1] root, const double[::1] node_logp, double unknown_logp,
                          double* best, int64_t* back, uint64_t* node_of) noexcept nogil:
@@ -747,12 +761,7 @@ def segment_block(const uint32_t[::1] cps, const uint32_t[::1] units, const uint
                 i += 1
             else:  # a clause: units and their continuations
                 cs = i
-                m = 0
-                while i < n and (units[i] > SEG_NEWLINE or units[i] == SEG_CONTINUE):
-                    if units[i] > SEG_NEWLINE:
-                        code[m] = units[i]
-                        m += 1
-                    i += 1
+                i = clause_codes(units, i, &code[0], &m)
                 ce = i
                 viterbi_clause(&code[0], m, ptrie, n_trie, root, node_logp, unknown_logp,
                                &best[0], &back[0], &node_of[0])
@@ -808,12 +817,7 @@ def token_block(const uint32_t[::1] units, const uint64_t[::1] trie, const uint3
             if units[i] <= SEG_NEWLINE:
                 i += 1
                 continue
-            m = 0
-            while i < n and (units[i] > SEG_NEWLINE or units[i] == SEG_CONTINUE):
-                if units[i] > SEG_NEWLINE:
-                    code[m] = units[i]
-                    m += 1
-                i += 1
+            i = clause_codes(units, i, &code[0], &m)
             viterbi_clause(&code[0], m, ptrie, n_trie, root, node_logp, unknown_logp,
                            &best[0], &back[0], &bnode[0])
             # The path is read backwards; write it backwards into place.

@@ -20,11 +20,10 @@ from .errors import CikuangError
 from .fragments import KeptSet, count_candidate_fragments, parallel_blocks
 from .lexicon import Lexicon
 from .progress import Progress
-from .refine import TokenCounts, neighbour_counts, refine_lexicon, segmenter_units, summed, with_entropies
-from .scoring import entropies, kept_ngrams
-from .segment import Segmenter
+from .refine import refine, segmenter_units
+from .scoring import kept_ngrams
 from .unitstream import UnitStream, check_not_empty, default_workers
-from .words import describe_words, pair_fields, word_filter
+from .words import describe_words
 
 PRESETS = {
     # Su Jianlin, "faster and better new-word discovery" (kexue.fm 6920, 2019), done exactly.
@@ -192,61 +191,23 @@ class Discoverer:
                                      self.min_count_, self.keep_numbers, None if refines else base_words,
                                      workers, progress, neighbours=self.neighbours)
             if refines:
-                lexicon = refined(lexicon, self.min_count_, self.keep_numbers, base_words, self.neighbours,
-                                  lambda seg: _token_counts(stream, unit_ids, seg, workers, progress),
-                                  lambda seg, target: _neighbour_counts(stream, unit_ids, seg, target, workers,
-                                                                        progress))
+                lexicon = refine(lexicon, self.min_count_, self.keep_numbers, base_words, self.neighbours,
+                                 over_stream(stream, unit_ids, workers, progress))
             self.lexicon_ = lexicon
         return self
 
 
-def refined(lexicon: Lexicon, min_count: int, keep_numbers: bool, base_words, neighbours: bool, count_tokens,
-            count_neighbours) -> Lexicon:
-    """The refine stage (:mod:`cikuang.refine`) on ``lexicon``, then without ``base_words`` (and
-    without the numbers a split gave counts to, unless ``keep_numbers``).
+def over_stream(stream: UnitStream, unit_ids, workers: int, progress: Progress):
+    """The refine stage's ``over_blocks`` (:mod:`cikuang.refine`) for the local unit stream: the
+    blocks in threads, ``workers`` at a time, each thread adding up its own results."""
+    def over_blocks(segmenter, fn, total, *args):
+        def run(item, acc):
+            part = fn(segmenter, segmenter_units(segmenter, item[2], stream.vocab.latin), *args)
+            return part if acc is None else total([acc, part])
 
-    The engine supplies the corpus passes: ``count_tokens(segmenter)`` returns the corpus's
-    :class:`~cikuang.refine.TokenCounts` under ``segmenter``; ``count_neighbours(segmenter, target)``
-    the summed :func:`~cikuang.refine.neighbour_counts` (run only with ``neighbours``).
-    """
-    if len(lexicon):
-        segmenter = Segmenter(lexicon)
-        lexicon, added = refine_lexicon(lexicon, segmenter, count_tokens(segmenter), min_count)
-        if neighbours and added:
-            segmenter = Segmenter(lexicon)
-            target = np.zeros(segmenter.n_nodes_, dtype=np.int64)
-            index = lexicon.index
-            target[segmenter.word_node_[[index[w] for w in added]]] = np.arange(1, len(added) + 1)
-            keys, pair_counts = count_neighbours(segmenter, target)
-            word, side = pair_fields(keys)
-            left, right = entropies(word, side, pair_counts, len(added))
-            lexicon = with_entropies(lexicon, added, left, right)
-    keep = word_filter(lexicon.words, [w.isascii() for w in lexicon.words], keep_numbers, base_words)
-    if not keep.all():
-        lexicon = lexicon.filter(lambda e: keep[lexicon.index[e.word]])
-    return lexicon
+        return total(parallel_blocks(stream, unit_ids, workers, run, progress, "refining", with_codes=True))
 
-
-def _token_counts(stream, unit_ids, segmenter, workers, progress) -> TokenCounts:
-    """The refine stage's token counts of the local unit stream, block by block in threads."""
-    def run(item, total):
-        counts = TokenCounts.of_block(segmenter, segmenter_units(segmenter, item[2], stream.vocab.latin))
-        return counts if total is None else TokenCounts.total([total, counts])
-
-    return TokenCounts.total(parallel_blocks(stream, unit_ids, workers, run, progress, "refining", with_codes=True))
-
-
-def _neighbour_counts(stream, unit_ids, segmenter, target, workers, progress):
-    """:func:`refine.neighbour_counts` of the local unit stream, summed."""
-    def run(item, total):
-        keys, counts = neighbour_counts(segmenter, segmenter_units(segmenter, item[2], stream.vocab.latin), target)
-        return (keys, counts) if total is None else summed(np.concatenate((total[0], keys)),
-                                                            np.concatenate((total[1], counts)))
-
-    parts = parallel_blocks(stream, unit_ids, workers, run, progress, "neighbours of new words", with_codes=True)
-    if not parts:
-        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    return summed(np.concatenate([k for k, _ in parts]), np.concatenate([c for _, c in parts]))
+    return over_blocks
 
 
 def resolve_engine(engine, spark, inputs) -> str:

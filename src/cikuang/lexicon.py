@@ -103,10 +103,13 @@ class Lexicon(Sequence):
 
     def filter(self, keep) -> "Lexicon":
         """A new lexicon of the entries for which ``keep(entry)`` is true."""
-        sel = [i for i, e in enumerate(self) if keep(e)]
+        return self.take([i for i, e in enumerate(self) if keep(e)])
+
+    def take(self, rows) -> "Lexicon":
+        """A new lexicon of the entries at ``rows`` (indices, or a boolean mask in entry order)."""
+        rows = np.flatnonzero(rows) if np.asarray(rows).dtype == bool else np.asarray(rows, dtype=np.int64)
         c = self._cols
-        return Lexicon([self._words[i] for i in sel], c["count"][sel], c["cohesion"][sel],
-                       c["left_entropy"][sel], c["right_entropy"][sel], c["score"][sel])
+        return Lexicon([self._words[i] for i in rows.tolist()], *(c[k][rows] for k in FIELDS[1:]))
 
     def to_pandas(self):
         """A pandas DataFrame with the tsv's columns (requires pandas)."""

@@ -26,9 +26,11 @@ lists what else was tried). An added word's cohesion column holds the token-leve
 it (its character-level cohesion is low: that is why discovery missed it), and its neighbour
 entropies are counted where the refined lexicon uses it (:func:`neighbour_counts`).
 
-The counting runs over blocks of unit codes in the text model's coding (:class:`TokenCounts.of_block`),
-so each engine feeds it its own blocks and sums the counts; the decision
-(:func:`refine_lexicon`) is the same code for both.
+:func:`refine` is the stage. The engine supplies one thing, ``over_blocks(segmenter, fn, total,
+*args)``: apply ``fn(segmenter, units, *args)`` to every block of the corpus (in the segmenter's
+unit coding, :func:`segmenter_units`) and add the results up with ``total``. The local engine runs
+it in threads over the unit stream, the Spark engine on its partitions; everything else is the
+same code for both.
 """
 from __future__ import annotations
 
@@ -38,8 +40,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .lexicon import Lexicon
-from .segment import UNKNOWN_LATIN, Segmenter
+from .scoring import entropies, word_score
+from .segment import NEWLINE, UNKNOWN_LATIN, Segmenter
 from .textmodel import LATIN_BASE
+from .words import pair_fields, word_filter
 
 #: Default token-level PMI thresholds, in nats. Merging at 2 (the seed's threshold for pairs of
 #: characters) was best on PKU and MSR among 0-4; splitting below 3 beat 2 and 4: a word that is
@@ -50,8 +54,39 @@ SPLIT_PMI = 3.0
 
 
 def summed(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct ``keys`` (sorted) and the sum of their ``counts``."""
     uniq, inverse = np.unique(keys, return_inverse=True)
     return uniq, np.bincount(inverse, weights=counts, minlength=len(uniq)).astype(np.int64)
+
+
+def summed_pairs(parts) -> tuple[np.ndarray, np.ndarray]:
+    """The sum of several (keys, counts) tables, as :func:`neighbour_counts` returns them."""
+    parts = list(parts)
+    if not parts:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    return summed(np.concatenate([k for k, _ in parts]), np.concatenate([c for _, c in parts]))
+
+
+def refine(lexicon: Lexicon, min_count: int, keep_numbers: bool, base_words, neighbours: bool,
+           over_blocks) -> Lexicon:
+    """The refine stage on ``lexicon``; then the output filters (numbers unless ``keep_numbers``:
+    a split can give a count to a lone number; ``base_words``). ``over_blocks``: see the module doc.
+    With ``neighbours``, the added words get their entropies from one more pass."""
+    if len(lexicon):
+        segmenter = Segmenter(lexicon)
+        counts = over_blocks(segmenter, TokenCounts.of_block, TokenCounts.total)
+        lexicon, added = refine_lexicon(lexicon, segmenter, counts, min_count)
+        if neighbours and added:
+            segmenter = Segmenter(lexicon)
+            target = np.zeros(segmenter.n_nodes_, dtype=np.int64)
+            target[segmenter.word_node_[[lexicon.index[w] for w in added]]] = np.arange(1, len(added) + 1)
+            keys, pair_counts = over_blocks(segmenter, neighbour_counts, summed_pairs, target)
+            word, side = pair_fields(keys)
+            lexicon = with_entropies(lexicon, added, *entropies(word, side, pair_counts, len(added)))
+    words = lexicon.words
+    # an all-digit word is a lone number exactly when it is ASCII (a run is one unit, NFKC'd)
+    keep = word_filter(words, [w.isascii() for w in words], keep_numbers, base_words)
+    return lexicon if keep.all() else lexicon.take(keep)
 
 
 @dataclass
@@ -134,7 +169,7 @@ def refine_lexicon(lexicon: Lexicon, segmenter: Segmenter, counts: TokenCounts, 
     # Split: two-unit words whose parts explain them.
     removed = np.zeros(len(words), dtype=bool)
     given_back: dict[str, int] = {}
-    codes, starts = segmenter.word_units(words)
+    codes, starts = segmenter.word_units_
     for i in np.flatnonzero(np.diff(starts) == 2).tolist():
         c = as_token.get(int(segmenter.word_node_[i]), 0)
         if c == 0:
@@ -147,22 +182,19 @@ def refine_lexicon(lexicon: Lexicon, segmenter: Segmenter, counts: TokenCounts, 
                 given_back[part] = given_back.get(part, 0) + int(word_count[i])
 
     # Merge: frequent pairs of free units, more frequent together than chance allows.
-    added: dict[str, int] = {}
-    added_pmi: dict[str, float] = {}
-    pair_keys, pair_counts = counts.pair_keys, counts.pair_counts
-    frequent = pair_counts >= min_count
-    for key, c in zip(pair_keys[frequent].tolist(), pair_counts[frequent].tolist()):
+    added: dict[str, tuple[int, float]] = {}  # word: (count, token-level PMI)
+    frequent = counts.pair_counts >= min_count
+    for key, c in zip(counts.pair_keys[frequent].tolist(), counts.pair_counts[frequent].tolist()):
         x, y = key >> 32, key & 0xFFFFFFFF
         pmi = math.log(n * c / (free[x] * free[y]))
         if pmi >= merge_pmi:
-            added[text(x) + text(y)] = c
-            added_pmi[text(x) + text(y)] = pmi
+            added[text(x) + text(y)] = (c, pmi)
 
     index = lexicon.index
     split_words = {words[i] for i in np.flatnonzero(removed).tolist()}
     count = word_count.copy()
     extra: dict[str, int] = {}
-    for word, c in list(given_back.items()) + list(added.items()):
+    for word, c in list(given_back.items()) + [(w, c) for w, (c, _) in added.items()]:
         if word in split_words:
             continue
         i = index.get(word)
@@ -172,11 +204,11 @@ def refine_lexicon(lexicon: Lexicon, segmenter: Segmenter, counts: TokenCounts, 
             count[i] += c
     keep = ~removed
     nan = np.full(len(extra), np.nan)
-    coh = np.array([added_pmi.get(w, np.nan) for w in extra])
+    coh = np.array([added[w][1] if w in added else np.nan for w in extra])
     cols = (np.concatenate((cols[0][keep], coh)), *(np.concatenate((col[keep], nan)) for col in cols[1:]))
     refined = Lexicon([w for w, k in zip(words, keep) if k] + list(extra),
                       np.concatenate((count[keep], np.fromiter(extra.values(), np.int64, len(extra)))), *cols)
-    return refined, [w for w in extra if w in added_pmi]
+    return refined, [w for w in extra if w in added]
 
 
 def neighbour_counts(segmenter: Segmenter, units: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -192,7 +224,7 @@ def neighbour_counts(segmenter: Segmenter, units: np.ndarray, target: np.ndarray
     hit = target[node] > 0
     if not hit.any():
         return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    seq = units[units > 3]  # the clauses' units, in the order the tokens cover them
+    seq = units[units > NEWLINE]  # the clauses' units, in the order the tokens cover them
     end = np.cumsum(length, dtype=np.int64)
     start = end - length
     closes = np.append(opens[1:], 1).astype(bool)
@@ -206,8 +238,6 @@ def neighbour_counts(segmenter: Segmenter, units: np.ndarray, target: np.ndarray
 
 def with_entropies(lexicon: Lexicon, words: list[str], left: np.ndarray, right: np.ndarray) -> Lexicon:
     """``lexicon`` with the entropies (and so the score) of ``words`` set to ``left`` and ``right``."""
-    from .scoring import word_score
-
     coh, lcol, rcol, _ = lexicon.to_columns()
     rows = np.array([lexicon.index[w] for w in words], dtype=np.int64)
     lcol[rows] = left

@@ -164,9 +164,10 @@ class Segmenter:
 
     After construction: ``n_words_`` (words usable as lattice edges: a word holding punctuation or
     spaces can never match, since those are tokens of their own), ``total_`` (the lexicon's total
-    count), ``unknown_logp_`` (the log-probability of a unit that is not a word) and ``word_node_``
-    (the lattice node of each lexicon word, in the lexicon's order; 0 for an unusable word; nodes
-    are numbered below ``n_nodes_``).
+    count), ``unknown_logp_`` (the log-probability of a unit that is not a word), ``word_units_``
+    (codes, starts: the unit codes of lexicon word ``w`` are ``codes[starts[w]:starts[w + 1]]``,
+    none for an unusable word) and ``word_node_`` (the lattice node of each lexicon word, in the
+    lexicon's order; 0 for an unusable word; nodes are numbered below ``n_nodes_``).
     """
 
     def __init__(self, lexicon):
@@ -181,13 +182,14 @@ class Segmenter:
         self.unknown_logp_ = math.log(0.5 * counts.min() / self.total_)
         self._coder = _UnitCoder()
         self._latin_names: dict[int, str] | None = None
-        self._trie, self._node_logp, self.n_words_ = self._build(lex.words, np.log(counts) - math.log(self.total_))
+        self.word_units_ = self._word_units(lex.words)
+        self._trie, self._node_logp, self.n_words_ = self._build(np.log(counts) - math.log(self.total_))
         self._root = root_children(self._trie)
         self.n_nodes_ = len(self._node_logp)
 
-    def word_units(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(codes, starts): the unit codes of word ``w`` are ``codes[starts[w]:starts[w + 1]]``,
-        none for a word that holds punctuation or spaces (it can never match)."""
+    def _word_units(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """``word_units_`` of ``words``: a word that holds punctuation or spaces has no units (it
+        can never match)."""
         text = "\n".join(words) + "\n"
         cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         units = self._coder.units(cps, add_latin=True)
@@ -198,12 +200,12 @@ class Segmenter:
         lengths = np.bincount(word_of[take], minlength=len(words))  # 0 for unusable words
         return units[take], np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
 
-    def _build(self, words: list[str], logp: np.ndarray):
-        codes, starts = self.word_units(words)
+    def _build(self, logp: np.ndarray):
+        codes, starts = self.word_units_
         usable = np.diff(starts) > 0
         trie, node_logp, nodes = build_trie(codes, np.concatenate(([0], starts[1:][usable])),
                                             np.ascontiguousarray(logp[usable]))
-        self.word_node_ = np.zeros(len(words), dtype=np.int64)
+        self.word_node_ = np.zeros(len(logp), dtype=np.int64)
         self.word_node_[usable] = nodes
         return trie, node_logp, int(usable.sum())
 

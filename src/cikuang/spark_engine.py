@@ -55,7 +55,7 @@ from .lexicon import atomic_output
 from .scoring import entropies, passes_thresholds
 from .textmodel import LATIN_BASE, UnitVocab, decode_units, encode_units
 from .unitstream import nothing_to_mine
-from .refine import TokenCounts, neighbour_counts, segmenter_units, summed
+from .refine import refine, segmenter_units
 
 from .words import output_lexicon, pair_fields, unpack, window_keys, word_filter, word_tables
 
@@ -411,7 +411,7 @@ def discover_spark(d, inputs, order: int, min_count, min_pmi, base_words, corpus
 
 
 def _discover_spark(d, inputs, order, min_count, min_pmi, base_words, corpus_options):
-    from .discover import auto_min_count, default_min_pmi, nothing_kept, refined
+    from .discover import auto_min_count, default_min_pmi, nothing_kept
 
     spark = get_session(d.spark, d.spark_master, d.progress)
     sc = spark.sparkContext
@@ -440,9 +440,8 @@ def _discover_spark(d, inputs, order, min_count, min_pmi, base_words, corpus_opt
         d.lexicon_ = _describe(sc, blocks, units, kept_bc, order, bits, mc, d.keep_numbers,
                                None if refines else base_words, d.neighbours, P)
         if refines:
-            d.lexicon_ = refined(d.lexicon_, mc, d.keep_numbers, base_words, d.neighbours,
-                                 lambda seg: _token_counts(sc, blocks, seg, persisted),
-                                 lambda seg, target: _neighbour_counts(sc, blocks, seg, target, persisted))
+            d.lexicon_ = refine(d.lexicon_, mc, d.keep_numbers, base_words, d.neighbours,
+                                _over_partitions(sc, blocks, persisted))
     finally:
         for rdd_or_broadcast in persisted:
             rdd_or_broadcast.unpersist()
@@ -599,33 +598,20 @@ def _describe(sc, blocks, units, kept_bc, order, bits, min_count, keep_numbers, 
     return output_lexicon(words, counts, coh, keep, left_right)
 
 
-def _token_counts(sc, blocks, segmenter, persisted) -> TokenCounts:
-    """The refine stage's token counts (:class:`refine.TokenCounts`): each partition's blocks
-    segmented on the executors, one sum a partition, summed on the driver."""
-    seg_bc = sc.broadcast(segmenter)
-    persisted.append(seg_bc)
+def _over_partitions(sc, blocks, persisted):
+    """The refine stage's ``over_blocks`` (:mod:`cikuang.refine`) on Spark: the segmenter and the
+    arguments broadcast, one total a partition on the executors, their total on the driver."""
+    def over_blocks(segmenter, fn, total, *args):
+        bc = sc.broadcast((segmenter, args))
+        persisted.append(bc)
 
-    def count(blocks_):
-        seg = _cached(seg_bc, lambda v: v)
-        yield TokenCounts.total(TokenCounts.of_block(seg, segmenter_units(seg, codes, latin)) for codes, latin in blocks_)
+        def run(blocks_):
+            seg, args_ = _cached(bc, lambda v: v)
+            yield total(fn(seg, segmenter_units(seg, codes, latin), *args_) for codes, latin in blocks_)
 
-    return TokenCounts.total(blocks.mapPartitions(count).collect())
+        return total(blocks.mapPartitions(run).collect())
 
-
-def _neighbour_counts(sc, blocks, segmenter, target, persisted):
-    """:func:`refine.neighbour_counts` of every block, summed on the driver (target words only)."""
-    bc = sc.broadcast((segmenter, target))
-    persisted.append(bc)
-
-    def count(blocks_):
-        seg, tgt = _cached(bc, lambda v: v)
-        for codes, latin in blocks_:
-            yield neighbour_counts(seg, segmenter_units(seg, codes, latin), tgt)
-
-    parts = blocks.mapPartitions(count).collect()
-    if not parts:
-        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    return summed(np.concatenate([k for k, _ in parts]), np.concatenate([c for _, c in parts]))
+    return over_blocks
 
 
 def _entropies(sc, blocks, ids_of, kept_bc, short_keys, long_h1, long_h2, keep, order, bits, P):
