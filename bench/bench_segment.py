@@ -75,7 +75,7 @@ def main() -> None:
         wall, rss = measure([sys.executable, "-c", JIEBA_SCRIPT, jieba_lex, args.corpus, jieba_out, work])
         rows.append(("jieba 0.42.1, same lexicon as its only dictionary, HMM off", wall, rss, 1))
         from cikuang.errors import CikuangError
-        from cikuang.evaluate import evaluate
+        from cikuang.evaluation import evaluate
 
         try:
             agreement = evaluate(out, jieba_out).f1

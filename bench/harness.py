@@ -48,7 +48,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from cikuang.evaluate import evaluate, load_words
+from cikuang.evaluation import evaluate, load_words
 from cikuang.errors import CikuangError
 from measure import JIEBA_SCRIPT, run_measured
 

@@ -102,7 +102,7 @@ def test_demo_prints_the_heroes_of_the_three_kingdoms():
 
 def _story_words() -> dict[str, int]:
     """The story's words of two or more characters by the oracle (min count 3, default thresholds)."""
-    from cikuang.discover import DEFAULT_MIN_PMI
+    from cikuang.spec import DEFAULT_MIN_PMI
 
     words = oracle.discover(STORY.read_text(encoding="utf-8").splitlines(), 4, 3, DEFAULT_MIN_PMI)
     return {w: c for w, c in words.items() if len(w) >= 2}

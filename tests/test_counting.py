@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 
 import cikuang
 from cikuang import CikuangError
-from cikuang.counting import NgramCounter
+from cikuang.engines.local.counter import NgramCounter
 from helpers import UNIT_RE, COMMON_HAN, brute_counts, lexicon_rows, make_corpus, make_language, pack_counts
 
-discover_mod = importlib.import_module("cikuang.discover")  # the module; cikuang.discover is the function
-counting_mod = importlib.import_module("cikuang.counting")
+from cikuang.engines.local import engine as local_engine
+from cikuang.engines.local import stream as stream_module
+from cikuang import corpus as corpus_module
 
 # Han characters, clause-ending punctuation/space/emoji, ASCII letters and digits, and full-width
 # forms that NFKC turns into ASCII (so `ＡＢ` must count as the unit `AB`).
@@ -72,7 +73,7 @@ def test_count_without_any_unit_is_a_clean_error(texts):
 def test_count_across_encode_batches_with_latin_units(monkeypatch, workers):
     # The text is encoded in many batches (by worker processes when workers > 1), each with its own
     # numbering of Latin units, which must be merged into one; new Latin units appear late.
-    monkeypatch.setattr(importlib.import_module("cikuang.unitstream"), "BATCH_CHARS", 1 << 15)
+    monkeypatch.setattr(stream_module, "BATCH_CHARS", 1 << 15)
     rng = random.Random(11)
     latin = ["iPhone7", "K", "B", "x1", "abc", "2019", "NBA", "GPU", "Q", "v2"]
     pool = list(COMMON_HAN[:60]) + latin[:5]
@@ -89,7 +90,7 @@ def test_count_across_encode_batches_with_latin_units(monkeypatch, workers):
 def test_a_stretch_of_text_without_units_is_skipped(monkeypatch):
     # Many documents in another script (no Han, no ASCII letters or digits) among Chinese ones:
     # the corpus is encoded in batches, some of which have no unit at all.
-    monkeypatch.setattr(importlib.import_module("cikuang.unitstream"), "BATCH_CHARS", 1 << 12)
+    monkeypatch.setattr(stream_module, "BATCH_CHARS", 1 << 12)
     chinese = ["天下大势，分久必合，合久必分。周末七国分争，并入于秦。"] * 100
     russian = ["Съешь же ещё этих мягких французских булок, да выпей чаю."] * 400
     texts = chinese + russian + chinese
@@ -210,7 +211,7 @@ def test_discover_is_identical_when_the_counts_spill(monkeypatch, workers):
     reference = cikuang.Discoverer(**params).fit(texts)
     same_budget_floor = cikuang.Discoverer(memory="64M", **params).fit(texts)
     instances: list = []
-    monkeypatch.setattr(counting_mod, "NgramCounter", _spilling_counter(instances))
+    monkeypatch.setattr(local_engine, "NgramCounter", _spilling_counter(instances))
     spilled = cikuang.Discoverer(memory="64M", **params).fit(texts)
     assert instances and any(c.spilled for c in instances)
     assert len(reference.lexicon_) > 20
@@ -225,18 +226,21 @@ def test_count_is_identical_when_the_counts_spill(monkeypatch):
     texts = _spill_corpus()[:800] + ["".join(rng.choices(COMMON_HAN, k=50_000))]
     expected = dict(brute_counts(texts, 3))
     instances: list = []
-    monkeypatch.setattr(counting_mod, "NgramCounter", _spilling_counter(instances))
+    monkeypatch.setattr(local_engine, "NgramCounter", _spilling_counter(instances))
     assert _count_dict(texts, 3, workers=2) == expected
     assert instances and all(c.spilled for c in instances)
 
 
 @pytest.mark.parametrize("pattern,first,second,n", [
-    ("甲a", "甲", "a", 9_500_000),  # 19M characters, 28.5 MB
-    ("甲ＡＢ", "甲", "AB", 7_000_000),  # 21M characters; full-width letters become the unit AB
+    ("甲a", "甲", "a", 95_000),  # 190k characters
+    ("甲ＡＢ", "甲", "AB", 70_000),  # 210k characters; full-width letters become the unit AB
 ], ids=["han-latin", "han-fullwidth"])
-def test_a_clause_longer_than_the_reader_carry_is_not_cut(tmp_path, pattern, first, second, n):
-    # One line of millions of units with no newline and no punctuation: more than the reader holds
-    # before it looks for a place to cut the line (16M characters). The counts must stay exact.
+def test_a_clause_longer_than_the_reader_carry_is_not_cut(tmp_path, monkeypatch, pattern, first, second, n):
+    # One line with no newline and no punctuation, several times longer than the reader holds
+    # before it looks for a place to cut the line (MAX_CARRY, 16M characters, here patched down
+    # to 20k, with blocks of 4 kB, so that the line is cut in many places). Counts stay exact.
+    monkeypatch.setattr(corpus_module, "MAX_CARRY", 20_000)
+    monkeypatch.setattr(corpus_module, "BLOCK_BYTES", 4096)
     path = tmp_path / "long.txt"
     path.write_text(pattern * n, encoding="utf-8")
     try:

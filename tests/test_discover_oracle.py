@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cikuang
-from cikuang.discover import default_min_pmi
+from cikuang.spec import default_min_pmi
 import oracle
 from cikuang import CikuangError
 from helpers import COMMON_HAN, lexicon_rows, make_corpus, make_language, reference_clauses
@@ -139,7 +139,7 @@ def test_default_min_count_grows_with_the_corpus():
         assert d.n_units_ == n
         assert d.min_count_ == max(3, round(math.sqrt(n) / 500))
     # past the floor of 3 it grows with the square root: PKU 1998, MSR, 1G characters
-    from cikuang.discover import auto_min_count
+    from cikuang.spec import auto_min_count
 
     assert [auto_min_count(n) for n in (600_000, 1_830_000, 4_050_000, 10**9)] == [3, 3, 4, 63]
 
@@ -252,7 +252,7 @@ def test_temporary_files_are_removed(tmp_path):
 def test_small_blocks_do_not_change_the_result(monkeypatch, workers):
     # Every pass reads the unit stream in blocks that end at a clause end; with tiny blocks there
     # are many of them (shared among threads), and clauses longer than a block.
-    from cikuang.unitstream import UnitStream
+    from cikuang.engines.local.stream import UnitStream
 
     rng = random.Random(32)
     words = make_language(rng, n_words=15, n_chars=25, max_len=8)

@@ -6,8 +6,9 @@ import importlib
 
 import pytest
 
-MODULES = ["cikuang", "cikuang.corpus", "cikuang.discover", "cikuang.ngrams", "cikuang.lexicon",
-           "cikuang.textmodel", "cikuang.counting", "cikuang.scoring", "cikuang.evaluate", "cikuang.segment"]
+MODULES = ["cikuang", "cikuang.corpus", "cikuang.discovery", "cikuang.ngrams", "cikuang.lexicon",
+           "cikuang.textmodel", "cikuang.scoring", "cikuang.evaluation", "cikuang.segmenter", "cikuang.spec",
+           "cikuang.recipe", "cikuang.candidates", "cikuang.refine"]
 
 
 @pytest.mark.parametrize("name", MODULES)

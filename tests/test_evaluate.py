@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import cikuang
 from cikuang.cli import run
 from cikuang.errors import CikuangError
-from cikuang.evaluate import evaluate, load_words, matches, score_pair
+from cikuang.evaluation import evaluate, load_words, matches, score_pair
 
 
 def approx(x):

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import cikuang
 from cikuang.lexicon import Lexicon
 from cikuang.refine import MERGE_PMI, SPLIT_PMI, TokenCounts, refine_lexicon
-from cikuang.segment import Segmenter
+from cikuang.segmenter import Segmenter
 from cikuang.textmodel import UnitVocab, encode_units
 
 from helpers import COMMON_HAN, make_corpus, make_language
@@ -188,8 +188,8 @@ def test_refine_splits_a_word_its_parts_explain():
 
 def test_refine_is_on_by_default_and_off_for_the_seed_preset():
     lines = make_corpus(random.Random(2), make_language(random.Random(2), n_words=30), 3000)
-    assert cikuang.Discoverer()._refines() and not cikuang.Discoverer(preset="kexue2019")._refines()
-    assert cikuang.Discoverer(preset="kexue2019", refine=True)._refines()
+    assert cikuang.Discoverer().spec().refine and not cikuang.Discoverer(preset="kexue2019").spec().refine
+    assert cikuang.Discoverer(preset="kexue2019", refine=True).spec().refine
     default = cikuang.discover(lines, min_count=5)
     on = cikuang.discover(lines, min_count=5, refine=True)
     off = cikuang.discover(lines, min_count=5, refine=False)
@@ -205,19 +205,20 @@ def test_split_never_emits_a_lone_number_unless_asked():
     text = "\n".join("".join(rng.choice(["65人", "人我们", "65", "我们65", "人"]) for _ in range(4)) + "。"
                      for _ in range(500)) + "\n"
 
-    def over_blocks(seg, fn, total, *args):  # the whole text as one block
-        return total([fn(seg, _codes_in(seg, text), *args)])
+    vocab = UnitVocab()
+    codes = encode_units(text, vocab)
+
+    def map_blocks(fn, total, *args):  # the whole text as one block
+        return total([fn(codes, vocab.latin, *args)])
 
     def run(keep_numbers):
-        return refine(lexicon, 3, keep_numbers, None, False, over_blocks)
+        return refine(lexicon, 3, keep_numbers, None, False, map_blocks)
 
     assert "65人" not in run(False) and "65" not in run(False)
     assert run(True).get("65").count == 200 and "65人" not in run(True)
 
 
 def _codes_in(seg: Segmenter, text: str) -> np.ndarray:
-    from cikuang.refine import segmenter_units
-
     vocab = UnitVocab()
     codes = encode_units(text, vocab)
-    return segmenter_units(seg, codes, vocab.latin)
+    return seg.block_units(codes, vocab.latin)

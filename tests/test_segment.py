@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import cikuang
 from cikuang import corpus as corpus_module
 from cikuang.errors import CikuangError
-from cikuang.segment import Segmenter
+from cikuang.segmenter import Segmenter
 
 from helpers import COMMON_HAN
 

@@ -8,14 +8,14 @@
 >>> cikuang.evaluate("gold.txt", "pred.txt").f1        # doctest: +SKIP
 """
 from .corpus import Corpus
-from .counting import NgramCounts
-from .discover import Discoverer, discover
+from .discovery import Discoverer, count, discover
 from .errors import CikuangError
-from .evaluate import Scores, evaluate
+from .evaluation import Scores, evaluate
 from .lexicon import Entry, Lexicon
-from .ngrams import count
-from .segment import Segmenter, segment
+from .ngrams import NgramCounts, NgramTable
+from .segmenter import Segmenter, segment
+from .spec import DiscoverySpec
 
-__all__ = ["discover", "count", "Discoverer", "Lexicon", "Entry", "Corpus", "NgramCounts", "CikuangError",
-           "evaluate", "Scores", "Segmenter", "segment"]
+__all__ = ["discover", "count", "Discoverer", "DiscoverySpec", "Lexicon", "Entry", "Corpus", "NgramCounts",
+           "NgramTable", "CikuangError", "evaluate", "Scores", "Segmenter", "segment"]
 __version__ = "0.1.0"

@@ -439,10 +439,13 @@ def count_neighbours(const uint32_t[::1] ids, const uint32_t[::1] codes, Py_ssiz
 # ---------------------------------------------------------------------------------------------
 # the text model's common case (see cikuang.textmodel.encode_units)
 
-cdef inline bint is_astral_han(uint32_t cp) noexcept nogil:
-    """A Han character beyond the BMP that NFKC leaves alone (not a compatibility ideograph)."""
-    return ((0x20000 <= cp <= 0x2A6DF) or (0x2A700 <= cp <= 0x2EBEF) or (0x2EBF0 <= cp <= 0x2EE5F)
-            or (0x30000 <= cp <= 0x323AF))
+cdef inline bint in_ranges(uint32_t cp, const uint32_t* ranges, Py_ssize_t nr) noexcept nogil:
+    """Is ``cp`` in one of the ranges ``ranges[2i]..ranges[2i + 1]`` (inclusive)?"""
+    cdef Py_ssize_t i
+    for i in range(0, nr, 2):
+        if ranges[i] <= cp <= ranges[i + 1]:
+            return True
+    return False
 
 
 cdef inline bint in_sorted(const uint32_t* a, Py_ssize_t n, uint32_t x) noexcept nogil:
@@ -456,30 +459,33 @@ cdef inline bint in_sorted(const uint32_t* a, Py_ssize_t n, uint32_t x) noexcept
     return lo < n and a[lo] == x
 
 
-cdef inline bint needs_context(uint32_t cp, const uint8_t* kinds, const uint32_t* pa, Py_ssize_t na) noexcept nogil:
+cdef inline bint needs_context(uint32_t cp, const uint8_t* kinds, const uint32_t* pa, Py_ssize_t na,
+                               const uint32_t* ph, Py_ssize_t nh) noexcept nogil:
     """Can :func:`encode_fast` not take code point ``cp`` (see there)?"""
     if cp < 0x10000:
         return kinds[cp] != 0
-    return not is_astral_han(cp) and not in_sorted(pa, na, cp)
+    return not in_ranges(cp, ph, nh) and not in_sorted(pa, na, cp)
 
 
 def encode_fast(const uint32_t[::1] cps, const uint8_t[::1] kinds, const uint32_t[::1] mapped,
-                const uint8_t[::1] unit_class, const uint32_t[::1] astral_boundaries, bint ends_clause):
+                const uint8_t[::1] unit_class, const uint32_t[::1] astral_boundaries,
+                const uint32_t[::1] astral_han, bint ends_clause):
     """Unit codes of code points whose normalisation needs no context, in one pass.
 
     ``kinds``/``mapped``/``unit_class`` are the text model's tables over the BMP (kind 1: the
     character needs ``unicodedata``; mapped: its NFKC code point; class 1 Han, 2 ASCII letter or
-    digit, 0 other). A code point beyond the BMP is a Han unit in the Han blocks (compatibility
-    ideographs, which NFKC maps, excepted), a boundary if it is in the sorted array
-    ``astral_boundaries``, and otherwise needs context too.
+    digit, 0 other). A code point beyond the BMP is a Han unit in the ranges ``astral_han`` (pairs
+    of first and last code points: the text model's Han blocks that NFKC leaves alone), a boundary
+    if it is in the sorted array ``astral_boundaries``, and otherwise needs context too.
     Returns the index of the first character that needs context, if any (see
     :func:`needing_context`, which finds them all). Otherwise (codes, latin_at, latin_text): the
     codes, with a placeholder where each Latin run starts; the positions of the placeholders; and
     the runs' characters (ASCII), each run after a space.
     """
     cdef Py_ssize_t n = cps.shape[0], i, m = 0, nl = 0, nb = 0, first_slow = -1
-    cdef Py_ssize_t na = astral_boundaries.shape[0]
+    cdef Py_ssize_t na = astral_boundaries.shape[0], nh = astral_han.shape[0]
     cdef const uint32_t* pa = &astral_boundaries[0] if na > 0 else NULL
+    cdef const uint32_t* ph = &astral_han[0] if nh > 0 else NULL
     codes_obj = np.empty(n + 1, dtype=np.uint32)
     latin_obj = np.empty(n, dtype=np.int64)
     text_obj = np.empty(2 * n + 1, dtype=np.uint8)
@@ -491,7 +497,7 @@ def encode_fast(const uint32_t[::1] cps, const uint8_t[::1] kinds, const uint32_
     with nogil:
         for i in range(n):
             cp = cps[i]
-            if needs_context(cp, &kinds[0], pa, na):
+            if needs_context(cp, &kinds[0], pa, na, ph, nh):
                 first_slow = i
                 break
             if cp < 0x10000:
@@ -499,10 +505,10 @@ def encode_fast(const uint32_t[::1] cps, const uint8_t[::1] kinds, const uint32_
                 if c < 0x10000:
                     cls = unit_class[c]
                 else:
-                    cls = 1 if is_astral_han(c) else 0
+                    cls = 1 if in_ranges(c, ph, nh) else 0
             else:  # a Han character, or a boundary listed in astral_boundaries
                 c = cp
-                cls = 1 if is_astral_han(cp) else 0
+                cls = 1 if in_ranges(cp, ph, nh) else 0
             if cls == 1:
                 codes[m] = c
                 m += 1
@@ -528,21 +534,23 @@ def encode_fast(const uint32_t[::1] cps, const uint8_t[::1] kinds, const uint32_
     return codes_obj[:m], latin_obj[:nl], text_obj[:nb]
 
 
-def needing_context(const uint32_t[::1] cps, const uint8_t[::1] kinds, const uint32_t[::1] astral_boundaries):
+def needing_context(const uint32_t[::1] cps, const uint8_t[::1] kinds, const uint32_t[::1] astral_boundaries,
+                    const uint32_t[::1] astral_han):
     """Positions of the code points that :func:`encode_fast` cannot take (see there)."""
     cdef Py_ssize_t n = cps.shape[0], i, m = 0
-    cdef Py_ssize_t na = astral_boundaries.shape[0]
+    cdef Py_ssize_t na = astral_boundaries.shape[0], nh = astral_han.shape[0]
     cdef const uint32_t* pa = &astral_boundaries[0] if na > 0 else NULL
+    cdef const uint32_t* ph = &astral_han[0] if nh > 0 else NULL
     with nogil:
         for i in range(n):
-            if needs_context(cps[i], &kinds[0], pa, na):
+            if needs_context(cps[i], &kinds[0], pa, na, ph, nh):
                 m += 1
     out_obj = np.empty(m, dtype=np.int64)
     cdef int64_t[::1] out = out_obj
     m = 0
     with nogil:
         for i in range(n):
-            if needs_context(cps[i], &kinds[0], pa, na):
+            if needs_context(cps[i], &kinds[0], pa, na, ph, nh):
                 out[m] = i
                 m += 1
     return out_obj

@@ -2,13 +2,21 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import unicodedata
 from pathlib import Path
 
+from dataclasses import fields
+
 from . import __version__
 from .errors import CikuangError
+from .lexicon import FORMATS
+from .spec import PRESETS, DiscoverySpec, ReadSpec, RunSpec, default_of
+
+#: What each preset is, for --help.
+PRESET_HELP = {"kexue2019": "the seed method exactly (order 4, min count 32, min PMI 0,2,4,6, no refine stage)"}
 
 DEMO = "三国演义 (bundled demo corpus)"
 
@@ -70,28 +78,40 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _spec_option(p: argparse.ArgumentParser, spec_class, name: str, **overrides) -> None:
+    """Offer field ``name`` of a spec class (:mod:`cikuang.spec`) with its own help, default and choices."""
+    f = next(f for f in fields(spec_class) if f.name == name)
+    meta = {**f.metadata, **overrides}
+    flag = meta.get("flag") or "--" + name.replace("_", "-")
+    help_text = meta["help"].replace("{default}", str(f.default))
+    if f.type in ("bool", bool):
+        if f.default:  # on by default: --name / --no-name, None meaning "as the preset says"
+            p.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_text)
+        else:
+            p.add_argument(flag, dest=name, action="store_true", help=help_text)
+        return
+    # A model setting left out is None, "not given", so that a preset can supply it; the others
+    # take their spec's default.
+    default = None if spec_class is DiscoverySpec else f.default
+    kwargs = {"dest": name, "metavar": meta.get("metavar"), "help": help_text, "default": default}
+    if meta.get("choices"):
+        kwargs["choices"] = meta["choices"]
+    if f.type in ("int", "int | None", int):
+        kwargs["type"] = _positive_int
+    p.add_argument(flag, **kwargs)
+
+
 def _add_input_options(p: argparse.ArgumentParser, counting: bool = True) -> None:
     p.add_argument("inputs", nargs="*", metavar="INPUT",
                    help="files or directories (searched for --glob), '-' for stdin; .gz .bz2 .xz .zst "
                         "are decompressed")
-    p.add_argument("--encoding", default="utf-8", help="input encoding (default: utf-8; a BOM is skipped)")
-    p.add_argument("--errors", choices=("strict", "replace"), default="strict",
-                   help="on undecodable bytes: stop with an error (strict, default) or substitute U+FFFD")
-    p.add_argument("--glob", default="*.txt", help="file pattern inside directories (default: *.txt)")
-    if counting:
-        p.add_argument("--jsonl-field", metavar="NAME", help="inputs are JSON lines; mine field NAME of each")
+    for name in ("encoding", "errors", "glob") + (("jsonl_field",) if counting else ()):
+        _spec_option(p, ReadSpec, name)
     p.add_argument("-o", "--output", metavar="OUT", help="output file, written atomically (default: stdout)")
-    p.add_argument("--workers", type=_positive_int, metavar="N", help="threads to use (default: all cores)")
+    _spec_option(p, RunSpec, "workers")
     if counting:
-        p.add_argument("--memory", default="2G", metavar="SIZE",
-                       help="memory budget of the count tables; larger tables spill to disk (default: 2G)")
-        p.add_argument("--tmp-dir", metavar="DIR", help="where the unit stream and spill files go (default: $TMPDIR)")
-        p.add_argument("--engine", choices=("local", "spark"), default="local",
-                       help="local (default), or spark: every corpus-sized stage on a Spark cluster, same output; "
-                            "INPUTs are then paths Spark reads (hdfs://, s3a://, local); needs "
-                            "pip install \"cikuang[spark]\"")
-        p.add_argument("--spark-master", metavar="URL",
-                       help="with --engine spark: the master (default: local[*], or the one spark-submit sets)")
+        for name in ("memory", "tmp_dir", "engine", "spark_master"):
+            _spec_option(p, RunSpec, name)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
 
@@ -120,30 +140,14 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("discover", help="mine the words of a corpus", description=_DISCOVER_HELP,
                        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_input_options(d)
-    d.add_argument("--format", choices=("tsv", "jieba", "jsonl"),
+    d.add_argument("--format", choices=FORMATS,
                    help="tsv: word, count, cohesion, left/right entropy, score (default for files); "
                         "jieba: 'word count' lines for jieba.set_dictionary/load_userdict; jsonl. "
                         "Without --format and -o, a readable table of the top words is printed")
-    d.add_argument("--preset", choices=("kexue2019",),
-                   help="kexue2019: the seed method exactly (order 4, min count 32, min PMI 0,2,4,6, "
-                        "no refine stage)")
-    d.add_argument("--order", type=_positive_int, help="longest n-gram counted (default 4); longer words are "
-                                             "found as chains of overlapping n-grams")
-    d.add_argument("--min-count", type=_positive_int, metavar="N",
-                   help="minimum count of kept n-grams and of words (default: max(3, sqrt(N)/500) for "
-                        "a corpus of N units)")
-    d.add_argument("--min-pmi", metavar="A,B,C,D",
-                   help="minimum cohesion in nats for lengths 1,2,3,4,... (default 0,2,4.5,8; the first "
-                        "is unused)")
-    d.add_argument("--new-only", action="store_true", help="drop words found in the base lexicon")
-    d.add_argument("--base-dict", metavar="PATH|jieba",
-                   help="base lexicon for --new-only: a jieba-format file, or 'jieba' for jieba's own "
-                        "dictionary (default: jieba)")
-    d.add_argument("--keep-numbers", action="store_true", help="keep words that are only digits")
-    d.add_argument("--refine", action=argparse.BooleanOptionalAction, default=None,
-                   help="check the words against a segmentation of the corpus: merge characters that "
-                        "stay together as tokens (法国, 大家), split two-character words that their "
-                        "parts explain (default: on, off with --preset kexue2019)")
+    d.add_argument("--preset", choices=tuple(PRESETS),
+                   help="; ".join(f"{name}: {PRESET_HELP[name]}" for name in PRESETS))
+    for name in ("order", "min_count", "min_pmi", "scorer", "new_only", "base_dict", "keep_numbers", "refine"):
+        _spec_option(d, DiscoverySpec, name)
     d.add_argument("--top", type=_positive_int, default=50, metavar="K", help="rows of the readable table (default 50)")
 
     c = sub.add_parser("count", help="exact counts of every n-gram of 1..N units",
@@ -151,7 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "write 'ngram<TAB>count' lines (after a header), by length, then "
                                    "count descending.")
     _add_input_options(c)
-    c.add_argument("--order", type=_positive_int, default=4, help="longest n-gram (default 4)")
+    c.add_argument("--order", type=_positive_int, default=default_of(DiscoverySpec, "order"),
+                   help="longest n-gram (default %(default)s)")
 
     g = sub.add_parser("segment", help="cut text into the words of a lexicon", description=_SEGMENT_HELP,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -241,34 +246,40 @@ def _engine_options(args) -> dict:
 def _engine_inputs(args):
     """The inputs; for Spark, paths as given (a Path would turn hdfs://host/ into hdfs:/host/)."""
     if args.engine == "spark" and args.inputs:
-        from .spark_engine import SparkPath
+        from .engines.spark.inputs import SparkPath
 
         return [SparkPath(p) for p in args.inputs]
     return _inputs(args)
 
 
-def _stop_spark(args) -> None:
-    if args.engine == "spark":
-        from .spark_engine import stop_sessions
+@contextlib.contextmanager
+def _spark_run(args):
+    """Stop, at the end, the Spark session that the run started (not one that was running)."""
+    if args.engine != "spark":
+        yield
+        return
+    from .engines.spark.session import active_session, stop_new_session
 
-        stop_sessions()
+    before = active_session()
+    try:
+        yield
+    finally:
+        stop_new_session(before)
 
 
 def _discover(args) -> int:
-    from .discover import Discoverer
+    from .discovery import Discoverer
 
     inputs = _engine_inputs(args)
-    d = Discoverer(order=args.order, min_count=args.min_count, min_pmi=args.min_pmi, preset=args.preset,
-                   new_only=args.new_only, base_dict=args.base_dict, keep_numbers=args.keep_numbers,
-                   refine=args.refine, workers=args.workers, memory=args.memory, tmp_dir=args.tmp_dir,
-                   neighbours=args.format != "jieba",  # jieba lines have no entropies: skip that pass
+    d = Discoverer(order=args.order, min_count=args.min_count, min_pmi=args.min_pmi, scorer=args.scorer,
+                   preset=args.preset, new_only=args.new_only, base_dict=args.base_dict,
+                   keep_numbers=args.keep_numbers, refine=args.refine, workers=args.workers, memory=args.memory,
+                   tmp_dir=args.tmp_dir, neighbours=args.format != "jieba",  # jieba lines have no entropies
                    progress=_progress(args), **_engine_options(args), **_corpus_options(args))
     if args.output is not None and args.output != "-":
         _check_output(args.output)
-    try:
+    with _spark_run(args):
         lexicon = d.fit(inputs).lexicon_
-    finally:
-        _stop_spark(args)
     if args.format is None and args.output is None:
         title = DEMO if not args.inputs else ", ".join(args.inputs)
         print_table(lexicon, args.top, title)
@@ -281,7 +292,7 @@ def _discover(args) -> int:
 
 
 def _segment(args) -> int:
-    from .segment import Segmenter
+    from .segmenter import Segmenter
 
     if args.output is not None and args.output != "-":
         _check_output(args.output)
@@ -291,24 +302,22 @@ def _segment(args) -> int:
 
 
 def _count(args) -> int:
-    from .ngrams import count
+    from .discovery import count
 
     if args.output is not None and args.output != "-":
         _check_output(args.output)
-    try:
+    with _spark_run(args):
         table = count(_engine_inputs(args), order=args.order, workers=args.workers, memory=args.memory,
                       tmp_dir=args.tmp_dir, progress=_progress(args), **_engine_options(args),
                       **_corpus_options(args))
         table.save(args.output)
-    finally:
-        _stop_spark(args)
     return 0
 
 
 def _evaluate(args) -> int:
     import json
 
-    from .evaluate import evaluate
+    from .evaluation import evaluate
 
     scores = evaluate(args.gold, args.pred, train_words=args.train_words)
     if args.json:

@@ -8,24 +8,20 @@ millions of words stays compact, and it writes three formats:
 * ``jieba``: ``word count`` lines, which ``jieba.set_dictionary`` and ``jieba.load_userdict`` read;
 * ``jsonl``: one JSON object a word, with the tsv's fields.
 
-Files are written atomically: to a temporary file beside the target, renamed over it only when
-complete, so a failed run never leaves a partial file or damages an existing one.
+Files are written atomically (:func:`cikuang.output.atomic_output`).
 """
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import math
 import os
-import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 import numpy as np
 
 from .errors import CikuangError
+from .output import atomic_output
 
 FORMATS = ("tsv", "jieba", "jsonl")
 FIELDS = ("word", "count", "cohesion", "left_entropy", "right_entropy", "score")
@@ -210,25 +206,14 @@ def _fmt(x: float) -> str:
     return "" if math.isnan(x) else f"{x:.4f}"
 
 
-@contextlib.contextmanager
-def atomic_output(path):
-    """A text file that appears at ``path`` only if the block completes; ``-``/None is stdout."""
-    if path is None or str(path) == "-":
-        yield sys.stdout
-        sys.stdout.flush()
-        return
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise CikuangError("output directory does not exist", path)
-    fd, tmp = tempfile.mkstemp(prefix=".cikuang-", suffix=".tmp", dir=directory)
-    try:
-        with io.open(fd, "w", encoding="utf-8", newline="\n") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+def load_base_words(base_dict) -> set[str]:
+    """Words of a base lexicon: a jieba-format path, ``"jieba"`` for jieba's own dictionary, or a set."""
+    if isinstance(base_dict, (set, frozenset)):
+        return set(base_dict)
+    if str(base_dict) == "jieba":
+        try:
+            import jieba
+        except ImportError:
+            raise CikuangError("--base-dict jieba needs jieba installed: pip install jieba") from None
+        base_dict = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+    return set(Lexicon.load(base_dict).words)

@@ -1,20 +1,141 @@
-"""Exact n-gram statistics of a corpus: the ``count`` stage on its own, as an export."""
+"""N-grams as packed keys: dense unit ids, count tables, and the text view of a table.
+
+Units get dense ids (1 = most frequent) so that an n-gram packs into one ``uint64`` key, ``bits``
+per unit, the first unit in the highest bits: ``key = ((u1 << bits | u2) << bits | u3) ...``
+(see :mod:`cikuang._native`). Since ids start at 1, keys of different lengths never collide, a key
+of more units is always larger than one of fewer, and the length of a key is its number of
+``bits``-wide digits; a prefix is a right shift, a suffix a mask.
+"""
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 
 import numpy as np
 
-from .corpus import Corpus
-from .counting import NgramCounts, UnitIds, bits_for, count_stream
-from .discover import encode_corpus, parse_memory, resolve_engine
 from .errors import CikuangError
-from .lexicon import atomic_output
-from .progress import Progress
+from .output import atomic_output
 from .textmodel import UnitVocab
-from .unitstream import check_not_empty, default_workers
-from .words import unpack
+
+#: Pairs of the units ranked below this have a dense map (4 MB of counters a thread when counting).
+DENSE_UNITS = 1024
+
+
+def np_mix(keys: np.ndarray) -> np.ndarray:
+    """splitmix64 over an array (the same function as the compiled ``mix``)."""
+    with np.errstate(over="ignore"):
+        z = keys.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+@dataclass
+class UnitIds:
+    """Dense ids of units: ``ids[code]`` is the id of a unit code, 0 for units left out."""
+
+    ids: np.ndarray  # uint32, indexed by unit code
+    codes: np.ndarray  # uint32, codes[id] is the code of id (codes[0] = 0)
+
+    @classmethod
+    def by_frequency(cls, unit_counts: np.ndarray, min_count: int = 1) -> "UnitIds":
+        """Ids by descending count (ties by code) for the units counted at least ``min_count`` times."""
+        present = np.flatnonzero(unit_counts >= max(1, min_count))
+        order = np.lexsort((present, -unit_counts[present]))
+        codes = np.concatenate(([0], present[order])).astype(np.uint32)
+        ids = np.zeros(len(unit_counts), dtype=np.uint32)
+        ids[codes[1:]] = np.arange(1, len(codes), dtype=np.uint32)
+        return cls(ids, codes)
+
+    def __len__(self) -> int:
+        return len(self.codes) - 1
+
+    def map(self, codes: np.ndarray) -> np.ndarray:
+        return self.ids[codes]
+
+
+def bits_for(n_ids: int, order: int) -> int:
+    """Bits per unit in a packed key of up to ``order`` units over ``n_ids`` ids."""
+    bits = max(1, int(n_ids).bit_length())
+    if bits * order > 64:
+        raise CikuangError(
+            f"{n_ids} distinct units do not fit order {order} in 64-bit keys "
+            f"(at most {(1 << (64 // order)) - 1}); raise --min-count or lower --order"
+        )
+    return bits
+
+
+def key_lengths(keys: np.ndarray, order: int, bits: int) -> np.ndarray:
+    """The number of units of each packed key."""
+    out = np.ones(len(keys), dtype=np.int64)
+    for m in range(1, order):
+        out += keys >= (np.uint64(1) << np.uint64(bits * m))
+    return out
+
+
+@dataclass
+class NgramCounts:
+    """Counts of n-grams as sorted packed keys."""
+
+    keys: np.ndarray  # uint64, sorted
+    counts: np.ndarray  # int64
+    order: int
+    bits: int
+
+    def lengths(self, keys: np.ndarray | None = None) -> np.ndarray:
+        return key_lengths(self.keys if keys is None else keys, self.order, self.bits)
+
+    def lookup(self, keys: np.ndarray) -> np.ndarray:
+        """Counts of ``keys`` (0 for absent keys)."""
+        pos = np.searchsorted(self.keys, keys)
+        pos = np.minimum(pos, len(self.keys) - 1)
+        found = self.keys[pos] == keys
+        return np.where(found, self.counts[pos], 0)
+
+    def extended(self, keys: np.ndarray, counts: np.ndarray) -> "NgramCounts":
+        """These counts and those of sorted ``keys``, all longer than any key here (so still sorted)."""
+        return NgramCounts(np.concatenate((self.keys, keys)), np.concatenate((self.counts, counts)),
+                           self.order, self.bits)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+def unpack(keys: np.ndarray, lengths: np.ndarray, bits: int, order: int) -> np.ndarray:
+    """Ids of packed keys as a (n, order) array, left-aligned, zero-padded."""
+    out = np.zeros((len(keys), order), dtype=np.int64)
+    mask = np.uint64((1 << bits) - 1)
+    for pos in range(order):
+        shift = (lengths - 1 - pos) * bits
+        valid = shift >= 0
+        out[valid, pos] = ((keys[valid] >> shift[valid].astype(np.uint64)) & mask).astype(np.int64)
+    return out
+
+
+def window_keys(ids: np.ndarray, order: int, bits: int) -> np.ndarray:
+    """Packed keys of every window of ``order`` units of a run of ids (a fragment longer than the order)."""
+    ids = ids.astype(np.uint64)
+    windows = np.zeros(len(ids) - order + 1, dtype=np.uint64)
+    for j in range(order):
+        windows = (windows << np.uint64(bits)) | ids[j : len(ids) - order + 1 + j]
+    return windows
+
+
+def pair_fields(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(word index, side) of neighbour-pair keys (``count_neighbours``): word index + 1 above bit
+    33, the side (0 left, 1 right) in bit 32, the neighbour's code below."""
+    word = (keys >> np.uint64(33)).astype(np.int64) - 1
+    side = ((keys >> np.uint64(32)) & np.uint64(1)).astype(np.int64)
+    return word, side
+
+
+def pair_map(pair_keys: np.ndarray, bits: int) -> np.ndarray:
+    """Which pairs of units below DENSE_UNITS are among ``pair_keys``, as ``map[a * k + b]``."""
+    k = min(DENSE_UNITS, 1 << bits)
+    first, second = pair_keys >> np.uint64(bits), pair_keys & np.uint64((1 << bits) - 1)
+    dense = (first < k) & (second < k)
+    out = np.zeros(k * k, dtype=np.uint8)
+    out[(first[dense] * np.uint64(k) + second[dense]).astype(np.int64)] = 1
+    return out
 
 
 @dataclass
@@ -56,37 +177,3 @@ class NgramTable:
                 sel = order[i : i + step]
                 rows = np.strings.add(np.strings.add(strings[sel], "\t"), self.counts.counts[sel].astype(str))
                 f.write("\n".join(rows.tolist()) + "\n")
-
-
-def count(inputs, order: int = 4, *, workers: int | None = None, memory="2G", tmp_dir=None,
-          progress: bool = False, engine: str | None = None, spark=None, spark_master: str | None = None,
-          **corpus_options) -> NgramTable:
-    """Exact counts of every n-gram of 1..``order`` units within clauses of ``inputs``.
-
-    ``inputs`` as for :func:`cikuang.discover`; ``corpus_options`` are ``encoding``, ``errors``,
-    ``glob`` and ``jsonl_field``. ``engine="spark"`` (or ``spark=`` a SparkSession) counts with
-    Spark and returns a :class:`~cikuang.spark_engine.SparkNgramTable`, which saves the same file.
-
-    >>> table = count(["天下大势，分久必合"], order=2)
-    >>> table.to_dict()["天下"], table.n_units
-    (1, 8)
-    """
-    if not isinstance(order, int) or not 1 <= order <= 8:
-        raise CikuangError(f"order must be an integer from 1 to 8, not {order!r}")
-    if resolve_engine(engine, spark, inputs) == "spark":
-        from .spark_engine import count_spark
-
-        return count_spark(inputs, order, spark=spark, spark_master=spark_master, progress=progress,
-                           **corpus_options)
-    corpus = Corpus.from_inputs(inputs, **corpus_options)
-    name = corpus.name
-    workers = workers or default_workers()
-    mem = parse_memory(memory)
-    bars = Progress(enabled=progress)
-    with tempfile.TemporaryDirectory(prefix="cikuang-", dir=tmp_dir) as work:
-        stream = encode_corpus(corpus, work, workers, bars)
-        check_not_empty(stream, name)
-        unit_ids = UnitIds.by_frequency(stream.unit_counts)
-        bits = bits_for(len(unit_ids), order)
-        counts = count_stream(stream, unit_ids, order, bits, mem, work, workers, bars, 1)
-    return NgramTable(counts, unit_ids, stream.vocab, stream.n_units)

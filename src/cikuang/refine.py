@@ -26,11 +26,11 @@ lists what else was tried). An added word's cohesion column holds the token-leve
 it (its character-level cohesion is low: that is why discovery missed it), and its neighbour
 entropies are counted where the refined lexicon uses it (:func:`neighbour_counts`).
 
-:func:`refine` is the stage. The engine supplies one thing, ``over_blocks(segmenter, fn, total,
-*args)``: apply ``fn(segmenter, units, *args)`` to every block of the corpus (in the segmenter's
-unit coding, :func:`segmenter_units`) and add the results up with ``total``. The local engine runs
-it in threads over the unit stream, the Spark engine on its partitions; everything else is the
-same code for both.
+:func:`refine` is the stage. The engine supplies one thing, its ``map_blocks(fn, total, *args)``
+(:mod:`cikuang.engines.base`): ``fn`` runs on every block of the corpus, which the segmenter
+recodes into its own unit codes (:meth:`~cikuang.Segmenter.block_units`), and ``total`` adds the
+results up. The local engine runs it in threads over the unit stream, the Spark engine on its
+partitions; everything else is the same code for both.
 """
 from __future__ import annotations
 
@@ -39,11 +39,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .candidates import word_filter
 from .lexicon import Lexicon
+from .ngrams import pair_fields
 from .scoring import entropies, word_score
-from .segment import NEWLINE, UNKNOWN_LATIN, Segmenter
-from .textmodel import LATIN_BASE
-from .words import pair_fields, word_filter
+from .segmenter import Segmenter
+from .textmodel import LATIN_BASE, NEWLINE, UNKNOWN_LATIN
 
 #: Default token-level PMI thresholds, in nats. Merging at 2 (the seed's threshold for pairs of
 #: characters) was best on PKU and MSR among 0-4; splitting below 3 beat 2 and 4: a word that is
@@ -68,19 +69,19 @@ def summed_pairs(parts) -> tuple[np.ndarray, np.ndarray]:
 
 
 def refine(lexicon: Lexicon, min_count: int, keep_numbers: bool, base_words, neighbours: bool,
-           over_blocks) -> Lexicon:
+           map_blocks) -> Lexicon:
     """The refine stage on ``lexicon``; then the output filters (numbers unless ``keep_numbers``:
-    a split can give a count to a lone number; ``base_words``). ``over_blocks``: see the module doc.
-    With ``neighbours``, the added words get their entropies from one more pass."""
+    a split can give a count to a lone number; ``base_words``). ``map_blocks``: the engine's (see
+    the module doc). With ``neighbours``, the added words get their entropies from one more pass."""
     if len(lexicon):
         segmenter = Segmenter(lexicon)
-        counts = over_blocks(segmenter, TokenCounts.of_block, TokenCounts.total)
+        counts = map_blocks(block_tokens, TokenCounts.total, segmenter)
         lexicon, added = refine_lexicon(lexicon, segmenter, counts, min_count)
         if neighbours and added:
             segmenter = Segmenter(lexicon)
             target = np.zeros(segmenter.n_nodes_, dtype=np.int64)
             target[segmenter.word_node_[[lexicon.index[w] for w in added]]] = np.arange(1, len(added) + 1)
-            keys, pair_counts = over_blocks(segmenter, neighbour_counts, summed_pairs, target)
+            keys, pair_counts = map_blocks(block_neighbours, summed_pairs, segmenter, target)
             word, side = pair_fields(keys)
             lexicon = with_entropies(lexicon, added, *entropies(word, side, pair_counts, len(added)))
     words = lexicon.words
@@ -134,18 +135,14 @@ class TokenCounts:
         return cls(sum(p.n_tokens for p in parts), *cols)
 
 
-def segmenter_units(segmenter: Segmenter, codes: np.ndarray, latin_runs: list[str]) -> np.ndarray:
-    """A block of the text model's unit codes (Latin run ``i`` of ``latin_runs`` is
-    ``LATIN_BASE + i``, 0 ends a clause) in the segmenter's coding."""
-    is_latin = codes >= LATIN_BASE
-    if not is_latin.any():
-        return codes
-    units = codes.copy()
-    used = np.unique(codes[is_latin] - LATIN_BASE)
-    table = np.full(len(latin_runs), UNKNOWN_LATIN, dtype=np.uint32)
-    table[used] = segmenter.unit_codes([latin_runs[i] for i in used.tolist()])
-    units[is_latin] = table[codes[is_latin] - LATIN_BASE]
-    return units
+def block_tokens(codes: np.ndarray, latin_runs: list[str], segmenter: Segmenter) -> "TokenCounts":
+    """The token counts of one block of the discovery coding (the refine stage's first pass)."""
+    return TokenCounts.of_block(segmenter, segmenter.block_units(codes, latin_runs))
+
+
+def block_neighbours(codes: np.ndarray, latin_runs: list[str], segmenter: Segmenter, target: np.ndarray):
+    """The neighbour counts of the target words in one block (the refine stage's second pass)."""
+    return neighbour_counts(segmenter, segmenter.block_units(codes, latin_runs), target)
 
 
 def refine_lexicon(lexicon: Lexicon, segmenter: Segmenter, counts: TokenCounts, min_count: int,
@@ -213,7 +210,7 @@ def refine_lexicon(lexicon: Lexicon, segmenter: Segmenter, counts: TokenCounts, 
 
 def neighbour_counts(segmenter: Segmenter, units: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(word, side, neighbour) counts of the target words where ``segmenter`` cuts them out of a
-    block, keyed as :func:`cikuang.words.pair_fields` reads them. ``target[node]`` is a word's index
+    block, keyed as :func:`cikuang.ngrams.pair_fields` reads them. ``target[node]`` is a word's index
     + 1 for the lattice nodes of the target words, else 0. A neighbour is the unit next to the
     token (in the segmenter's codes), 0 at a clause edge, as for discovered words.
 

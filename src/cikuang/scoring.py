@@ -1,22 +1,76 @@
-"""The score stage: cohesion of n-grams, the kept set, and neighbour entropies.
+"""The score stage: cohesion of n-grams, neighbour entropies, and the word score.
 
-Cohesion is the pointwise mutual information of an n-gram's *weakest* binary split,
+Cohesion is the score of an n-gram's *weakest* binary split,
 
-    cohesion(w) = min over k of ln( N * c(w) / (c(w[:k]) * c(w[k:])) )
+    cohesion(w) = min over k of score(c(w), c(w[:k]), c(w[k:]), N)
 
-in nats, where ``c`` are exact counts and ``N`` is the number of unit tokens. Every way of cutting
-a word in two must be unlikely by chance, not just one. The scorers here are plain functions of
-count tables, so another scorer can replace :func:`cohesion` without touching the other stages.
+where ``c`` are exact counts and ``N`` is the number of unit tokens: every way of cutting a word
+in two must be unlikely by chance, not just one. The default split score is the pointwise mutual
+information ``ln(N·c(w) / (c(a)·c(b)))`` in nats (:func:`pmi`).
+
+The split score is a parameter (``DiscoverySpec.scorer``): a name of :data:`SCORERS`, or any
+picklable function ``f(count, left_count, right_count, n_units)`` of NumPy arrays (and the corpus
+size) returning an array of scores, larger meaning more cohesive. It is pickled to wherever the
+counts are (a Spark engine scores each level in the reduce tasks), so a module-level function or
+an instance of a module-level class does; a lambda does not. The thresholds (``min_pmi``) are in
+the scorer's own scale.
 """
 from __future__ import annotations
 
+import inspect
+import pickle
+from dataclasses import dataclass
+
 import numpy as np
 
-from .counting import NgramCounts
+from .errors import CikuangError
+from .ngrams import NgramCounts
+
+#: The arguments a scorer takes, by name (as gensim's Phrases checks its scorers).
+SCORER_ARGS = ("count", "left_count", "right_count", "n_units")
 
 
-def cohesion(counts: NgramCounts, keys: np.ndarray, n_units: int) -> np.ndarray:
-    """Min-split PMI (nats) of packed n-gram ``keys`` of length >= 2 (NaN for unigrams)."""
+def pmi(count, left_count, right_count, n_units):
+    """Pointwise mutual information of a split, in nats: ``ln(N·c(w) / (c(a)·c(b)))``."""
+    with np.errstate(divide="ignore"):
+        return np.log(n_units) + np.log(count) - np.log(left_count) - np.log(right_count)
+
+
+SCORERS = {"pmi": pmi}
+
+
+def resolve_scorer(scorer):
+    """The scoring function of a name of :data:`SCORERS` or of a callable, after checking that it
+    takes :data:`SCORER_ARGS` and can be pickled."""
+    if isinstance(scorer, str):
+        try:
+            return SCORERS[scorer]
+        except KeyError:
+            raise CikuangError(f"unknown scorer {scorer!r} (choose from {', '.join(SCORERS)}, "
+                               "or pass a function)") from None
+    if not callable(scorer):
+        raise CikuangError(f"a scorer must be a name or a function, not {type(scorer).__name__}")
+    try:
+        params = list(inspect.signature(scorer).parameters)
+    except (TypeError, ValueError):
+        params = None
+    if params is not None and params[: len(SCORER_ARGS)] != list(SCORER_ARGS):
+        raise CikuangError(f"a scorer must take the arguments ({', '.join(SCORER_ARGS)}), "
+                           f"not ({', '.join(params)})")
+    try:
+        pickle.dumps(scorer)
+    except Exception as e:  # pickling errors have no common base class
+        raise CikuangError(f"a scorer must be picklable (a module-level function), and {scorer!r} "
+                           f"is not: {e}") from None
+    return scorer
+
+
+def cohesion(counts: NgramCounts, keys: np.ndarray, n_units: int, scorer=pmi) -> np.ndarray:
+    """Weakest-split score of packed n-gram ``keys`` of length >= 2 (NaN for unigrams).
+
+    ``counts`` must hold the keys and all their parts; it may hold other n-grams too.
+    """
+    score = SCORERS[scorer] if isinstance(scorer, str) else scorer  # checked by resolve_scorer
     keys = np.asarray(keys, dtype=np.uint64)
     lengths = counts.lengths(keys)
     c = counts.lookup(keys).astype(np.float64)
@@ -31,30 +85,25 @@ def cohesion(counts: NgramCounts, keys: np.ndarray, n_units: int) -> np.ndarray:
             shift = np.uint64(bits * (length - split))
             left = counts.lookup(k >> shift).astype(np.float64)
             right = counts.lookup(k & ((np.uint64(1) << shift) - np.uint64(1))).astype(np.float64)
-            with np.errstate(divide="ignore"):
-                pmi = np.log(n_units) + np.log(c[sel]) - np.log(left) - np.log(right)
-            out[sel] = np.minimum(out[sel], pmi)
+            out[sel] = np.minimum(out[sel], score(c[sel], left, right, n_units))
     out[lengths == 1] = np.nan
     return out
 
 
-def kept_ngrams(counts: NgramCounts, n_units: int, min_count: int, min_pmi) -> np.ndarray:
-    """Keys of the n-grams of length 2..order with count >= min_count and cohesion >= min_pmi[len-1]."""
-    lengths = counts.lengths()
-    keys = counts.keys[(lengths >= 2) & (counts.counts >= min_count)]
-    keep, _ = passes_thresholds(counts, keys, n_units, min_pmi)
-    return keys[keep]
+@dataclass
+class LevelScorer:
+    """Scores the n-grams of one length given the counts of all shorter frequent n-grams.
 
-
-def passes_thresholds(counts: NgramCounts, keys: np.ndarray, n_units: int, min_pmi) -> tuple[np.ndarray, np.ndarray]:
-    """(whether cohesion >= min_pmi[len-1], cohesion) of packed ``keys`` of length >= 2.
-
-    ``counts`` must hold the keys and all their parts; it may hold nothing else (the Spark engine
-    calls this on each partition's keys with the counts of their parts, joined in).
+    An engine calls it on the counted n-grams of a level, whole or in parts (``keys`` sorted within
+    a call); it pickles, so an engine may ship it to where the counts are.
     """
-    coh = cohesion(counts, keys, n_units)
-    threshold = np.asarray(min_pmi, dtype=np.float64)[counts.lengths(keys) - 1]
-    return coh >= threshold, coh
+
+    scorer: object
+    n_units: int
+    shorter: NgramCounts  # every n-gram shorter than the level that reached min count
+
+    def __call__(self, keys: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        return cohesion(self.shorter.extended(keys, counts), keys, self.n_units, self.scorer)
 
 
 def entropies(word_index: np.ndarray, side: np.ndarray, pair_counts: np.ndarray, n_words: int):

@@ -1,7 +1,18 @@
-"""The text model: which characters are units, where clauses end.
+"""The text model: which characters are units, where clauses end; the one place that says so.
 
-This is the *normalize* and *pre-tokenize* stage of the pipeline. Every later stage sees a corpus
-only as a stream of unit codes (``uint32``), in which ``0`` ends a clause:
+This is the *normalize* and *pre-tokenize* stage of the pipeline, shared by discovery and
+segmentation. One table, built once from :mod:`unicodedata`, says for every BMP code point what it becomes
+under NFKC and whether that depends on its neighbours (``_bmp_tables``), and what the result is
+(``_unit_class_table``: Han, ASCII letter or digit, other); two codings are read from it:
+
+* the **discovery coding** (:func:`encode_units`): a corpus becomes a stream of unit codes
+  (``uint32``) in which ``0`` ends a clause; every later stage of discovery sees only that;
+* the **segmentation coding** (:class:`SegmentCoder`): each character of a text gets a code of its
+  own, so that a segmentation can write back the input's own characters: a unit code where a unit
+  starts, or one of :data:`MARK`, :data:`CONTINUE`, :data:`SPACE`, :data:`NEWLINE` (all below any
+  unit code, and all ending a clause as ``0`` does in the discovery coding).
+
+What a unit is, in both:
 
 * text is NFKC-normalised first (full-width ``Ａ１，`` become ``A1,``);
 * every Han character (all CJK Unified Ideograph blocks and the compatibility ideographs) is one
@@ -25,13 +36,16 @@ from functools import lru_cache
 
 import numpy as np
 
+from ._native import encode_fast, needing_context
+
 #: Codes at or above this value are Latin/digit runs; below it, Han code points.
 LATIN_BASE = 0x110000
 #: The clause boundary in a unit stream.
 BOUNDARY = 0
 
 # Han blocks: CJK Unified Ideographs and extensions A..I, compatibility ideographs (they
-# normalise to unified ones, except the dozen that NFKC keeps), and 〇.
+# normalise to unified ones, except the dozen that NFKC keeps), and 〇. Nothing else in the package
+# lists Han code points: the compiled pass gets ASTRAL_HAN, the Spark engine HAN_END.
 HAN_RANGES = (
     (0x3007, 0x3007),
     (0x3400, 0x4DBF),
@@ -43,6 +57,14 @@ HAN_RANGES = (
     (0x2F800, 0x2FA1F),
     (0x30000, 0x323AF),
 )
+
+#: The compatibility ideographs of the supplementary planes: NFKC maps them to unified ones.
+_ASTRAL_COMPATIBILITY = (0x2F800, 0x2FA1F)
+#: Han blocks beyond the BMP that NFKC leaves alone, as (first, last) pairs, for the compiled pass.
+ASTRAL_HAN = np.array([b for r in HAN_RANGES if r[0] >= 0x10000 and r != _ASTRAL_COMPATIBILITY for b in r],
+                      dtype=np.uint32)
+#: One past the largest Han code point.
+HAN_END = max(hi for _, hi in HAN_RANGES) + 1
 
 # What the lookup table says about a code point after NFKC.
 _KEEP = 0  # maps to one code point, which the table holds
@@ -219,8 +241,6 @@ def encode_units(text: str, vocab: UnitVocab, ends_clause: bool = True) -> np.nd
     Lines whose normalisation needs no context (nearly all) go through one compiled pass; the
     others through :func:`_encode_general`. Lines end clauses, so the pieces concatenate.
     """
-    from ._native import encode_fast, needing_context
-
     cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if len(cps) == 0:
         return np.zeros(0, dtype=np.uint32)
@@ -229,12 +249,12 @@ def encode_units(text: str, vocab: UnitVocab, ends_clause: bool = True) -> np.nd
     astral_ok = _astral_boundaries(cps)
 
     def fast(a: int, b: int, ends: bool) -> np.ndarray:
-        codes, latin_at, latin_text = encode_fast(cps[a:b], kinds, mapped, classes, astral_ok, ends)
+        codes, latin_at, latin_text = encode_fast(cps[a:b], kinds, mapped, classes, astral_ok, ASTRAL_HAN, ends)
         if len(latin_at):
             codes[latin_at] = vocab.add_all(latin_text.tobytes().decode("ascii").split())
         return codes
 
-    slow = needing_context(cps, kinds, astral_ok)
+    slow = needing_context(cps, kinds, astral_ok, ASTRAL_HAN)
     if len(slow) == 0:
         return fast(0, len(cps), ends_clause)
     # Lines holding such characters go the general way, the runs of lines between them the fast one.
@@ -296,3 +316,128 @@ def _encode_general(text: str, vocab: UnitVocab, ends_clause: bool) -> np.ndarra
 def decode_units(codes, vocab: UnitVocab) -> str:
     """Text of a sequence of unit codes without boundaries (for display and output)."""
     return "".join(vocab.unit_text(int(c)) for c in codes)
+
+
+# -- the segmentation coding ------------------------------------------------------------------
+
+# What a character is to the segmenter: these four values, or (larger) a unit code.
+MARK, CONTINUE, SPACE, NEWLINE = 0, 1, 2, 3
+#: The code of a Latin run that is not in the lexicon (never a trie edge).
+UNKNOWN_LATIN = 0xFFFFFFFF
+
+# Character classes of the table below, before unit codes are assigned.
+_C_MARK, _C_CONTINUE, _C_SPACE, _C_NEWLINE, _C_HAN, _C_LATIN = 0, 1, 2, 3, 4, 5
+
+
+@lru_cache(maxsize=1)
+def _segment_classes() -> tuple[np.ndarray, np.ndarray]:
+    """(class, NFKC code point) of every BMP code point in the segmentation coding, from the
+    discovery tables: a character is decided by its own NFKC image, since the output writes it back."""
+    kinds, mapped = _bmp_tables()
+    mapped = mapped.copy()
+    unit_class = _unit_class_table()
+    cls = np.full(0x10000, _C_MARK, dtype=np.uint8)
+    keep = kinds == _KEEP
+    small = keep & (mapped < 0x10000)
+    cls[small & (unit_class[np.minimum(mapped, 0xFFFF)] == 1)] = _C_HAN
+    cls[small & (unit_class[np.minimum(mapped, 0xFFFF)] == 2)] = _C_LATIN
+    big = keep & (mapped >= 0x10000)
+    cls[big & _astral_han_mask(mapped)] = _C_HAN
+    # Characters whose NFKC depends on context or expands: decided one by one (a few thousand).
+    for cp in np.flatnonzero(~keep).tolist():
+        ch = chr(cp)
+        if unicodedata.category(ch).startswith("M"):
+            cls[cp] = _C_CONTINUE
+        else:
+            norm = unicodedata.normalize("NFKC", ch)
+            if len(norm) == 1 and unit_class[min(ord(norm), 0xFFFF)] == 1:
+                cls[cp], mapped[cp] = _C_HAN, ord(norm)
+            elif norm.isascii() and norm.isalnum():  # ﬁ, ①: letters or digits, several of them
+                cls[cp], mapped[cp] = _C_LATIN, 0
+    for cp in range(0x10000):
+        if chr(cp).isspace():
+            cls[cp] = _C_SPACE
+    cls[0x0A] = _C_NEWLINE
+    return cls, mapped
+
+
+class SegmentCoder:
+    """The segmentation coding of texts (see the module doc), with a vocabulary of Latin runs."""
+
+    def __init__(self):
+        self.latin: dict[str, int] = {}
+
+    def units(self, cps: np.ndarray, add_latin: bool = False) -> np.ndarray:
+        classes, mapped = _segment_classes()
+        bmp = cps < 0x10000
+        if bmp.all():
+            cls = classes[cps]
+            code = mapped[cps]
+        else:
+            cls = np.full(len(cps), _C_MARK, dtype=np.uint8)
+            code = np.zeros(len(cps), dtype=np.uint32)
+            cls[bmp] = classes[cps[bmp]]
+            code[bmp] = mapped[cps[bmp]]
+            astral = np.flatnonzero(~bmp)
+            han = _astral_han_mask(cps[astral])
+            cls[astral[han]] = _C_HAN
+            code[astral[han]] = [_classify_astral(int(cp))[1] for cp in cps[astral[han]]]
+        units = np.where(cls == _C_HAN, code, cls).astype(np.uint32)  # classes 0-3 are their own values
+        latin = cls == _C_LATIN
+        if latin.any():
+            latin |= _number_marks(code, latin)
+            run_start = latin.copy()
+            run_start[1:] &= ~latin[:-1]
+            units[latin] = CONTINUE
+            if (code[latin] == 0).any():
+                runs = _runs_with_expansions(cps, code, latin, run_start)
+            else:
+                runs = np.where(latin, code, 0x20).astype(np.uint8).tobytes().decode("ascii").split()
+            units[run_start] = self._latin_codes(runs, add_latin)
+        return units
+
+    def _latin_codes(self, runs: list[str], add: bool) -> list[int]:
+        vocab = self.latin
+        if add:
+            for run in runs:
+                if run not in vocab:
+                    vocab[run] = LATIN_BASE + len(vocab)
+        return [vocab.get(run, UNKNOWN_LATIN) for run in runs]
+
+    def recode(self, codes: np.ndarray, latin_runs: list[str]) -> np.ndarray:
+        """A block in the discovery coding (Latin run ``i`` of ``latin_runs`` is ``LATIN_BASE + i``,
+        0 ends a clause) in this coder's codes: Han codes are the same in both, a Latin run gets
+        this coder's code for it (:data:`UNKNOWN_LATIN` if it has none), and 0 still ends a clause."""
+        is_latin = codes >= LATIN_BASE
+        if not is_latin.any():
+            return codes
+        units = codes.copy()
+        used = np.unique(codes[is_latin] - LATIN_BASE)
+        table = np.full(len(latin_runs), UNKNOWN_LATIN, dtype=np.uint32)
+        table[used] = self._latin_codes([latin_runs[i] for i in used.tolist()], False)
+        units[is_latin] = table[codes[is_latin] - LATIN_BASE]
+        return units
+
+
+def _runs_with_expansions(cps, code, latin, run_start) -> list[str]:
+    """The text of each Latin run when some of its characters expand under NFKC (``ﬁ``, ``①``)."""
+    at = np.flatnonzero(latin)
+    parts = [chr(c) if c else unicodedata.normalize("NFKC", chr(cp))
+             for c, cp in zip(code[at].tolist(), cps[at].tolist())]
+    starts = run_start[at].tolist()
+    return "".join(" " + p if s else p for p, s in zip(parts, starts)).split()
+
+
+def _number_marks(code: np.ndarray, latin: np.ndarray) -> np.ndarray:
+    """The marks that belong to a number: ``.`` or ``/`` between digits, ``%`` after one.
+
+    ``3.5%``, ``１／３`` and ``２０％`` are one token in every segmentation standard, as a run of
+    letters and digits is; without this rule each mark would be a token of its own.
+    """
+    digit = latin & (code >= 0x30) & (code <= 0x39)
+    marks = np.zeros(len(code), dtype=bool)
+    if len(code) >= 3:
+        joiner = (code[1:-1] == 0x2E) | (code[1:-1] == 0x2F)
+        marks[1:-1] = joiner & digit[:-2] & digit[2:]
+    marks[1:] |= (code[1:] == 0x25) & digit[:-1]
+    return marks

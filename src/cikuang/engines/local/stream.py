@@ -17,9 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .corpus import Corpus
-from .errors import CikuangError
-from .textmodel import LATIN_BASE, UnitVocab, encode_units, prepare_tables
+from ...corpus import Corpus
+from ...textmodel import LATIN_BASE, UnitVocab, encode_units, prepare_tables
 
 #: Characters of text handed to a worker at a time.
 BATCH_CHARS = 1 << 20
@@ -165,15 +164,6 @@ def _encoded(corpus: Corpus, workers: int, progress) -> Iterator[tuple[np.ndarra
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
-
-
-def check_not_empty(stream: UnitStream, what: str) -> None:
-    if stream.n_units == 0:
-        raise nothing_to_mine(what)
-
-
-def nothing_to_mine(what: str) -> CikuangError:
-    return CikuangError("no text to mine: no Han character, letter or digit found", what)
 
 
 def default_workers() -> int:

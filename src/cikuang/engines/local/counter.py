@@ -1,7 +1,6 @@
-"""The count stage: exact counts of every n-gram of 1..order units within clauses.
+"""The local engine's counter: exact counts of n-grams of unit ids within a memory budget.
 
-Units get dense ids (1 = most frequent) so that an n-gram packs into one ``uint64`` key (see
-:mod:`cikuang._native`). Counting runs over the unit stream block by block; each of ``threads``
+Counting runs over the unit stream block by block; each of ``threads``
 threads counts its own part of every block into its own hash table, and the tables are added up
 at the end. Memory is bounded: when the tables outgrow their share of ``memory_bytes``, their
 entries are partitioned by key hash into files of a spill directory and the tables start afresh;
@@ -12,93 +11,15 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
 
-from . import _hashtable as ht
-from ._native import count_bigrams, count_ngrams, count_ngrams_apriori
-from .errors import CikuangError
+from ... import _hashtable as ht
+from ..._native import count_bigrams, count_ngrams, count_ngrams_apriori
+from ...ngrams import DENSE_UNITS, NgramCounts, np_mix
 
 SPILL_PARTS = 32
-#: Pairs of the units ranked below this are counted in a dense array (4 MB a thread).
-DENSE_UNITS = 1024
 _ENTRY = np.dtype([("key", "<u8"), ("count", "<i8")])
-
-
-def np_mix(keys: np.ndarray) -> np.ndarray:
-    """splitmix64 over an array (the same function as the compiled ``mix``)."""
-    with np.errstate(over="ignore"):
-        z = keys.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return z ^ (z >> np.uint64(31))
-
-
-@dataclass
-class UnitIds:
-    """Dense ids of units: ``ids[code]`` is the id of a unit code, 0 for units left out."""
-
-    ids: np.ndarray  # uint32, indexed by unit code
-    codes: np.ndarray  # uint32, codes[id] is the code of id (codes[0] = 0)
-
-    @classmethod
-    def by_frequency(cls, unit_counts: np.ndarray, min_count: int = 1) -> "UnitIds":
-        """Ids by descending count (ties by code) for the units counted at least ``min_count`` times."""
-        present = np.flatnonzero(unit_counts >= max(1, min_count))
-        order = np.lexsort((present, -unit_counts[present]))
-        codes = np.concatenate(([0], present[order])).astype(np.uint32)
-        ids = np.zeros(len(unit_counts), dtype=np.uint32)
-        ids[codes[1:]] = np.arange(1, len(codes), dtype=np.uint32)
-        return cls(ids, codes)
-
-    def __len__(self) -> int:
-        return len(self.codes) - 1
-
-    def map(self, codes: np.ndarray) -> np.ndarray:
-        return self.ids[codes]
-
-
-def no_frequent_unit(min_count: int, what: str) -> CikuangError:
-    """The error when every unit is rarer than ``min_count`` (so none gets an id)."""
-    return CikuangError(f"no unit occurs {min_count} times; lower --min-count", what)
-
-
-def bits_for(n_ids: int, order: int) -> int:
-    bits = max(1, int(n_ids).bit_length())
-    if bits * order > 64:
-        raise CikuangError(
-            f"{n_ids} distinct units do not fit order {order} in 64-bit keys "
-            f"(at most {(1 << (64 // order)) - 1}); raise --min-count or lower --order"
-        )
-    return bits
-
-
-@dataclass
-class NgramCounts:
-    """Counts of n-grams as sorted packed keys (see :mod:`cikuang._native`)."""
-
-    keys: np.ndarray  # uint64, sorted
-    counts: np.ndarray  # int64
-    order: int
-    bits: int
-
-    def lengths(self, keys: np.ndarray | None = None) -> np.ndarray:
-        keys = self.keys if keys is None else keys
-        out = np.ones(len(keys), dtype=np.int64)
-        for m in range(1, self.order):
-            out += keys >= (np.uint64(1) << np.uint64(self.bits * m))
-        return out
-
-    def lookup(self, keys: np.ndarray) -> np.ndarray:
-        """Counts of ``keys`` (0 for absent keys)."""
-        pos = np.searchsorted(self.keys, keys)
-        pos = np.minimum(pos, len(self.keys) - 1)
-        found = self.keys[pos] == keys
-        return np.where(found, self.counts[pos], 0)
-
-    def __len__(self) -> int:
-        return len(self.keys)
 
 
 def split_at_boundaries(ids: np.ndarray, n: int) -> list[np.ndarray]:
@@ -239,56 +160,3 @@ class NgramCounter:
         counts = np.concatenate([v for _, v in parts]) if parts else np.zeros(0, np.int64)
         order = np.argsort(keys)
         return NgramCounts(keys[order], counts[order], self.order, self.bits)
-
-
-def pair_map(pair_keys: np.ndarray, bits: int) -> np.ndarray:
-    """Which pairs of units below DENSE_UNITS are among ``pair_keys``, as ``map[a * k + b]``."""
-    k = min(DENSE_UNITS, 1 << bits)
-    first, second = pair_keys >> np.uint64(bits), pair_keys & np.uint64((1 << bits) - 1)
-    dense = (first < k) & (second < k)
-    out = np.zeros(k * k, dtype=np.uint8)
-    out[(first[dense] * np.uint64(k) + second[dense]).astype(np.int64)] = 1
-    return out
-
-
-def count_stream(stream, unit_ids: UnitIds, order: int, bits: int, memory: int, work: str, workers: int, progress,
-                 min_count: int) -> NgramCounts:
-    """Exact counts of the n-grams of 1..order units that occur at least ``min_count`` times.
-
-    With ``min_count`` 1 every n-gram is counted in one pass. Otherwise lengths are counted one
-    pass each, a window only when its two parts one unit shorter reached ``min_count`` (Apriori):
-    the tables then hold little beyond the n-grams that matter, which is faster and smaller.
-    """
-    spill = os.path.join(work, "spill")
-    if min_count <= 1:
-        with progress.bar("counting", total=stream.n_codes, unit="units") as bar:
-            return _one_pass(NgramCounter(order, bits, memory, spill, threads=workers), stream, unit_ids, bar, 1)
-    # Unigrams: the stream already counted them; rare units have no id.
-    keys = [np.arange(1, len(unit_ids) + 1, dtype=np.uint64)]
-    vals = [stream.unit_counts[unit_ids.codes[1:]].astype(np.int64)]
-    frequent_pairs = None
-    with progress.bar("counting", total=stream.n_codes * (order - 1), unit="units") as bar:
-        for length in range(2, order + 1):
-            frequent = None
-            if length > 2:  # every unit with an id is frequent: no check needed for bigrams
-                frequent = ht.table_from(keys[-1])
-                if frequent_pairs is None:
-                    frequent_pairs = pair_map(keys[-1], bits)
-            counter = NgramCounter(length, bits, memory, spill, threads=workers, min_len=length,
-                                   frequent=frequent, frequent_pairs=frequent_pairs)
-            level = _one_pass(counter, stream, unit_ids, bar, min_count)
-            if len(level) == 0:
-                break
-            keys.append(level.keys)
-            vals.append(level.counts)
-    keys, vals = np.concatenate(keys), np.concatenate(vals)
-    order_ = np.argsort(keys)
-    return NgramCounts(keys[order_], vals[order_], order, bits)
-
-
-def _one_pass(counter: NgramCounter, stream, unit_ids: UnitIds, bar, min_count: int) -> NgramCounts:
-    """Feed every block of the stream to ``counter``; its counts of at least ``min_count``."""
-    for _, ids in stream.id_blocks(unit_ids, counter.block_size()):
-        counter.add(ids)
-        bar.update(len(ids))
-    return counter.result(min_count)

@@ -7,7 +7,7 @@ A unit that no lexicon word covers is a word of its own, with the probability of
 as often as the rarest word of the lexicon: the lexicon keeps every word that reaches its minimum
 count, so a unit missing from it is rarer than any of them.
 
-What a unit is follows the text model of discovery (:mod:`cikuang.textmodel`): each Han character
+What a unit is follows the text model (:mod:`cikuang.textmodel`, its segmentation coding): each Han character
 is one unit, a run of ASCII letters and digits is one unit and is never split, and every other
 character (punctuation, symbols, other scripts) is a token of its own that ends the clause. The
 decisions are taken on the NFKC form of each character, but the output holds the input's own
@@ -22,127 +22,19 @@ from __future__ import annotations
 
 import math
 import os
-import unicodedata
 from collections import deque
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 
 import numpy as np
 
 from ._native import build_trie, root_children, segment_block, token_block
 from .corpus import Corpus
 from .errors import CikuangError
-from .lexicon import Lexicon, atomic_output
+from .lexicon import Lexicon
+from .output import atomic_output
 from .progress import Progress
-from .textmodel import LATIN_BASE, _KEEP, _astral_han_mask, _bmp_tables, _classify_astral, _unit_class_table
-
-# What a character is to the segmenter: these four values, or (larger) a unit code.
-MARK, CONTINUE, SPACE, NEWLINE = 0, 1, 2, 3
-#: The code of a Latin run that is not in the lexicon (never a trie edge).
-UNKNOWN_LATIN = 0xFFFFFFFF
-
-# Character classes of the table below, before unit codes are assigned.
-_C_MARK, _C_CONTINUE, _C_SPACE, _C_NEWLINE, _C_HAN, _C_LATIN = 0, 1, 2, 3, 4, 5
-
-
-@lru_cache(maxsize=1)
-def _bmp_classes() -> tuple[np.ndarray, np.ndarray]:
-    """(class, NFKC code point) of every BMP code point, for the segmenter."""
-    kinds, mapped = _bmp_tables()
-    mapped = mapped.copy()
-    unit_class = _unit_class_table()
-    cls = np.full(0x10000, _C_MARK, dtype=np.uint8)
-    keep = kinds == _KEEP
-    small = keep & (mapped < 0x10000)
-    cls[small & (unit_class[np.minimum(mapped, 0xFFFF)] == 1)] = _C_HAN
-    cls[small & (unit_class[np.minimum(mapped, 0xFFFF)] == 2)] = _C_LATIN
-    big = keep & (mapped >= 0x10000)
-    cls[big & _astral_han_mask(mapped)] = _C_HAN
-    # Characters whose NFKC depends on context or expands: decided one by one (a few thousand).
-    for cp in np.flatnonzero(~keep).tolist():
-        ch = chr(cp)
-        if unicodedata.category(ch).startswith("M"):
-            cls[cp] = _C_CONTINUE
-        else:
-            norm = unicodedata.normalize("NFKC", ch)
-            if len(norm) == 1 and unit_class[min(ord(norm), 0xFFFF)] == 1:
-                cls[cp], mapped[cp] = _C_HAN, ord(norm)
-            elif norm.isascii() and norm.isalnum():  # ﬁ, ①: letters or digits, several of them
-                cls[cp], mapped[cp] = _C_LATIN, 0
-    for cp in range(0x10000):
-        if chr(cp).isspace():
-            cls[cp] = _C_SPACE
-    cls[0x0A] = _C_NEWLINE
-    return cls, mapped
-
-
-class _UnitCoder:
-    """Unit codes of the characters of a text (see the module doc), with a Latin-run vocabulary."""
-
-    def __init__(self):
-        self.latin: dict[str, int] = {}
-
-    def units(self, cps: np.ndarray, add_latin: bool = False) -> np.ndarray:
-        classes, mapped = _bmp_classes()
-        bmp = cps < 0x10000
-        if bmp.all():
-            cls = classes[cps]
-            code = mapped[cps]
-        else:
-            cls = np.full(len(cps), _C_MARK, dtype=np.uint8)
-            code = np.zeros(len(cps), dtype=np.uint32)
-            cls[bmp] = classes[cps[bmp]]
-            code[bmp] = mapped[cps[bmp]]
-            astral = np.flatnonzero(~bmp)
-            han = _astral_han_mask(cps[astral])
-            cls[astral[han]] = _C_HAN
-            code[astral[han]] = [_classify_astral(int(cp))[1] for cp in cps[astral[han]]]
-        units = np.where(cls == _C_HAN, code, cls).astype(np.uint32)  # classes 0-3 are their own values
-        latin = cls == _C_LATIN
-        if latin.any():
-            latin |= _number_marks(code, latin)
-            run_start = latin.copy()
-            run_start[1:] &= ~latin[:-1]
-            units[latin] = CONTINUE
-            if (code[latin] == 0).any():
-                runs = _runs_with_expansions(cps, code, latin, run_start)
-            else:
-                runs = np.where(latin, code, 0x20).astype(np.uint8).tobytes().decode("ascii").split()
-            units[run_start] = self._latin_codes(runs, add_latin)
-        return units
-
-    def _latin_codes(self, runs: list[str], add: bool) -> list[int]:
-        vocab = self.latin
-        if add:
-            for run in runs:
-                if run not in vocab:
-                    vocab[run] = LATIN_BASE + len(vocab)
-        return [vocab.get(run, UNKNOWN_LATIN) for run in runs]
-
-
-def _runs_with_expansions(cps, code, latin, run_start) -> list[str]:
-    """The text of each Latin run when some of its characters expand under NFKC (``ﬁ``, ``①``)."""
-    at = np.flatnonzero(latin)
-    parts = [chr(c) if c else unicodedata.normalize("NFKC", chr(cp))
-             for c, cp in zip(code[at].tolist(), cps[at].tolist())]
-    starts = run_start[at].tolist()
-    return "".join(" " + p if s else p for p, s in zip(parts, starts)).split()
-
-
-def _number_marks(code: np.ndarray, latin: np.ndarray) -> np.ndarray:
-    """The marks that belong to a number: ``.`` or ``/`` between digits, ``%`` after one.
-
-    ``3.5%``, ``１／３`` and ``２０％`` are one token in every segmentation standard, as a run of
-    letters and digits is; without this rule each mark would be a token of its own.
-    """
-    digit = latin & (code >= 0x30) & (code <= 0x39)
-    marks = np.zeros(len(code), dtype=bool)
-    if len(code) >= 3:
-        joiner = (code[1:-1] == 0x2E) | (code[1:-1] == 0x2F)
-        marks[1:-1] = joiner & digit[:-2] & digit[2:]
-    marks[1:] |= (code[1:] == 0x25) & digit[:-1]
-    return marks
+from .textmodel import MARK, NEWLINE, SPACE, SegmentCoder
 
 
 def _as_lexicon(lexicon) -> Lexicon:
@@ -180,7 +72,7 @@ class Segmenter:
             raise CikuangError(f"the count of {bad!r} is not positive")
         self.total_ = float(counts.sum())
         self.unknown_logp_ = math.log(0.5 * counts.min() / self.total_)
-        self._coder = _UnitCoder()
+        self._coder = SegmentCoder()
         self._latin_names: dict[int, str] | None = None
         self.word_units_ = self._word_units(lex.words)
         self._trie, self._node_logp, self.n_words_ = self._build(np.log(counts) - math.log(self.total_))
@@ -211,12 +103,13 @@ class Segmenter:
 
     # -- segmenting ----------------------------------------------------------------------------
 
-    def unit_codes(self, latin_runs: list[str]) -> np.ndarray:
-        """The unit codes this segmenter gives to Latin runs (``UNKNOWN_LATIN`` for one it lacks)."""
-        return np.array(self._coder._latin_codes(latin_runs, False), dtype=np.uint32)
+    def block_units(self, codes: np.ndarray, latin_runs: list[str]) -> np.ndarray:
+        """A block of the discovery coding in this segmenter's unit codes, for :meth:`tokens`
+        (:meth:`cikuang.textmodel.SegmentCoder.recode`)."""
+        return self._coder.recode(codes, latin_runs)
 
     def latin_run(self, code: int) -> str:
-        """The Latin run of a unit code (the inverse of :meth:`unit_codes`)."""
+        """The Latin run of one of this segmenter's unit codes."""
         if self._latin_names is None:
             self._latin_names = {c: run for run, c in self._coder.latin.items()}
         return self._latin_names[code]

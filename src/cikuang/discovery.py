@@ -1,0 +1,174 @@
+"""The discovery API: :class:`Discoverer`, :func:`discover` and :func:`count`.
+
+:class:`Discoverer` follows scikit-learn's conventions: parameters in the constructor, ``fit``
+returns ``self``, learned state ends with an underscore (``lexicon_``, ``min_count_``, ...). It turns
+its parameters into a :class:`~cikuang.spec.DiscoverySpec` (the model) and an engine (where the
+passes run), and hands both to the recipe (:mod:`cikuang.recipe`), which is the method itself.
+"""
+from __future__ import annotations
+
+from .corpus import Corpus
+from .engines.base import Engine
+from .errors import CikuangError
+from .lexicon import Lexicon, load_base_words
+from .recipe import count_ngrams, discover_words
+from .spec import COUNT_ORDERS, DiscoverySpec, ReadSpec, RunSpec, check_order
+
+
+def resolve_engine(engine, spark, inputs) -> str:
+    """``"local"`` or ``"spark"``: as asked, else Spark when given a SparkSession or a Spark DataFrame."""
+    if engine is None:
+        spark_input = type(inputs).__module__.startswith("pyspark.")
+        return "spark" if spark is not None or spark_input else "local"
+    if engine not in ("local", "spark"):
+        raise CikuangError(f"engine must be 'local' or 'spark', not {engine!r}")
+    return engine
+
+
+def make_engine(inputs, read: ReadSpec, run: RunSpec, *, spark=None, progress=False) -> Engine:
+    """The engine ``run`` asks for, over ``inputs`` read as ``read`` says."""
+    if resolve_engine(run.engine, spark, inputs) == "spark":
+        from .engines.spark.engine import SparkEngine
+
+        return SparkEngine(inputs, read.as_dict(), spark=spark, master=run.spark_master, progress=progress)
+    from .engines.local.engine import LocalEngine
+
+    corpus = Corpus.from_inputs(inputs, **read.as_dict())
+    return LocalEngine(corpus, workers=run.workers, memory=run.memory_bytes, tmp_dir=run.tmp_dir, progress=progress)
+
+
+class Discoverer:
+    """Unsupervised word discovery over a corpus (see :func:`discover` for the parameters)."""
+
+    def __init__(
+        self,
+        *,
+        order: int | None = None,
+        min_count: int | None = None,
+        min_pmi=None,
+        scorer=None,
+        preset: str | None = None,
+        new_only: bool = False,
+        base_dict=None,
+        keep_numbers: bool = False,
+        neighbours: bool = True,
+        refine: bool | None = None,
+        workers: int | None = None,
+        memory="2G",
+        tmp_dir: str | None = None,
+        encoding: str = "utf-8",
+        errors: str = "strict",
+        glob: str = "*.txt",
+        jsonl_field: str | None = None,
+        progress: bool = False,
+        engine: str | None = None,
+        spark=None,
+        spark_master: str | None = None,
+    ):
+        self.order = order
+        self.min_count = min_count
+        self.min_pmi = min_pmi
+        self.scorer = scorer
+        self.preset = preset
+        self.new_only = new_only
+        self.base_dict = base_dict
+        self.keep_numbers = keep_numbers
+        self.neighbours = neighbours
+        self.refine = refine
+        self.workers = workers
+        self.memory = memory
+        self.tmp_dir = tmp_dir
+        self.encoding = encoding
+        self.errors = errors
+        self.glob = glob
+        self.jsonl_field = jsonl_field
+        self.progress = progress
+        self.engine = engine
+        self.spark = spark
+        self.spark_master = spark_master
+
+    def spec(self) -> DiscoverySpec:
+        """The model settings these parameters make (validated)."""
+        return DiscoverySpec.build(self.preset, order=self.order, min_count=self.min_count, min_pmi=self.min_pmi,
+                                   scorer=self.scorer, refine=self.refine, keep_numbers=self.keep_numbers,
+                                   new_only=self.new_only, base_dict=self.base_dict, neighbours=self.neighbours)
+
+    def fit(self, inputs) -> "Discoverer":
+        """Mine the words of ``inputs``; the result is in ``self.lexicon_``."""
+        spec = self.spec()
+        read = ReadSpec(encoding=self.encoding, errors=self.errors, glob=self.glob, jsonl_field=self.jsonl_field)
+        run = RunSpec(engine=self.engine, workers=self.workers, memory=self.memory, tmp_dir=self.tmp_dir,
+                      spark_master=self.spark_master)
+        base_words = load_base_words(spec.base_dict or "jieba") if spec.new_only else None
+        with make_engine(inputs, read, run, spark=self.spark, progress=self.progress) as engine:
+            found = discover_words(engine, spec, base_words)
+        self.lexicon_ = found.lexicon
+        self.n_units_ = found.n_units
+        self.min_count_ = found.min_count
+        self.min_pmi_ = found.min_pmi
+        self.order_ = found.order
+        self.n_kept_ = found.n_kept
+        return self
+
+
+def discover(inputs, **params) -> Lexicon:
+    """Mine the words of a corpus, without a dictionary or labelled data.
+
+    ``inputs``: a path (``str`` or path-like: file, directory, ``"-"`` for stdin), a list of
+    path-likes, or any iterable of ``str`` texts. Parameters (all optional, as on the command line):
+
+    - ``order`` (4): longest n-gram counted; words longer than this are found as chains.
+    - ``min_count`` (auto, see :func:`cikuang.spec.auto_min_count`): minimum count of kept n-grams
+      and of words.
+    - ``min_pmi`` ((0, 2, 4.5, 8)): minimum cohesion in nats by length (index 0: single units);
+      a short list continues by its last step.
+    - ``scorer`` ("pmi"): the score of one split of an n-gram, whose weakest split is its cohesion:
+      a name, or a picklable function ``f(count, left_count, right_count, n_units)`` of arrays
+      (see :mod:`cikuang.scoring`).
+    - ``preset``: ``"kexue2019"`` is the seed method exactly (order 4, min count 32, 0,2,4,6).
+    - ``new_only`` / ``base_dict``: drop words of a base lexicon (a jieba-format path or ``"jieba"``).
+    - ``keep_numbers`` (False): keep words that are only digits.
+    - ``refine`` (True, False with the kexue2019 preset): run the refine stage
+      (:mod:`cikuang.refine`), which segments the corpus with the discovered words and merges
+      pairs of characters that stay together as tokens, and splits two-character words that
+      their parts explain. It costs one more pass and adds 2-3 F points of segmentation.
+    - ``neighbours`` (True): compute the left/right neighbour entropies and the score, which takes
+      one more pass over the corpus; with False those columns are NaN (the jieba format has none).
+    - ``workers`` (all cores), ``memory`` ("2G"): parallelism and the count tables' memory budget.
+    - ``encoding``, ``errors``, ``glob``, ``jsonl_field``: how inputs are read (see :class:`Corpus`).
+    - ``progress`` (False): show progress bars on stderr.
+    - ``engine`` ("local"): ``"spark"`` runs every corpus-sized stage on Spark (``pip install
+      "cikuang[spark]"``), with the same output; ``spark`` is a SparkSession to use (implies
+      ``engine="spark"``), ``spark_master`` the master of a new one (default ``local[*]``). Inputs
+      are then paths Spark reads (local, ``hdfs://``, ``s3a://``...), texts, or a Spark DataFrame
+      with a text column. See docs/scaling.md.
+
+    >>> from cikuang.demo import demo_path
+    >>> lexicon = discover(demo_path())                 # 三国演义, 1.8 MB
+    >>> [e.word for e in lexicon if len(e.word) >= 2][:4]
+    ['玄德', '孔明', '将军', '曹操']
+    >>> lexicon.get("孔明").count
+    1109
+    """
+    return Discoverer(**params).fit(inputs).lexicon_
+
+
+def count(inputs, order: int = 4, *, workers: int | None = None, memory="2G", tmp_dir=None,
+          progress: bool = False, engine: str | None = None, spark=None, spark_master: str | None = None,
+          **corpus_options):
+    """Exact counts of every n-gram of 1..``order`` units within clauses of ``inputs``.
+
+    ``inputs`` as for :func:`cikuang.discover`; ``corpus_options`` are ``encoding``, ``errors``,
+    ``glob`` and ``jsonl_field``. Returns a :class:`~cikuang.ngrams.NgramTable` (``save``,
+    ``to_dict``, ``n_units``); with ``engine="spark"`` (or ``spark=`` a SparkSession) the counts
+    stay in Spark, in a table that saves the same file.
+
+    >>> table = count(["天下大势，分久必合"], order=2)
+    >>> table.to_dict()["天下"], table.n_units
+    (1, 8)
+    """
+    check_order(order, COUNT_ORDERS)
+    read = ReadSpec(**corpus_options)
+    run = RunSpec(engine=engine, workers=workers, memory=memory, tmp_dir=tmp_dir, spark_master=spark_master)
+    with make_engine(inputs, read, run, spark=spark, progress=progress) as eng:
+        return count_ngrams(eng, order)

@@ -1,0 +1,161 @@
+"""The local engine: the corpus as a unit stream on local disk, passes in threads, counts that spill.
+
+``encode`` reads the corpus once into a file of unit codes (:mod:`.stream`) in a temporary
+directory of its own; once the dense ids are known the stream mapped to them stays in memory if
+it fits in a quarter of the memory budget. Every pass reads the stream in blocks that end at a
+clause boundary, ``workers`` blocks at a time in threads (the compiled kernels release the GIL),
+each thread adding into tables of its own that are summed at the end; n-gram counts go through
+:class:`~.counter.NgramCounter`, which spills to disk beyond the budget.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from ... import _hashtable as ht
+from ..._native import count_fragments, count_neighbours
+from ...corpus import Corpus
+from ...ngrams import NgramCounts, NgramTable, UnitIds, pair_fields
+from ...progress import Progress
+from ...scoring import entropies
+from ..base import Apriori, Engine, Fragments, KeptSet, Level, UnitTotals, WordTables, summed_records
+from .counter import NgramCounter
+from .stream import UnitStream, default_workers
+
+#: Units per block in the cut passes.
+CUT_BLOCK = 1 << 21
+#: Occurrence records of long fragments held before they are summed.
+_LONG_RECORDS = 1 << 20
+
+
+class LocalEngine(Engine):
+    """The recipe's passes on this machine (see the module doc).
+
+    ``workers``: threads (default: all cores); ``memory``: the count tables' budget in bytes;
+    ``tmp_dir``: where the unit stream and spill files go (default: the system's); ``progress``:
+    bars on stderr (None: only on a terminal).
+    """
+
+    def __init__(self, corpus: Corpus, *, workers: int | None = None, memory: int = 2 << 30, tmp_dir: str | None = None,
+                 progress: bool | None = False):
+        self.corpus = corpus
+        self.name = corpus.name
+        self.workers = workers or default_workers()
+        self.memory = int(memory)
+        self.progress = Progress(enabled=progress)
+        self._work = tempfile.TemporaryDirectory(prefix="cikuang-", dir=tmp_dir)
+        self.stream: UnitStream | None = None
+
+    def close(self) -> None:
+        self._work.cleanup()
+
+    @property
+    def _spill_dir(self) -> str:
+        return os.path.join(self._work.name, "spill")
+
+    # -- the passes ------------------------------------------------------------------------------
+
+    def encode(self) -> UnitTotals:
+        bar = self.progress.bar("reading", total=self.corpus.size_bytes(), unit="B")
+        try:
+            self.stream = UnitStream.encode(self.corpus, os.path.join(self._work.name, "units.u32"),
+                                            workers=self.workers, progress=bar.update)
+        finally:
+            bar.close()
+        return UnitTotals(self.stream.unit_counts, self.stream.vocab)
+
+    def use_ids(self, unit_ids: UnitIds, order: int, bits: int) -> None:
+        self.unit_ids, self.order, self.bits = unit_ids, order, bits
+        self.stream.keep_ids(unit_ids, self.memory // 4)  # every later pass reads ids from memory if they fit
+
+    def count_level(self, length: int, min_count: int, apriori: Apriori | None, score) -> Level:
+        frequent = ht.table_from(apriori.frequent) if apriori is not None else None
+        counter = NgramCounter(length, self.bits, self.memory, self._spill_dir, threads=self.workers,
+                               min_len=length, frequent=frequent,
+                               frequent_pairs=apriori.pairs if apriori is not None else None)
+        level = self._count(counter, f"counting {length}-grams", min_count)
+        return Level(level.keys, level.counts, score(level.keys, level.counts))
+
+    def count_all(self, order: int) -> NgramTable:
+        counter = NgramCounter(order, self.bits, self.memory, self._spill_dir, threads=self.workers)
+        counts = self._count(counter, "counting", 1)
+        return NgramTable(counts, self.unit_ids, self.stream.vocab, self.stream.n_units)
+
+    def _count(self, counter: NgramCounter, label: str, min_count: int) -> NgramCounts:
+        """Feed every block of the stream to ``counter``; its counts of at least ``min_count``."""
+        with self.progress.bar(label, total=self.stream.n_codes, unit="units") as bar:
+            for _, ids in self.stream.id_blocks(self.unit_ids, counter.block_size()):
+                counter.add(ids)
+                bar.update(len(ids))
+        return counter.result(min_count)
+
+    def count_fragments(self, kept: KeptSet, min_count: int) -> Fragments:
+        order, bits = kept.order, kept.bits
+
+        def run(item, state):
+            offset, ids = item
+            tab, size, records = state if state is not None else (ht.new_table(1 << 16), 0, [])
+            tab, size, *long_records = count_fragments(ids, order, bits, kept.table, kept.starts, kept.k,
+                                                       tab, size, offset)
+            if len(long_records[0]):
+                records.append(long_records)
+                if sum(len(r[0]) for r in records) > _LONG_RECORDS:
+                    records = [summed_records(records)]
+            return tab, size, records
+
+        states = self._blocks(run, "cutting")
+        tab, _ = ht.merged([(t, s) for t, s, _ in states])
+        short_keys, short_counts = ht.items(tab)
+        frequent = short_counts >= min_count
+        records = [r for _, _, recs in states for r in recs]
+        if not records:
+            z = np.zeros(0, np.int64)
+            return Fragments(short_keys[frequent], short_counts[frequent], z.astype(np.uint64), z.astype(np.uint64), z)
+        h1, h2, start, length, n = summed_records(records)
+        sel = np.flatnonzero(n >= min_count)
+        long_ids = [self.unit_ids.map(self.stream.read(int(start[f]), int(length[f]))) for f in sel.tolist()]
+        return Fragments(short_keys[frequent], short_counts[frequent], h1[sel], h2[sel], n[sel], long_ids)
+
+    def neighbour_entropies(self, kept: KeptSet, words: WordTables):
+        def run(item, state):
+            _, ids, codes = item
+            pairs, size = state if state is not None else (ht.new_table(1 << 16), 0)
+            return count_neighbours(ids, codes, kept.order, kept.bits, kept.table, kept.starts, kept.k,
+                                    words.short_words, words.long_words, words.long_h2, pairs, size)
+
+        pairs, _ = ht.merged(self._blocks(run, "neighbours", with_codes=True))
+        keys, pair_counts = ht.items(pairs)
+        del pairs
+        word, side = pair_fields(keys)
+        return entropies(word, side, pair_counts, words.n_words)
+
+    def map_blocks(self, fn, total, *args):
+        latin = self.stream.vocab.latin
+
+        def run(item, acc):
+            part = fn(item[2], latin, *args)
+            return part if acc is None else total([acc, part])
+
+        return total(self._blocks(run, "refining", with_codes=True))
+
+    def _blocks(self, fn, label: str, with_codes: bool = False) -> list:
+        """Apply ``fn(item, state)`` to every block ``item`` of the stream's ``id_blocks``, ``workers``
+        blocks at a time, with one state per worker; returns the states."""
+        workers = self.workers
+        states = [None] * workers
+        with self.progress.bar(label, total=self.stream.n_codes, unit="units") as bar, \
+                ThreadPoolExecutor(workers) as pool:
+            batch = []
+            for item in self.stream.id_blocks(self.unit_ids, CUT_BLOCK, with_codes):
+                batch.append(item)
+                if len(batch) == workers:
+                    states = list(pool.map(fn, batch, states))
+                    bar.update(sum(len(b[1]) for b in batch))
+                    batch = []
+            if batch:
+                states[: len(batch)] = list(pool.map(fn, batch, states[: len(batch)]))
+                bar.update(sum(len(b[1]) for b in batch))
+        return [s for s in states if s is not None]

@@ -1,0 +1,1 @@
+"""The Spark engine (:mod:`.engine`)."""

@@ -1,0 +1,62 @@
+"""How the Spark engine moves tables: NumPy arrays split by hash bucket of their keys, summed in
+the bucket's partition with the same hash tables as the local engine, and broadcast values
+turned into objects once per executor process."""
+from __future__ import annotations
+
+import numpy as np
+
+from ... import _hashtable as ht
+from ...ngrams import np_mix
+
+_cache: dict = {}  # per executor process: objects built from broadcast values (see cached)
+
+
+def cached(bc, build=None):
+    """``build(bc.value)`` (or the value itself), once per executor process and broadcast."""
+    key = (id(bc), getattr(bc, "_path", None))  # on an executor, the registry's object for the broadcast
+    hit = _cache.get(key)
+    if hit is None:
+        if len(_cache) > 8:
+            _cache.clear()
+        hit = _cache[key] = bc.value if build is None else build(bc.value)
+    return hit
+
+
+def bucket_of(keys: np.ndarray, n: int) -> np.ndarray:
+    return ((np_mix(keys) >> np.uint64(20)) % np.uint64(n)).astype(np.int64)
+
+
+def split_by(bucket: np.ndarray, n: int, *arrays):
+    """Yield (b, [array[sel] ...]) for every non-empty bucket ``b``."""
+    order = np.argsort(bucket, kind="stable")
+    bounds = np.searchsorted(bucket[order], np.arange(n + 1))
+    for b in range(n):
+        sel = order[bounds[b] : bounds[b + 1]]
+        if len(sel):
+            yield b, [a[sel] for a in arrays]
+
+
+def table_items(tab, n):
+    """The entries of a hash table, as (bucket, (keys, counts)) records."""
+    keys, vals = ht.items(tab)
+    for b, (k, v) in split_by(bucket_of(keys, n), n, keys, vals):
+        yield b, (k, v)
+
+
+def summed_buckets(pairs, min_count: int = 1):
+    """Sum the (keys, counts) arrays that reached this bucket; sorted keys with counts >= min_count."""
+    tab, size, bucket = ht.new_table(1 << 16), 0, None
+    for bucket, (k, v) in pairs:
+        tab, size = ht.add_counts(tab, size, k, v)
+    if bucket is None:
+        return
+    keys, vals = ht.items(tab)
+    keep = vals >= min_count
+    order = np.argsort(keys[keep])
+    yield bucket, (keys[keep][order], vals[keep][order])
+
+
+def sum_by_key(rdd, n: int, min_count: int = 1):
+    """Records of :func:`table_items` summed in their buckets' partitions."""
+    return rdd.partitionBy(n, lambda b: b).mapPartitions(lambda it: summed_buckets(it, min_count),
+                                                         preservesPartitioning=True)

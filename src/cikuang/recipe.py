@@ -1,0 +1,115 @@
+"""The discovery recipe, written once: each step of the method, over any engine.
+
+    encode → unit ids → count each length (Apriori) and keep → cut and count fragments
+           → candidates → neighbour entropies → lexicon → refine
+
+:func:`discover_words` reads as those steps. It takes a :class:`~cikuang.spec.DiscoverySpec` (what
+to find) and an :class:`~cikuang.engines.base.Engine` (the corpus, and where the passes over it
+run); it does everything that is not a pass over the corpus itself, so that the local and the
+Spark engine cannot drift apart. :func:`count_ngrams` is the ``count`` command's shorter recipe.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .candidates import KeptNgrams, candidates, output_lexicon, word_filter, word_tables
+from .engines.base import Apriori, Engine, KeptSet, UnitTotals
+from .errors import no_frequent_unit, nothing_kept, nothing_to_mine
+from .lexicon import Lexicon
+from .ngrams import NgramCounts, UnitIds, bits_for, key_lengths, pair_map
+from .refine import refine
+from .scoring import LevelScorer, resolve_scorer
+from .spec import DiscoverySpec
+
+
+@dataclass
+class Discovery:
+    """What a discovery learned: the lexicon and the settings the corpus resolved."""
+
+    lexicon: Lexicon
+    n_units: int  # N: unit tokens in the corpus
+    min_count: int
+    min_pmi: tuple[float, ...]
+    order: int
+    n_kept: int  # kept n-grams
+
+
+def discover_words(engine: Engine, spec: DiscoverySpec, base_words: set[str] | None = None) -> Discovery:
+    """Mine the words of ``engine``'s corpus as ``spec`` says; ``base_words`` are dropped from the
+    output (``--new-only``)."""
+    units = encode(engine)
+    min_count = spec.min_count_for(units.n_units)
+    unit_ids = frequent_units(units, min_count, engine.name)
+    order = spec.order
+    bits = bits_for(len(unit_ids), order)
+    engine.use_ids(unit_ids, order, bits)
+
+    kept = keep_ngrams(engine, units, unit_ids, spec, min_count, bits)
+    kept_set = KeptSet.of(kept.keys, key_lengths(kept.keys, order, bits), order, bits)
+
+    frags = engine.count_fragments(kept_set, min_count)
+    cand = candidates(frags, kept, unit_ids, units.vocab, order, bits)
+    # --new-only filters after the refine stage, so that the segmenter sees the whole lexicon
+    keep = word_filter(cand.words, cand.single_latin, spec.keep_numbers, None if spec.refine else base_words)
+    left_right = engine.neighbour_entropies(kept_set, word_tables(cand, keep)) if spec.neighbours else None
+    lexicon = output_lexicon(cand, keep, left_right)
+
+    if spec.refine:
+        lexicon = refine(lexicon, min_count, spec.keep_numbers, base_words, spec.neighbours, engine.map_blocks)
+    return Discovery(lexicon, units.n_units, min_count, spec.min_pmi, order, len(kept.keys))
+
+
+def encode(engine: Engine) -> UnitTotals:
+    """Read the corpus once; an error if it holds no unit at all."""
+    units = engine.encode()
+    if units.n_units == 0:
+        raise nothing_to_mine(engine.name)
+    return units
+
+
+def frequent_units(units: UnitTotals, min_count: int, name: str) -> UnitIds:
+    """Dense ids of the units counted at least ``min_count`` times (rarer ones can be in no word
+    of two or more units: they act as clause boundaries for n-grams)."""
+    unit_ids = UnitIds.by_frequency(units.counts, min_count)
+    if len(unit_ids) == 0:
+        raise no_frequent_unit(min_count, name)
+    return unit_ids
+
+
+def keep_ngrams(engine: Engine, units: UnitTotals, unit_ids: UnitIds, spec: DiscoverySpec, min_count: int,
+                bits: int) -> KeptNgrams:
+    """Count each length in turn and keep the n-grams whose cohesion passes its length's threshold.
+
+    Apriori: a window of L units is counted only when its two parts of L − 1 units reached
+    ``min_count``, since an n-gram is never more frequent than its parts; the counts are exact for
+    every n-gram that can matter. Each level is scored where the engine holds its counts, against
+    the counts of every shorter frequent n-gram.
+    """
+    scorer = resolve_scorer(spec.scorer)
+    n = units.n_units
+    ids = np.arange(1, len(unit_ids) + 1, dtype=np.uint64)  # unigrams: encode counted them
+    shorter = NgramCounts(ids, units.counts[unit_ids.codes[1:]].astype(np.int64), spec.order, bits)
+    kept_keys, kept_cohesion = [], []
+    apriori = None
+    for length in range(2, spec.order + 1):
+        level = engine.count_level(length, min_count, apriori, LevelScorer(scorer, n, shorter))
+        if len(level.keys) == 0:
+            break
+        keep = level.scores >= spec.min_pmi[length - 1]
+        kept_keys.append(level.keys[keep])
+        kept_cohesion.append(level.scores[keep])
+        shorter = shorter.extended(level.keys, level.counts)
+        apriori = Apriori(level.keys, apriori.pairs if apriori is not None else pair_map(level.keys, bits))
+    if not kept_keys or sum(len(k) for k in kept_keys) == 0:
+        raise nothing_kept(min_count, spec.min_pmi, engine.name)
+    return KeptNgrams(np.concatenate(kept_keys), np.concatenate(kept_cohesion))
+
+
+def count_ngrams(engine: Engine, order: int):
+    """Every n-gram of 1..``order`` units with its exact count, as the engine's table."""
+    units = encode(engine)
+    unit_ids = UnitIds.by_frequency(units.counts)
+    engine.use_ids(unit_ids, order, bits_for(len(unit_ids), order))
+    return engine.count_all(order)
