@@ -1,4 +1,8 @@
-"""`cikuang.discover` against the plain-Python oracle of the method (tests/oracle.py)."""
+"""`cikuang.discover` against the plain-Python oracle of the method (tests/oracle.py).
+
+The tests that take the ``engine`` fixture (tests/conftest.py) run against both engines, local and
+Spark: the same assertions, so the two cannot drift apart.
+"""
 from __future__ import annotations
 
 import math
@@ -27,49 +31,64 @@ def _multi(words: dict) -> dict:
     return {w: c for w, c in words.items() if len(w) >= 2}
 
 
-def _discovered(texts, **params) -> dict:
-    lexicon = cikuang.discover(texts, refine=False, keep_numbers=True, **params)
+def _discovered(engine, texts, **params) -> dict:
+    lexicon = engine.discover(texts, refine=False, keep_numbers=True, **params)
     return {e.word: e.count for e in lexicon}
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 100_000), min_count=st.sampled_from([2, 3, 5, 8, 13, 20, 32]))
-def test_words_equal_the_oracle(seed, min_count):
-    texts = _corpus(seed)
-    expected = oracle.discover(texts, order=4, min_count=min_count, min_pmi=(0, 2, 4, 6))
-    got = _discovered(texts, order=4, min_count=min_count, min_pmi=(0, 2, 4, 6), workers=1)
-    assert _multi(got) == _multi(expected)
+def _hypothesis(engine, n: int):
+    """Hypothesis settings for ``n`` examples on the local engine (fewer on Spark)."""
+    return settings(max_examples=engine.max_examples(n), deadline=None,
+                    database=None if engine.name == "spark" else settings.default.database,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    seed=st.integers(0, 100_000),
-    order=st.integers(2, 6),
-    min_count=st.sampled_from([1, 2, 3, 5, 10]),
-    steps=st.lists(st.sampled_from([-1.0, 0.5, 1.0, 1.5, 2.0, 3.0]), min_size=6, max_size=6),
-    max_len=st.integers(2, 8),
-)
-def test_words_equal_the_oracle_for_other_orders_and_thresholds(seed, order, min_count, steps, max_len):
+def test_words_equal_the_oracle(engine):
+    @_hypothesis(engine, 30)
+    @given(seed=st.integers(0, 100_000), min_count=st.sampled_from([2, 3, 5, 8, 13, 20, 32]))
+    def check(seed, min_count):
+        texts = _corpus(seed)
+        expected = oracle.discover(texts, order=4, min_count=min_count, min_pmi=(0, 2, 4, 6))
+        got = _discovered(engine, texts, order=4, min_count=min_count, min_pmi=(0, 2, 4, 6), workers=1)
+        assert _multi(got) == _multi(expected)
+
+    check()
+
+
+def test_words_equal_the_oracle_for_other_orders_and_thresholds(engine):
     # Low thresholds and long invented words: fragments longer than the order (chains of
     # overlapping kept n-grams) occur here.
-    texts = _corpus(seed, n_sentences=1500, n_words=15, n_chars=25, max_len=max_len)
-    min_pmi = tuple([0.0] + steps[: order - 1])
-    _, _, kept = oracle.details(texts, order, min_count, min_pmi)
-    if not kept:
-        with pytest.raises(CikuangError):
-            cikuang.discover(texts, refine=False, order=order, min_count=min_count, min_pmi=min_pmi, workers=1)
-        return
-    expected = oracle.discover(texts, order=order, min_count=min_count, min_pmi=min_pmi)
-    got = _discovered(texts, order=order, min_count=min_count, min_pmi=min_pmi, workers=1)
-    assert _multi(got) == _multi(expected)
+    @_hypothesis(engine, 30)
+    @given(
+        seed=st.integers(0, 100_000),
+        order=st.integers(2, 6),
+        min_count=st.sampled_from([1, 2, 3, 5, 10]),
+        steps=st.lists(st.sampled_from([-1.0, 0.5, 1.0, 1.5, 2.0, 3.0]), min_size=6, max_size=6),
+        max_len=st.integers(2, 8),
+    )
+    def check(seed, order, min_count, steps, max_len):
+        texts = _corpus(seed, n_sentences=1500, n_words=15, n_chars=25, max_len=max_len)
+        min_pmi = tuple([0.0] + steps[: order - 1])
+        _, _, kept = oracle.details(texts, order, min_count, min_pmi)
+        if not kept:
+            with pytest.raises(CikuangError):
+                engine.discover(texts, refine=False, order=order, min_count=min_count, min_pmi=min_pmi, workers=1)
+            return
+        expected = oracle.discover(texts, order=order, min_count=min_count, min_pmi=min_pmi)
+        got = _discovered(engine, texts, order=order, min_count=min_count, min_pmi=min_pmi, workers=1)
+        assert _multi(got) == _multi(expected)
+
+    check()
 
 
 @pytest.mark.parametrize("seed,min_count", [(0, 5), (1, 20), (2, 3)])
-def test_fixed_examples_all_fields(seed, min_count):
+def test_fixed_examples_all_fields(engine, seed, min_count):
+    if engine.name == "spark" and seed > 0:
+        pytest.skip("one example on Spark is enough next to the local engine's three")
     texts = _corpus(seed, n_sentences=4000)
     params = dict(order=4, min_count=min_count, min_pmi=(0, 2, 4, 6))
     expected = oracle.discover(texts, **params)
-    lexicon = cikuang.discover(texts, refine=False, keep_numbers=True, **params)
+    lexicon = engine.discover(texts, refine=False, keep_numbers=True, **params)
     assert len(_multi(expected)) >= 5
     assert _multi({e.word: e.count for e in lexicon}) == _multi(expected)
     # Single characters are fragments too: they pass without a cohesion test.
@@ -87,7 +106,7 @@ def test_fixed_examples_all_fields(seed, min_count):
     assert keys == sorted(keys)
 
 
-def test_long_words_are_found_as_chains():
+def test_long_words_are_found_as_chains(engine):
     # Words of 6 and 7 characters with order 3: only overlapping kept trigrams can join them.
     rng = random.Random(5)
     long_words = ["亚历山大大帝", "君士坦丁堡城门"]
@@ -98,7 +117,7 @@ def test_long_words_are_found_as_chains():
         rng.shuffle(parts)
         texts.append("".join(parts) + "。")
     params = dict(order=3, min_count=5, min_pmi=(0, 1, 2))
-    got = _discovered(texts, **params)
+    got = _discovered(engine, texts, **params)
     expected = oracle.discover(texts, **params)
     assert _multi(got) == _multi(expected)
     for w in long_words:
@@ -112,21 +131,21 @@ def test_workers_do_not_change_the_result():
     assert lexicon_rows(one) == lexicon_rows(two)
 
 
-def test_preset_kexue2019_is_the_seed_method():
+def test_preset_kexue2019_is_the_seed_method(engine):
     texts = _corpus(9, n_sentences=6000)
     expected = oracle.discover(texts, **KEXUE)
-    preset = _discovered(texts, preset="kexue2019")
-    explicit = _discovered(texts, **KEXUE)
+    d = engine.discoverer(preset="kexue2019").fit(texts)
+    preset = {e.word: e.count for e in d.lexicon_}
+    explicit = _discovered(engine, texts, **KEXUE)
     assert len(_multi(expected)) >= 5
     assert preset == explicit
     assert _multi(preset) == _multi(expected)
-    d = cikuang.Discoverer(preset="kexue2019").fit(texts)
     assert (d.order_, d.min_count_, tuple(d.min_pmi_)) == (4, 32, (0.0, 2.0, 4.0, 6.0))
 
 
-def test_explicit_parameters_override_the_preset():
+def test_explicit_parameters_override_the_preset(engine):
     texts = _corpus(10, n_sentences=3000)
-    got = _discovered(texts, preset="kexue2019", min_count=5)
+    got = _discovered(engine, texts, preset="kexue2019", min_count=5)
     assert _multi(got) == _multi(oracle.discover(texts, order=4, min_count=5, min_pmi=(0, 2, 4, 6)))
 
 
@@ -144,10 +163,10 @@ def test_default_min_count_grows_with_the_corpus():
     assert [auto_min_count(n) for n in (600_000, 1_830_000, 4_050_000, 10**9)] == [3, 3, 4, 63]
 
 
-def test_docstring_example_agrees_with_the_oracle():
+def test_docstring_example_agrees_with_the_oracle(engine):
     texts = ["曹操引兵来战。"] * 40 + ["孔明笑曰：曹操中计矣。"] * 40
     expected = oracle.discover(texts, order=4, min_count=20, min_pmi=(0, 2, 4, 6))
-    got = _discovered(texts, min_count=20)
+    got = _discovered(engine, texts, min_count=20)
     assert _multi(got) == _multi(expected)
 
 
@@ -156,7 +175,7 @@ def _entropy(counter) -> float:
     return -sum(c / total * math.log(c / total) for c in counter.values())
 
 
-def test_neighbour_entropies_of_a_word_inside_clauses():
+def test_neighbour_entropies_of_a_word_inside_clauses(engine):
     # 龙虎 always stands between filler characters (never at a clause edge), and the filler never
     # sticks to it, so its neighbours are exactly the filler characters next to its occurrences.
     rng = random.Random(8)
@@ -169,7 +188,7 @@ def test_neighbour_entropies_of_a_word_inside_clauses():
         texts.append("".join(rng.choices(filler, k=15)) + "。")
     left_nb = Counter(t[t.index("龙虎") - 1] for t in texts if "龙虎" in t)
     right_nb = Counter(t[t.index("龙虎") + 2] for t in texts if "龙虎" in t)
-    lexicon = cikuang.discover(texts, refine=False, order=4, min_count=5, min_pmi=(0, 2, 4, 6), workers=1)
+    lexicon = engine.discover(texts, refine=False, order=4, min_count=5, min_pmi=(0, 2, 4, 6), workers=1)
     entry = lexicon.get("龙虎")
     assert entry is not None and entry.count == 2000
     assert entry.left_entropy == pytest.approx(_entropy(left_nb), abs=1e-9)
@@ -180,12 +199,19 @@ def test_neighbour_entropies_of_a_word_inside_clauses():
 LATIN_UNITS = ["iPhone", "7", "K", "NBA", "2019", "x", "GPU", "B"]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 100_000), min_count=st.sampled_from([2, 3, 5, 10]), keep_numbers=st.booleans(),
-       order=st.integers(2, 5))
-def test_mixed_han_and_latin_units_equal_the_oracle(seed, min_count, keep_numbers, order):
+def test_mixed_han_and_latin_units_equal_the_oracle(engine):
     # Words made of Han characters and Latin/digit runs; adjacent runs merge into one unit
     # ("iPhone" + "7" is the unit iPhone7), which the oracle sees through the reference tokeniser.
+    @_hypothesis(engine, 25)
+    @given(seed=st.integers(0, 100_000), min_count=st.sampled_from([2, 3, 5, 10]), keep_numbers=st.booleans(),
+           order=st.integers(2, 5))
+    def check(seed, min_count, keep_numbers, order):
+        _check_mixed(engine, seed, min_count, keep_numbers, order)
+
+    check()
+
+
+def _check_mixed(engine, seed, min_count, keep_numbers, order):
     rng = random.Random(seed)
     pool = rng.sample(COMMON_HAN, 25) + LATIN_UNITS
     words = sorted({"".join(rng.choices(pool, k=rng.randint(1, 4))) for _ in range(30)})
@@ -195,32 +221,32 @@ def test_mixed_han_and_latin_units_equal_the_oracle(seed, min_count, keep_number
     _, _, kept = oracle.details(None, order, min_count, min_pmi, clauses=clauses)
     if not kept:
         with pytest.raises(CikuangError):
-            cikuang.discover(texts, refine=False, order=order, min_count=min_count, workers=1)
+            engine.discover(texts, refine=False, order=order, min_count=min_count, workers=1)
         return
     expected = {"".join(w): c for w, c in oracle.discover_clauses(clauses, order, min_count, min_pmi).items()}
     if not keep_numbers:
         expected = {w: c for w, c in expected.items() if not w.isdigit()}
-    d = cikuang.Discoverer(order=order, min_count=min_count, keep_numbers=keep_numbers, workers=1, refine=False).fit(texts)
+    d = engine.discoverer(order=order, min_count=min_count, keep_numbers=keep_numbers, workers=1, refine=False).fit(texts)
     assert {e.word: e.count for e in d.lexicon_} == expected
     assert d.n_kept_ == len(kept)
     assert d.n_units_ == sum(len(c) for c in clauses)
 
 
-def test_default_thresholds_continue_the_ladder():
+def test_default_thresholds_continue_the_ladder(engine):
     # README: min PMI 0,2,4.5,8 by default; a longer order continues by the last step (3.5 nats),
     # a shorter one takes the first thresholds.
     texts = _corpus(13, n_sentences=3000, n_words=15, n_chars=25, max_len=8)
-    d = cikuang.Discoverer(order=6, min_count=3, workers=1, refine=False).fit(texts)
+    d = engine.discoverer(order=6, min_count=3, workers=1, refine=False).fit(texts)
     assert tuple(d.min_pmi_) == (0, 2, 4.5, 8, 11.5, 15)
     expected = oracle.discover(texts, order=6, min_count=3, min_pmi=(0, 2, 4.5, 8, 11.5, 15))
     assert _multi({e.word: e.count for e in d.lexicon_}) == _multi(expected)
     for spelled in ("0,2,4.5,8,11.5,15", [0, 2, 4.5, 8, 11.5, 15], "0, 2, 4.5, 8", [0, 2, 4.5, 8]):
-        assert _discovered(texts, order=6, min_count=3, min_pmi=spelled, workers=1) == {
+        assert _discovered(cikuang, texts, order=6, min_count=3, min_pmi=spelled, workers=1) == {  # parsing: local suffices
             e.word: e.count for e in d.lexicon_}
-    assert tuple(cikuang.Discoverer(order=3, min_count=3, workers=1).fit(texts).min_pmi_) == (0, 2, 4.5)
+    assert tuple(cikuang.Discoverer(order=3, min_count=3, workers=1, refine=False).fit(texts).min_pmi_) == (0, 2, 4.5)
 
 
-def test_inputs_as_paths_texts_and_generators(tmp_path):
+def test_inputs_as_paths_texts_and_generators(engine, tmp_path):
     from pathlib import Path
 
     texts = _corpus(14, n_sentences=2000)
@@ -228,12 +254,13 @@ def test_inputs_as_paths_texts_and_generators(tmp_path):
     a.write_text("\n".join(texts[:100]) + "\n", encoding="utf-8")
     b.write_text("\n".join(texts[100:]) + "\n", encoding="utf-8")
     params = dict(order=4, min_count=5, workers=1)
-    reference = lexicon_rows(cikuang.discover(texts, **params))
-    assert lexicon_rows(cikuang.discover([Path(a), Path(b)], **params)) == reference
-    assert lexicon_rows(cikuang.discover((t for t in texts), **params)) == reference
-    assert lexicon_rows(cikuang.discover(str(tmp_path), **params)) == reference  # a directory
+    reference = lexicon_rows(cikuang.discover(texts, **params))  # texts on the local engine
+    assert lexicon_rows(engine.discover([Path(a), Path(b)], **params)) == reference
+    if engine.name == "local":  # Spark reads a generator as it reads a list of texts
+        assert lexicon_rows(engine.discover((t for t in texts), **params)) == reference
+    assert lexicon_rows(engine.discover(str(tmp_path), **params)) == reference  # a directory
     with pytest.raises(CikuangError):
-        cikuang.discover([b"bytes are not text"], **params)
+        engine.discover([b"bytes are not text"], **params)
 
 
 def test_temporary_files_are_removed(tmp_path):

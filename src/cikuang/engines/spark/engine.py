@@ -85,6 +85,14 @@ class SparkEngine(Engine):
         self._persisted.append(bc)
         return bc
 
+    def _broadcast_code(self, value):
+        """Broadcast a value that holds user code (a scorer, a block function): pickled by
+        cloudpickle, which carries a function of ``__main__`` or of an unimportable module by value
+        (a broadcast alone pickles functions by reference); unpickle with :func:`_code_of`."""
+        from pyspark import cloudpickle
+
+        return self._broadcast(cloudpickle.dumps(value))
+
     # -- the passes ------------------------------------------------------------------------------
 
     @_spark_pass
@@ -125,7 +133,7 @@ class SparkEngine(Engine):
     @_spark_pass
     def count_level(self, length: int, min_count: int, apriori: Apriori | None, score) -> Level:
         ids_of, bits, P = self._ids_of(), self.bits, self.P
-        score_bc = self._broadcast(score)
+        score_bc = self._broadcast_code(score)
         apriori_bc = self._broadcast(apriori) if apriori is not None else None
 
         def count_part(blocks_):
@@ -143,7 +151,7 @@ class SparkEngine(Engine):
 
         def scored(items):
             for _, (keys, counts) in summed_buckets(items, min_count):
-                yield keys, counts, score_bc.value(keys, counts)
+                yield keys, counts, _code_of(score_bc)(keys, counts)
 
         got = self.blocks.mapPartitions(count_part).partitionBy(P, lambda b: b).mapPartitions(scored).collect()
         for bc in (score_bc, apriori_bc):
@@ -301,16 +309,23 @@ class SparkEngine(Engine):
 
     @_spark_pass
     def map_blocks(self, fn, total, *args):
-        bc = self._broadcast((fn, total, args))
+        bc = self._broadcast_code((fn, total, args))
 
         def run(blocks_):
-            fn_, total_, args_ = bc.value
+            fn_, total_, args_ = _code_of(bc)
             yield total_(fn_(codes, latin, *args_) for codes, latin in blocks_)
 
         return total(self.blocks.mapPartitions(run).collect())
 
 
 # -- executor side -----------------------------------------------------------------------------
+
+def _code_of(bc):
+    """The value of a :meth:`SparkEngine._broadcast_code` broadcast, unpickled once per executor."""
+    import pickle
+
+    return cached(bc, pickle.loads)
+
 
 def _encode_partition(texts):
     """Blocks ``(codes, latin)`` of a partition: codes by the text model, ``latin`` the names of

@@ -1,0 +1,4 @@
+"""``python -m cikuang``: the command line."""
+from .cli import main
+
+main()
