@@ -154,8 +154,8 @@ def _blocks(ids: np.ndarray, size: int):
         start = end
 
 
-def _run_counter(ids, order, bits, memory, spill_dir, threads, min_count=1, block=5000):
-    counter = NgramCounter(order, bits, memory, str(spill_dir), threads=threads)
+def _run_counter(ids, order, bits, memory, tmp_dir, threads, min_count=1, block=5000):
+    counter = NgramCounter(order, bits, memory, str(tmp_dir), threads=threads)
     for b in _blocks(ids, block):
         counter.add(b)
     result = counter.result(min_count)
@@ -167,10 +167,8 @@ def _run_counter(ids, order, bits, memory, spill_dir, threads, min_count=1, bloc
 def test_counter_spills_under_a_tiny_budget_and_counts_exactly(tmp_path, threads, min_count):
     order, bits = 4, 8
     ids = _random_ids(7 + threads, 150_000, 250)
-    tiny, small_result = _run_counter(ids, order, bits, 1 << 16, tmp_path / "tiny", threads, min_count,
-                                      block=70_000)
-    roomy, big_result = _run_counter(ids, order, bits, 1 << 32, tmp_path / "roomy", threads, min_count,
-                                     block=70_000)
+    tiny, small_result = _run_counter(ids, order, bits, 1 << 16, tmp_path, threads, min_count, block=70_000)
+    roomy, big_result = _run_counter(ids, order, bits, 1 << 32, tmp_path, threads, min_count, block=70_000)
     assert tiny.spilled
     assert not roomy.spilled
     np.testing.assert_array_equal(small_result.keys, big_result.keys)
@@ -178,13 +176,14 @@ def test_counter_spills_under_a_tiny_budget_and_counts_exactly(tmp_path, threads
     expected = {k: v for k, v in pack_counts(ids, order, bits).items() if v >= min_count}
     assert dict(zip(small_result.keys.tolist(), small_result.counts.tolist())) == expected
     assert list(small_result.keys) == sorted(expected)
-    assert not list((tmp_path / "tiny").glob("*.bin"))  # the spill files are consumed
+    assert list(tmp_path.iterdir()) == []  # spill files have no name, and are closed once summed
+    assert tiny._parts == [None] * len(tiny._parts)
 
 
 def _spilling_counter(instances):
     class TinyCounter(NgramCounter):
-        def __init__(self, order, bits, memory_bytes, spill_dir, **kw):
-            super().__init__(order, bits, 1 << 16, spill_dir, **kw)
+        def __init__(self, order, bits, memory_bytes, tmp_dir, **kw):
+            super().__init__(order, bits, 1 << 16, tmp_dir, **kw)
             instances.append(self)
 
     return TinyCounter
@@ -237,7 +236,7 @@ def test_count_is_identical_when_the_counts_spill(monkeypatch):
 ], ids=["han-latin", "han-fullwidth"])
 def test_a_clause_longer_than_the_reader_carry_is_not_cut(tmp_path, monkeypatch, pattern, first, second, n):
     # One line with no newline and no punctuation, several times longer than the reader holds
-    # before it looks for a place to cut the line (MAX_CARRY, 16M characters, here patched down
+    # before it looks for a place to cut the line (MAX_CARRY, 2M characters, here patched down
     # to 20k, with blocks of 4 kB, so that the line is cut in many places). Counts stay exact.
     monkeypatch.setattr(corpus_module, "MAX_CARRY", 20_000)
     monkeypatch.setattr(corpus_module, "BLOCK_BYTES", 4096)
@@ -248,3 +247,25 @@ def test_a_clause_longer_than_the_reader_carry_is_not_cut(tmp_path, monkeypatch,
     finally:
         path.unlink()
     assert counts == {first: n, second: n, first + second: n, second + first: n - 1}
+
+
+def test_a_partition_spreads_over_every_slot_of_the_table_that_sums_it():
+    # A spill partition is summed in a hash table whose slot is mix(key) & mask. Were the partition
+    # taken from the same bits, a partition's keys would land in a 32nd of a large table's slots and
+    # linear probing would go quadratic (1.3M keys took 199 s). The slot bits of a 2^25-slot table
+    # above 2^20 must be spread evenly among the keys of one partition.
+    from cikuang.engines.local.counter import SPILL_PARTS
+    from cikuang.ngrams import np_mix, partition_of
+
+    keys = np.unique(np.random.default_rng(1).integers(1, 2**62, 2_000_000, dtype=np.uint64))
+    mine = keys[partition_of(keys, SPILL_PARTS) == 0]
+    high = (np_mix(mine) & np.uint64((1 << 25) - 1)) >> np.uint64(20)
+    spread = np.bincount(high.astype(np.int64), minlength=32)
+    assert len(mine) > 50_000 and spread.min() > 0.8 * len(mine) / 32 and spread.max() < 1.2 * len(mine) / 32
+    # and the same for the Spark engine's buckets
+    from cikuang.engines.spark.shuffle import bucket_of
+
+    mine = keys[bucket_of(keys, 8) == 3]
+    high = (np_mix(mine) & np.uint64((1 << 25) - 1)) >> np.uint64(20)
+    spread = np.bincount(high.astype(np.int64), minlength=32)
+    assert spread.min() > 0.8 * len(mine) / 32

@@ -22,10 +22,23 @@ when the package is installed: no JIT, so nothing to compile or load at run time
 cimport cython
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.math cimport INFINITY, exp, log1p
+from cpython.exc cimport PyErr_CheckSignals
 
 import numpy as np
 
 cdef double MAX_LOAD = 0.6
+
+
+# ---------------------------------------------------------------------------------------------
+# Ctrl-C: a loop without the GIL never runs Python's signal handlers, so every long loop calls
+# this; in the main thread it runs them once every 2^20 steps (KeyboardInterrupt then propagates),
+# in other threads it costs a comparison (signals are handled by the main thread, which waits).
+
+cdef inline int interrupted(Py_ssize_t step) except -1 nogil:
+    if (step & 0xFFFFF) == 0 and step > 0:
+        with gil:
+            PyErr_CheckSignals()
+    return 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -136,6 +149,7 @@ def add_counts(tab, Py_ssize_t size, const uint64_t[:] keys, const int64_t[:] va
         raise IndexError("vals is shorter than keys")
     with nogil:
         for i in range(m):
+            interrupted(i)
             T.add(keys[i], <uint64_t>vals[i])
     return T.words, T.size
 
@@ -224,6 +238,7 @@ def count_ngrams(const uint32_t[::1] ids, Py_ssize_t min_len, Py_ssize_t max_len
     cdef uint32_t u
     with nogil:
         for i in range(n):
+            interrupted(i)
             if pid[i] == 0:
                 continue
             key = 0
@@ -280,6 +295,7 @@ def count_ngrams_apriori(const uint32_t[::1] ids, Py_ssize_t length, bits, const
     with nogil:
         ok = _frequent_at(pid, n, 0, m, b, pf, nf, pp, k, &part)
         for i in range(n):
+            interrupted(i)
             ok_next = _frequent_at(pid, n, i + 1, m, b, pf, nf, pp, k, &nxt)
             if ok and ok_next:
                 key = (part << b) | <uint64_t>pid[i + m]
@@ -364,7 +380,7 @@ def count_fragments(const uint32_t[::1] ids, Py_ssize_t order, bits, const uint6
     cdef const uint32_t* pid = u32ptr(ids)
     cdef KeptSet K = kept_set(kept, kept_starts, k)
     cdef uint64_t b = <uint64_t>bits
-    cdef Py_ssize_t n = ids.shape[0], s = 0, e = 0, length, m = 0
+    cdef Py_ssize_t n = ids.shape[0], s = 0, e = 0, length, m = 0, steps = 0
     cdef Py_ssize_t cap = n // (order + 1) + 1  # the most fragments longer than order a block can hold
     cdef uint64_t key, h1 = 0, h2 = 0
     h1s_obj = np.empty(cap, dtype=np.uint64)
@@ -377,6 +393,8 @@ def count_fragments(const uint32_t[::1] ids, Py_ssize_t order, bits, const uint6
     cdef int64_t[::1] lens = lens_obj
     with nogil:
         while next_fragment(pid, n, order, b, &K, &s, &e):
+            steps += 1
+            interrupted(steps)
             length = e - s
             if length <= order:
                 key = _pack(pid, s, e, b)
@@ -414,10 +432,12 @@ def count_neighbours(const uint32_t[::1] ids, const uint32_t[::1] codes, Py_ssiz
     cdef Py_ssize_t nlw = long_words.shape[0]
     cdef const uint64_t* ph2 = u64ptr(long_h2)
     cdef uint64_t b = <uint64_t>bits
-    cdef Py_ssize_t n = ids.shape[0], s = 0, e = 0, sl
+    cdef Py_ssize_t n = ids.shape[0], s = 0, e = 0, sl, steps = 0
     cdef uint64_t word, h1 = 0, h2 = 0, left, right
     with nogil:
         while next_fragment(pid, n, order, b, &K, &s, &e):
+            steps += 1
+            interrupted(steps)
             word = 0
             if e - s <= order:
                 sl = slot_of(psw, nsw, _pack(pid, s, e, b))
@@ -496,6 +516,7 @@ def encode_fast(const uint32_t[::1] cps, const uint8_t[::1] kinds, const uint32_
     cdef uint8_t cls, prev = 0  # class of the previous character (0 at the start: a leading boundary is dropped)
     with nogil:
         for i in range(n):
+            interrupted(i)
             cp = cps[i]
             if needs_context(cp, &kinds[0], pa, na, ph, nh):
                 first_slow = i
@@ -570,6 +591,7 @@ def count_bigrams(const uint32_t[::1] ids, bits, uint32_t[::1] dense, Py_ssize_t
     cdef uint32_t u, v
     with nogil:
         for i in range(n - 1):
+            interrupted(i)
             u = pid[i]
             v = pid[i + 1]
             if u == 0 or v == 0:

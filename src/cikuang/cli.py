@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import signal
 import sys
 import unicodedata
 from pathlib import Path
@@ -13,6 +14,7 @@ from dataclasses import fields
 from . import __version__
 from .errors import CikuangError
 from .lexicon import FORMATS
+from .output import atomic_output, check_output, quiet_stdout
 from .spec import PRESETS, DiscoverySpec, ReadSpec, RunSpec, default_of
 
 #: What each preset is, for --help.
@@ -233,10 +235,20 @@ def run(argv=None) -> int:
     except KeyboardInterrupt:
         print("cikuang: interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        print("cikuang: terminated", file=sys.stderr)
+        return 143
     except BrokenPipeError:  # `cikuang ... | head`: the reader has what it wanted
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        quiet_stdout()
         return 0
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that the run unwinds and frees what it holds."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
 
 
 def _engine_options(args) -> dict:
@@ -282,7 +294,8 @@ def _discover(args) -> int:
         lexicon = d.fit(inputs).lexicon_
     if args.format is None and args.output is None:
         title = DEMO if not args.inputs else ", ".join(args.inputs)
-        print_table(lexicon, args.top, title)
+        with atomic_output(None) as out:
+            print_table(lexicon, args.top, title, out)
         if not args.quiet:
             print(f"(N = {d.n_units_} units, min count {d.min_count_}, {d.n_kept_} kept n-grams; "
                   f"--format tsv|jieba|jsonl or -o FILE for the whole lexicon)", file=sys.stderr)
@@ -321,8 +334,9 @@ def _evaluate(args) -> int:
 
     scores = evaluate(args.gold, args.pred, train_words=args.train_words)
     if args.json:
-        print(json.dumps({"gold": args.gold, "pred": args.pred, "train_words": args.train_words,
-                          **scores.as_dict()}, ensure_ascii=False))
+        with atomic_output(None) as out:
+            out.write(json.dumps({"gold": args.gold, "pred": args.pred, "train_words": args.train_words,
+                                  **scores.as_dict()}, ensure_ascii=False) + "\n")
         return 0
 
     def ratio(x):
@@ -335,24 +349,20 @@ def _evaluate(args) -> int:
         rows += [("OOV rate", ratio(scores.oov_rate), f"{scores.n_oov:,} / {scores.n_gold:,} gold words"),
                  ("OOV recall", ratio(scores.oov_recall), f"{scores.n_oov_correct:,} / {scores.n_oov:,}"),
                  ("IV recall", ratio(scores.iv_recall), f"{scores.n_iv_correct:,} / {n_iv:,}")]
-    print(f"gold {args.gold}, prediction {args.pred}")
-    for name, value, detail in rows:
-        print(f"{name:<10}  {value:>6}  {detail}")
+    with atomic_output(None) as out:
+        out.write(f"gold {args.gold}, prediction {args.pred}\n")
+        for name, value, detail in rows:
+            out.write(f"{name:<10}  {value:>6}  {detail}\n")
     return 0
 
 
 def _check_output(path: str) -> None:
     """Fail before the work, not after it, when the output cannot be written."""
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise CikuangError("output directory does not exist", path)
-    if os.path.isdir(path):
-        raise CikuangError("output is a directory", path)
-    if not os.access(directory, os.W_OK):
-        raise CikuangError("output directory is not writable", path)
+    check_output(path)
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     sys.exit(run())
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import fnmatch
 import gzip
 import io
 import json
@@ -32,8 +33,9 @@ from .errors import CikuangError
 from .textmodel import last_safe_cut
 
 BLOCK_BYTES = 1 << 22
-#: A line longer than this is split at its last punctuation or space.
-MAX_CARRY = 1 << 24
+#: A line longer than this is split at its last punctuation or space (or before a Han character):
+#: what a worker encodes at a time, and so its memory, stays bounded however long the lines.
+MAX_CARRY = 1 << 21
 _DECOMPRESS_ERRORS = (OSError, EOFError, lzma.LZMAError, zlib.error, ValueError)
 
 
@@ -53,10 +55,54 @@ def _open_binary(path: Path) -> io.BufferedIOBase:
     if suffix == ".xz":
         return lzma.open(path, "rb")
     if suffix == ".zst":
+        return io.BufferedReader(_ZstdReader(open(path, "rb")), 1 << 20)
+    return open(path, "rb")
+
+
+class _ZstdReader(io.RawIOBase):
+    """A .zst file decompressed frame by frame, with an error at a truncated frame.
+
+    (zstandard's ``stream_reader`` returns what it has when the input ends inside a frame, so a
+    truncated file would be read as complete; ``decompressobj`` says whether its frame ended.)
+    """
+
+    def __init__(self, raw):
         import zstandard
 
-        return zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True)
-    return open(path, "rb")
+        self._raw = raw
+        self._new = zstandard.ZstdDecompressor().decompressobj
+        self._frame = self._new()
+        self._in_frame = False  # some of the current frame has been read
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._pending:
+            chunk = self._raw.read(1 << 20)
+            if not chunk:
+                if self._in_frame and not self._frame.eof:
+                    raise EOFError("compressed file ended before the end-of-stream marker was reached")
+                return 0
+            out = []
+            while chunk:
+                out.append(self._frame.decompress(chunk))
+                self._in_frame = True
+                if not self._frame.eof:
+                    break
+                chunk = self._frame.unused_data  # the next frame starts here
+                self._frame = self._new()
+                self._in_frame = bool(chunk)
+            self._pending = b"".join(out)
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 def _normal_encoding(encoding: str) -> str:
@@ -124,7 +170,7 @@ class Corpus:
                 continue
             p = Path(src)
             if p.is_dir():
-                found = sorted(str(f) for f in p.rglob(self.glob) if f.is_file())
+                found = _find(p, self.glob)
                 if not found:
                     raise CikuangError(f"directory has no files matching {self.glob!r}", src)
                 paths.extend(found)
@@ -162,6 +208,8 @@ class Corpus:
 
     def _file_pieces(self, path: str, progress) -> Iterator[str]:
         name = "<stdin>" if path == "-" else path
+        if path == "-" and sys.stdin is None:
+            raise CikuangError("standard input is closed")
         try:
             raw = sys.stdin.buffer if path == "-" else _open_binary(Path(path))
         except OSError as e:
@@ -210,6 +258,8 @@ class Corpus:
                 text = decoder.decode(block)
             except UnicodeDecodeError as e:
                 raise self._decode_error(name, e, offset - pending + bom + e.start) from None
+            except UnicodeError as e:  # e.g. utf-16 without a BOM
+                raise CikuangError(f"cannot decode as {self.encoding}: {e}", name) from None
             offset += len(block)
             carry += text
             cut = carry.rfind("\n") + 1
@@ -223,6 +273,8 @@ class Corpus:
             carry += decoder.decode(b"", final=True)
         except UnicodeDecodeError as e:
             raise self._decode_error(name, e, offset - len(decoder.getstate()[0]) + e.start) from None
+        except UnicodeError as e:
+            raise CikuangError(f"cannot decode as {self.encoding}: {e}", name) from None
         if carry:
             yield Piece(carry + "\n")
 
@@ -252,6 +304,28 @@ class Corpus:
             yield Piece("\n".join(batch) + "\n")
 
 
+def _find(directory: Path, pattern: str) -> list[str]:
+    """The files under ``directory`` whose names match ``pattern``, sorted; a directory that
+    cannot be read is an error, not a silent gap."""
+    if os.path.isabs(pattern):
+        raise CikuangError(f"--glob takes a pattern relative to the directory, such as *.txt, not {pattern!r}")
+    nested = "/" in pattern  # sub/*.txt: matched against the path below the directory, at any depth
+
+    def refuse(e: OSError):
+        raise CikuangError(f"cannot read directory: {e.strerror or e}", e.filename or str(directory))
+
+    found = []
+    for root, dirs, files in os.walk(directory, onerror=refuse):
+        dirs.sort()
+        for f in files:
+            path = os.path.join(root, f)
+            rel = os.path.relpath(path, directory) if nested else f
+            if (fnmatch.fnmatchcase(rel, pattern) or nested and fnmatch.fnmatchcase(rel, "*/" + pattern)) \
+                    and os.path.isfile(path):
+                found.append(path)
+    return sorted(found)
+
+
 def _lines(stream, name: str, progress) -> Iterator[str]:
     try:
         for line in stream:
@@ -260,6 +334,8 @@ def _lines(stream, name: str, progress) -> Iterator[str]:
             yield line
     except UnicodeDecodeError as e:
         raise CikuangError(f"invalid {e.encoding} data ({e.reason}); use --errors replace", name) from None
+    except UnicodeError as e:
+        raise CikuangError(f"cannot decode: {e}", name) from None
     except _DECOMPRESS_ERRORS as e:
         raise CikuangError(f"cannot read: {e}", name) from None
     except Exception as e:

@@ -178,6 +178,8 @@ def _lines(source, role: str):
     if _is_path(source):
         path = os.fspath(source)
         if path == "-":
+            if sys.stdin is None:
+                raise CikuangError("standard input is closed")
             f = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline=None)
             yield "standard input", _file_tokens(f, "standard input")
             return

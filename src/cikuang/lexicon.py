@@ -159,9 +159,9 @@ class Lexicon(Sequence):
                         continue
                     try:
                         entry = parse(line)
-                    except (ValueError, KeyError, TypeError, AttributeError):
-                        raise CikuangError(f"line {lineno}: not a lexicon entry: {line[:40]!r}",
-                                           str(path)) from None
+                    except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
+                        raise CikuangError(f"line {lineno}: not a lexicon entry (word count [tag], or a "
+                                           f"cikuang tsv or jsonl line): {line[:40]!r}", str(path)) from None
                     if entry is not None:
                         words.append(entry[0])
                         counts.append(entry[1])
@@ -178,18 +178,28 @@ class Lexicon(Sequence):
 
 # One line of each format -> (word, count, [cohesion, left, right, score] or None); ValueError if malformed.
 
+def _count(text) -> int:
+    """A count that fits the lexicon's 64-bit column."""
+    count = int(text)
+    if not -(1 << 63) <= count < 1 << 63:
+        raise ValueError("count out of range")
+    return count
+
+
 def _tsv_entry(line: str):
     parts = line.split("\t")
     if len(parts) != len(FIELDS) or not parts[0]:
         raise ValueError
-    return parts[0], int(parts[1]), [float(x) if x else np.nan for x in parts[2:6]]
+    return parts[0], _count(parts[1]), [float(x) if x else np.nan for x in parts[2:6]]
 
 
 def _jieba_entry(line: str):
-    parts = line.split(" ")
-    if not parts[0]:
-        raise ValueError
-    return parts[0], int(parts[1]) if len(parts) > 1 else 1, None
+    # fields are separated by spaces in jieba's files; a tab or several spaces do too (a word
+    # never holds white space: it could never match)
+    parts = line.split()
+    if not parts:
+        return None
+    return parts[0], _count(parts[1]) if len(parts) > 1 else 1, None
 
 
 def _jsonl_entry(line: str):
@@ -199,7 +209,7 @@ def _jsonl_entry(line: str):
     word = obj["word"]
     if not isinstance(word, str) or not word:
         raise ValueError
-    return word, int(obj["count"]), [np.nan if obj.get(k) is None else float(obj[k]) for k in FIELDS[2:]]
+    return word, _count(obj["count"]), [np.nan if obj.get(k) is None else float(obj[k]) for k in FIELDS[2:]]
 
 
 def _fmt(x: float) -> str:

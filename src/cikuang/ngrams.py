@@ -29,6 +29,21 @@ def np_mix(keys: np.ndarray) -> np.ndarray:
         return z ^ (z >> np.uint64(31))
 
 
+#: Mixed into keys before hashing them to a partition (see :func:`partition_of`).
+_PARTITION_SALT = np.uint64(0xD1B54A32D192ED03)
+
+
+def partition_of(keys: np.ndarray, n: int) -> np.ndarray:
+    """The partition (``0..n-1``) of each key, for spilling and shuffling.
+
+    It must not use the bits a hash table takes its slots from (``mix(key) & mask``, the low bits):
+    the keys of one partition would then all fall into one n-th of the slots of the table that sums
+    them, and linear probing would go quadratic. So it hashes the key mixed with a salt, an
+    independent hash.
+    """
+    return (np_mix(np.asarray(keys, dtype=np.uint64) ^ _PARTITION_SALT) % np.uint64(n)).astype(np.int64)
+
+
 @dataclass
 class UnitIds:
     """Dense ids of units: ``ids[code]`` is the id of a unit code, 0 for units left out."""
@@ -53,14 +68,14 @@ class UnitIds:
         return self.ids[codes]
 
 
-def bits_for(n_ids: int, order: int) -> int:
-    """Bits per unit in a packed key of up to ``order`` units over ``n_ids`` ids."""
+def bits_for(n_ids: int, order: int, what: str | None = None, hint: str = "raise --min-count or lower --order") -> int:
+    """Bits per unit in a packed key of up to ``order`` units over ``n_ids`` ids (``what`` names the
+    corpus in the error)."""
     bits = max(1, int(n_ids).bit_length())
     if bits * order > 64:
         raise CikuangError(
             f"{n_ids} distinct units do not fit order {order} in 64-bit keys "
-            f"(at most {(1 << (64 // order)) - 1}); raise --min-count or lower --order"
-        )
+            f"(at most {(1 << (64 // order)) - 1}); {hint}", what)
     return bits
 
 

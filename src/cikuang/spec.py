@@ -76,6 +76,8 @@ def parse_min_pmi(value, order: int) -> tuple[float, ...]:
     value = [float(x) for x in value]
     if not value or any(math.isnan(x) for x in value):
         raise CikuangError("min_pmi must hold one number per length")
+    if len(value) > order:
+        raise CikuangError(f"min_pmi has {len(value)} thresholds, more than the {order} lengths of order {order}")
     while len(value) < order:
         value.append(value[-1] + (value[-1] - value[-2] if len(value) >= 2 else 0.0))
     return tuple(value[:order])

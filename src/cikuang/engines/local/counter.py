@@ -9,14 +9,15 @@ table. Counts are exact either way, and equal.
 """
 from __future__ import annotations
 
-import os
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from ... import _hashtable as ht
+from ...errors import CikuangError
 from ..._native import count_bigrams, count_ngrams, count_ngrams_apriori
-from ...ngrams import DENSE_UNITS, NgramCounts, np_mix
+from ...ngrams import DENSE_UNITS, NgramCounts, partition_of
 
 SPILL_PARTS = 32
 _ENTRY = np.dtype([("key", "<u8"), ("count", "<i8")])
@@ -39,11 +40,12 @@ def split_at_boundaries(ids: np.ndarray, n: int) -> list[np.ndarray]:
 class NgramCounter:
     """Accumulates n-gram counts block by block within a memory budget."""
 
-    def __init__(self, order: int, bits: int, memory_bytes: int, spill_dir: str, threads: int = 1,
+    def __init__(self, order: int, bits: int, memory_bytes: int, tmp_dir: str | None = None, threads: int = 1,
                  min_len: int = 1, frequent: np.ndarray | None = None, frequent_pairs: np.ndarray | None = None):
         """Count lengths ``min_len..order``; with a ``frequent`` table (of keys one unit shorter),
         count only windows of ``order`` units whose two parts are in it (``count_ngrams_apriori``),
-        helped by ``frequent_pairs``, the :func:`pair_map` of the frequent pairs."""
+        helped by ``frequent_pairs``, the :func:`pair_map` of the frequent pairs. Spill partitions
+        are anonymous temporary files in ``tmp_dir`` (no name: nothing is left if the process dies)."""
         self.order = order
         self.min_len = min_len
         self.bits = bits
@@ -53,7 +55,8 @@ class NgramCounter:
         self.threads = max(1, threads)
         # Tables double when they grow, so the budget allows for an old and a new one at once.
         self.table_budget = max(1 << 20, int(memory_bytes * 0.45))
-        self.spill_dir = spill_dir
+        self.tmp_dir = tmp_dir
+        self._parts: list = [None] * SPILL_PARTS  # the spill partitions' files, made when first needed
         self.spilled = False
         self.tables = self._new_tables()
         # Pairs of frequent units are counted in small dense arrays (see count_bigrams).
@@ -104,10 +107,9 @@ class NgramCounter:
     def _spill(self) -> None:
         """Append every table's entries to the spill partitions (by key hash) and start afresh."""
         self.spilled = True
-        os.makedirs(self.spill_dir, exist_ok=True)
         for tab, _ in self.tables:
             k, v = ht.items(tab)
-            part = (np_mix(k) >> np.uint64(20)) % np.uint64(SPILL_PARTS)
+            part = partition_of(k, SPILL_PARTS)
             order = np.argsort(part, kind="stable")
             bounds = np.searchsorted(part[order], np.arange(SPILL_PARTS + 1))
             for p in range(SPILL_PARTS):
@@ -115,9 +117,25 @@ class NgramCounter:
                 if len(sel):
                     rec = np.empty(len(sel), dtype=_ENTRY)
                     rec["key"], rec["count"] = k[sel], v[sel]
-                    with open(os.path.join(self.spill_dir, f"part{p:03d}.bin"), "ab") as f:
-                        rec.tofile(f)
+                    self._write(p, rec)
         self.tables = self._new_tables()
+
+    def _write(self, p: int, rec: np.ndarray) -> None:
+        try:
+            if self._parts[p] is None:
+                self._parts[p] = tempfile.TemporaryFile(dir=self.tmp_dir)
+            rec.tofile(self._parts[p])
+        except OSError as e:
+            self.close()
+            raise CikuangError(f"cannot spill counts to disk: {e.strerror or e}",
+                               self.tmp_dir or tempfile.gettempdir()) from None
+
+    def close(self) -> None:
+        """Close (so free) the spill files."""
+        for i, f in enumerate(self._parts):
+            if f is not None:
+                f.close()
+                self._parts[i] = None
 
     def partitions(self, min_count: int = 1):
         """Yield (keys, counts) of disjoint parts of the result, each with counts >= min_count."""
@@ -140,11 +158,14 @@ class NgramCounter:
         self._spill()
         self.tables = []
         for p in range(SPILL_PARTS):
-            path = os.path.join(self.spill_dir, f"part{p:03d}.bin")
-            if not os.path.exists(path):
+            f = self._parts[p]
+            if f is None:
                 continue
-            rec = np.fromfile(path, dtype=_ENTRY)
-            os.unlink(path)
+            f.flush()
+            f.seek(0)
+            rec = np.fromfile(f, dtype=_ENTRY)
+            f.close()
+            self._parts[p] = None
             tab, _ = ht.add_counts(ht.new_table(int(len(rec) / ht.MAX_LOAD) + 1), 0,
                                    np.ascontiguousarray(rec["key"]), np.ascontiguousarray(rec["count"]))
             del rec

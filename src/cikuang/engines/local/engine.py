@@ -10,7 +10,6 @@ each thread adding into tables of its own that are summed at the end; n-gram cou
 from __future__ import annotations
 
 import os
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -18,6 +17,7 @@ import numpy as np
 from ... import _hashtable as ht
 from ..._native import count_fragments, count_neighbours
 from ...corpus import Corpus
+from ...errors import CikuangError
 from ...ngrams import NgramCounts, NgramTable, UnitIds, pair_fields
 from ...progress import Progress
 from ...scoring import entropies
@@ -31,11 +31,25 @@ CUT_BLOCK = 1 << 21
 _LONG_RECORDS = 1 << 20
 
 
+def check_tmp_dir(tmp_dir: str | None) -> str | None:
+    """``tmp_dir`` if it is a writable directory (None: the system's), else a one-line error."""
+    if tmp_dir is None:
+        return None
+    if not os.path.exists(tmp_dir):
+        raise CikuangError("temporary directory does not exist", tmp_dir)
+    if not os.path.isdir(tmp_dir):
+        raise CikuangError("temporary directory is not a directory", tmp_dir)
+    if not os.access(tmp_dir, os.W_OK | os.X_OK):
+        raise CikuangError("temporary directory is not writable", tmp_dir)
+    return tmp_dir
+
+
 class LocalEngine(Engine):
     """The recipe's passes on this machine (see the module doc).
 
     ``workers``: threads (default: all cores); ``memory``: the count tables' budget in bytes;
-    ``tmp_dir``: where the unit stream and spill files go (default: the system's); ``progress``:
+    ``tmp_dir``: where the unit stream and spill files go (default: the system's; they are
+    anonymous files, which the system frees when the process ends however it ends); ``progress``:
     bars on stderr (None: only on a terminal).
     """
 
@@ -46,23 +60,19 @@ class LocalEngine(Engine):
         self.workers = workers or default_workers()
         self.memory = int(memory)
         self.progress = Progress(enabled=progress)
-        self._work = tempfile.TemporaryDirectory(prefix="cikuang-", dir=tmp_dir)
+        self.tmp_dir = check_tmp_dir(tmp_dir)
         self.stream: UnitStream | None = None
 
     def close(self) -> None:
-        self._work.cleanup()
-
-    @property
-    def _spill_dir(self) -> str:
-        return os.path.join(self._work.name, "spill")
+        if self.stream is not None:
+            self.stream.close()
 
     # -- the passes ------------------------------------------------------------------------------
 
     def encode(self) -> UnitTotals:
         bar = self.progress.bar("reading", total=self.corpus.size_bytes(), unit="B")
         try:
-            self.stream = UnitStream.encode(self.corpus, os.path.join(self._work.name, "units.u32"),
-                                            workers=self.workers, progress=bar.update)
+            self.stream = UnitStream.encode(self.corpus, self.tmp_dir, workers=self.workers, progress=bar.update)
         finally:
             bar.close()
         return UnitTotals(self.stream.unit_counts, self.stream.vocab)
@@ -73,14 +83,14 @@ class LocalEngine(Engine):
 
     def count_level(self, length: int, min_count: int, apriori: Apriori | None, score) -> Level:
         frequent = ht.table_from(apriori.frequent) if apriori is not None else None
-        counter = NgramCounter(length, self.bits, self.memory, self._spill_dir, threads=self.workers,
+        counter = NgramCounter(length, self.bits, self.memory, self.tmp_dir, threads=self.workers,
                                min_len=length, frequent=frequent,
                                frequent_pairs=apriori.pairs if apriori is not None else None)
         level = self._count(counter, f"counting {length}-grams", min_count)
         return Level(level.keys, level.counts, score(level.keys, level.counts))
 
     def count_all(self, order: int) -> NgramTable:
-        counter = NgramCounter(order, self.bits, self.memory, self._spill_dir, threads=self.workers)
+        counter = NgramCounter(order, self.bits, self.memory, self.tmp_dir, threads=self.workers)
         counts = self._count(counter, "counting", 1)
         return NgramTable(counts, self.unit_ids, self.stream.vocab, self.stream.n_units)
 
@@ -90,7 +100,10 @@ class LocalEngine(Engine):
             for _, ids in self.stream.id_blocks(self.unit_ids, counter.block_size()):
                 counter.add(ids)
                 bar.update(len(ids))
-        return counter.result(min_count)
+        try:
+            return counter.result(min_count)
+        finally:
+            counter.close()
 
     def count_fragments(self, kept: KeptSet, min_count: int) -> Fragments:
         order, bits = kept.order, kept.bits

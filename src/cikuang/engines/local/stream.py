@@ -10,6 +10,7 @@ blocks.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...corpus import Corpus
+from ...errors import CikuangError
 from ...textmodel import LATIN_BASE, UnitVocab, encode_units, prepare_tables
 
 #: Characters of text handed to a worker at a time.
@@ -50,11 +52,20 @@ def _batches(corpus: Corpus, progress) -> Iterator[tuple[str, bool]]:
         yield "".join(buf), True
 
 
+def _read_at(fd: int, start: int, count: int) -> np.ndarray:
+    """``count`` codes from code ``start`` of the file ``fd`` (fewer at its end); no shared file
+    position, so threads may read at once."""
+    data = os.pread(fd, count * 4, start * 4)
+    return np.frombuffer(data, dtype=np.uint32).copy() if data else np.zeros(0, np.uint32)
+
+
 @dataclass
 class UnitStream:
-    """A corpus encoded as unit codes in ``path`` (``uint32``, ``0`` between clauses)."""
+    """A corpus encoded as unit codes in an anonymous temporary ``file`` (``uint32``, ``0`` between
+    clauses). The file has no name (``tempfile.TemporaryFile``: ``O_TMPFILE`` on Linux), so the
+    system frees it when the process ends, however it ends (even by ``kill -9``)."""
 
-    path: str
+    file: object
     vocab: UnitVocab
     unit_counts: np.ndarray  # indexed by code; entry 0 counts nothing
     n_codes: int  # length of the file in codes, boundaries included
@@ -69,17 +80,18 @@ class UnitStream:
     def encode(
         cls,
         corpus: Corpus,
-        path: str,
+        tmp_dir: str | None = None,
         *,
         workers: int = 1,
         progress: Callable[[int], None] | None = None,
     ) -> "UnitStream":
-        """Encode ``corpus`` into the file ``path`` (``progress`` is called with bytes read)."""
+        """Encode ``corpus`` into a temporary file in ``tmp_dir`` (``progress`` is called with bytes read)."""
         vocab = UnitVocab()
         han_counts = np.zeros(LATIN_BASE, dtype=np.int64)
         latin_counts = np.zeros(1024, dtype=np.int64)
         n_codes = 0
-        with open(path, "wb") as out:
+        out = tempfile.TemporaryFile(dir=tmp_dir)
+        try:
             for codes, latin, han, latin_local in _encoded(corpus, workers, progress):
                 if len(codes) == 0:
                     continue
@@ -91,27 +103,34 @@ class UnitStream:
                     if len(vocab) > len(latin_counts):
                         latin_counts = np.concatenate((latin_counts, np.zeros(len(vocab) + len(latin_counts), np.int64)))
                     latin_counts[remap - LATIN_BASE] += latin_local  # a batch's runs are distinct
-                codes.tofile(out)
+                try:
+                    codes.tofile(out)
+                except OSError as e:
+                    raise CikuangError(f"cannot write the unit stream: {e.strerror or e}", tmp_dir or
+                                       tempfile.gettempdir()) from None
                 n_codes += len(codes)
+            out.flush()
+        except BaseException:
+            out.close()
+            raise
         han_counts[0] = 0
-        return cls(path, vocab, np.concatenate((han_counts, latin_counts[: len(vocab)])), n_codes)
+        return cls(out, vocab, np.concatenate((han_counts, latin_counts[: len(vocab)])), n_codes)
 
     def blocks(self, block_codes: int = 1 << 22) -> Iterator[tuple[int, np.ndarray]]:
         """(offset, codes) blocks that each end with a boundary and together cover the stream."""
-        with open(self.path, "rb") as f:
-            offset = 0
+        fd = self.file.fileno()
+        offset = 0
+        size = block_codes
+        while offset < self.n_codes:
+            block = _read_at(fd, offset, size)
+            ends = np.flatnonzero(block == 0)
+            if len(ends) == 0:  # a clause longer than the block: read more of it
+                size *= 2
+                continue
+            block = block[: ends[-1] + 1]
+            yield offset, block
+            offset += len(block)
             size = block_codes
-            while offset < self.n_codes:
-                f.seek(offset * 4)
-                block = np.fromfile(f, dtype=np.uint32, count=size)
-                ends = np.flatnonzero(block == 0)
-                if len(ends) == 0:  # a clause longer than the block: read more of it
-                    size *= 2
-                    continue
-                block = block[: ends[-1] + 1]
-                yield offset, block
-                offset += len(block)
-                size = block_codes
 
     def keep_ids(self, unit_ids, max_bytes: int, block_codes: int = 1 << 21) -> bool:
         """Map the stream to dense ids once and keep the blocks in memory, if they fit in ``max_bytes``.
@@ -141,9 +160,10 @@ class UnitStream:
             yield (offset, ids, codes) if with_codes else (offset, ids)
 
     def read(self, start: int, length: int) -> np.ndarray:
-        with open(self.path, "rb") as f:
-            f.seek(start * 4)
-            return np.fromfile(f, dtype=np.uint32, count=length)
+        return _read_at(self.file.fileno(), start, length)
+
+    def close(self) -> None:
+        self.file.close()
 
 
 def _encoded(corpus: Corpus, workers: int, progress) -> Iterator[tuple[np.ndarray, list[str]]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import _hashtable as ht
-from ...ngrams import np_mix
+from ...ngrams import partition_of
 
 _cache: dict = {}  # per executor process: objects built from broadcast values (see cached)
 
@@ -23,7 +23,7 @@ def cached(bc, build=None):
 
 
 def bucket_of(keys: np.ndarray, n: int) -> np.ndarray:
-    return ((np_mix(keys) >> np.uint64(20)) % np.uint64(n)).astype(np.int64)
+    return partition_of(keys, n)
 
 
 def split_by(bucket: np.ndarray, n: int, *arrays):
