@@ -1,0 +1,271 @@
+"""Faults and bad inputs: a one-line error with exit code 2, or the right result; never a traceback,
+a partial or replaced file, a temporary file left behind, or a silent wrong result.
+
+The large cases (a 1 GB line, 200 MB of random text, full file systems, kill -9 mid-run, Ctrl-C) are
+in bench/faults.py, which prints a table of them all.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cikuang import Corpus, CikuangError, Segmenter
+from cikuang.cli import run
+
+FIXTURES = Path(__file__).parent / "fixtures"
+STORY = FIXTURES / "story.txt"
+CIKUANG = [sys.executable, "-m", "cikuang"]
+
+
+def cli(capsys, *args):
+    code = run([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line_error(code, err) -> bool:
+    return code == 2 and err.count("\n") == 1 and err.startswith("cikuang: error: ") and "Traceback" not in err
+
+
+def shell(command: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120, **kwargs)
+
+
+# -- outputs ------------------------------------------------------------------------------------
+
+def test_output_through_a_symlink_writes_its_target(capsys, tmp_path):
+    target = tmp_path / "words.tsv"
+    target.write_text("old\n")
+    link = tmp_path / "link.tsv"
+    link.symlink_to(target)
+    code, _, err = cli(capsys, "discover", STORY, "--min-count", "3", "-o", link, "-q")
+    assert code == 0 and err == ""
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert target.read_text(encoding="utf-8").startswith("word\tcount\t")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mknod needs root")
+def test_output_to_a_device_writes_it_in_place(capsys, tmp_path):
+    null = tmp_path / "null"
+    os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))  # a private copy of /dev/null
+    code, _, err = cli(capsys, "discover", STORY, "--min-count", "3", "-o", null, "-q")
+    assert code == 0 and err == ""
+    assert stat.S_ISCHR(os.stat(null).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null"]
+
+
+def test_output_modes_follow_the_umask_or_the_replaced_file(capsys, tmp_path):
+    new = tmp_path / "new.tsv"
+    old_umask = os.umask(0o027)
+    try:
+        assert cli(capsys, "discover", STORY, "--min-count", "3", "-o", new, "-q")[0] == 0
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(os.stat(new).st_mode) == 0o640
+    os.chmod(new, 0o604)
+    assert cli(capsys, "discover", STORY, "--min-count", "4", "-o", new, "-q")[0] == 0
+    assert stat.S_IMODE(os.stat(new).st_mode) == 0o604
+
+
+@pytest.mark.parametrize("command", [
+    ["discover", STORY, "--min-count", "3"], ["count", STORY, "--order", "2"],
+    ["segment", "--lexicon", STORY, STORY], ["evaluate", "--gold", STORY, STORY]],
+    ids=["discover", "count", "segment", "evaluate"])
+def test_a_full_standard_output_is_a_one_line_error(command):
+    done = subprocess.run(CIKUANG + [str(c) for c in command] + ["-q"] * (command[0] != "evaluate"),
+                          stdout=open("/dev/full", "w"), stderr=subprocess.PIPE, text=True, timeout=120)
+    assert one_line_error(done.returncode, done.stderr), done.stderr
+    assert "No space left on device" in done.stderr
+
+
+def _file_size_limit(limit: int):
+    def setup():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return setup
+
+
+@pytest.mark.parametrize("command", [["discover", STORY, "--min-count", "3", "--format", "jsonl"],
+                                     ["count", STORY, "--order", "3"], ["segment", "--lexicon", STORY, STORY]],
+                         ids=["discover", "count", "segment"])
+def test_an_output_that_cannot_be_written_whole_is_an_error_and_leaves_nothing(tmp_path, command):
+    # as on a full disk: the write fails part way, here at a file size limit of 6 kB (above the
+    # unit stream's 5.6 kB, below the outputs' 7 to 18 kB)
+    out = tmp_path / "out.txt"
+    done = subprocess.run(CIKUANG + [str(c) for c in command] + ["-q", "-o", str(out)], capture_output=True,
+                          text=True, timeout=120, preexec_fn=_file_size_limit(6000))
+    assert one_line_error(done.returncode, done.stderr), done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_temporary_directory_that_fills_is_an_error(tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_text((STORY.read_text(encoding="utf-8") + "\n") * 40, encoding="utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    done = subprocess.run(CIKUANG + ["discover", str(big), "-q", "--tmp-dir", str(work), "-o", str(tmp_path / "o")],
+                          capture_output=True, text=True, timeout=120, preexec_fn=_file_size_limit(4096))
+    assert one_line_error(done.returncode, done.stderr), done.stderr
+    assert "unit stream" in done.stderr and list(work.iterdir()) == [] and not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("case", ["missing", "a file", "empty -o"])
+def test_bad_paths_are_one_line_errors(capsys, tmp_path, case):
+    args = ["discover", STORY, "-q"]
+    if case == "missing":
+        args += ["--tmp-dir", tmp_path / "nope"]
+    elif case == "a file":
+        (tmp_path / "f").write_text("x")
+        args += ["--tmp-dir", tmp_path / "f"]
+    else:
+        args += ["-o", ""]
+    code, out, err = cli(capsys, *args)
+    assert one_line_error(code, err) and out == ""
+
+
+def test_closed_standard_streams_are_one_line_errors():
+    for command in ("python -m cikuang discover - -q <&-", "python -m cikuang discover -q >&-",
+                    "python -m cikuang segment --lexicon %s <&-" % STORY):
+        done = shell(command.replace("python", sys.executable, 1))
+        assert one_line_error(done.returncode, done.stderr), (command, done.stderr)
+
+
+# -- inputs -------------------------------------------------------------------------------------
+
+def test_utf16_without_a_bom_is_a_one_line_error(capsys, tmp_path):
+    path = tmp_path / "u16.txt"
+    path.write_bytes("天下大势".encode("utf-16-le"))
+    code, _, err = cli(capsys, "discover", path, "--encoding", "utf-16", "-q")
+    assert one_line_error(code, err) and str(path) in err
+
+
+def test_an_absolute_glob_is_a_one_line_error(capsys, tmp_path):
+    code, _, err = cli(capsys, "discover", tmp_path, "--glob", "/etc/*.conf", "-q")
+    assert one_line_error(code, err)
+
+
+def test_an_unreadable_subdirectory_is_an_error_not_a_gap(tmp_path, monkeypatch):
+    (tmp_path / "a.txt").write_text("天下大势", encoding="utf-8")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "b.txt").write_text("分久必合", encoding="utf-8")
+    real_scandir = os.scandir
+
+    def scandir(path="."):  # as for a directory without read permission (root reads every one)
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(locked))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(CikuangError, match="cannot read directory") as err:
+        Corpus([str(tmp_path)])
+    assert str(locked) in str(err.value)
+
+
+def test_nested_globs_still_match_below_the_directory(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_text("x")
+    (tmp_path / "b.txt").write_text("x")
+    assert Corpus([str(tmp_path)], glob="sub/*.txt").paths == [str(tmp_path / "sub" / "a.txt")]
+    assert len(Corpus([str(tmp_path)]).paths) == 2
+
+
+def test_a_truncated_zst_is_reported(capsys, tmp_path):
+    import zstandard
+
+    data = zstandard.ZstdCompressor().compress(STORY.read_bytes() * 20)
+    whole, cut = tmp_path / "whole.txt.zst", tmp_path / "cut.txt.zst"
+    whole.write_bytes(data + zstandard.ZstdCompressor().compress(STORY.read_bytes()))  # two frames
+    cut.write_bytes(data[: len(data) // 2])
+    assert cli(capsys, "count", whole, "--order", "1", "-q")[0] == 0
+    code, _, err = cli(capsys, "count", cut, "--order", "1", "-q")
+    assert one_line_error(code, err) and str(cut) in err
+
+
+def test_lexicon_lines_separated_by_tabs_and_counts_too_large(tmp_path):
+    tabs = tmp_path / "tabs.txt"
+    tabs.write_text("新词\t5\n发现\t3 n\n", encoding="utf-8")
+    assert Segmenter(str(tabs)).cut("新词发现") == ["新词", "发现"]
+    big = tmp_path / "big.txt"
+    big.write_text("新词 99999999999999999999999\n", encoding="utf-8")
+    with pytest.raises(CikuangError, match="line 1"):
+        Segmenter(str(big))
+
+
+def test_settings_that_do_not_fit_say_why(capsys, tmp_path):
+    code, _, err = cli(capsys, "discover", STORY, "--order", "4", "--min-pmi", "0,1,2,3,4", "-q")
+    assert one_line_error(code, err) and "more than the 4 lengths" in err
+
+
+# -- signals ------------------------------------------------------------------------------------
+
+def test_temporary_files_have_no_names_even_while_running(tmp_path):
+    # kill -9 cannot leave files behind that never had a name
+    big = tmp_path / "big.txt"
+    big.write_text((STORY.read_text(encoding="utf-8") + "\n") * 400, encoding="utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    proc = subprocess.Popen(CIKUANG + ["discover", str(big), "-q", "--tmp-dir", str(work), "--memory", "64M",
+                                       "-o", str(tmp_path / "words.tsv")], stderr=subprocess.PIPE)
+    seen = set()
+    while proc.poll() is None:
+        seen.update(p.name for p in work.iterdir())
+        time.sleep(0.01)
+    assert proc.returncode == 0 and seen == set()
+    proc = subprocess.Popen(CIKUANG + ["discover", str(big), "-q", "--tmp-dir", str(work), "-o", str(tmp_path / "w2.tsv")])
+    time.sleep(0.5)
+    proc.kill()
+    proc.wait()
+    assert list(work.iterdir()) == [] and not (tmp_path / "w2.tsv").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".cikuang")]
+
+
+# -- fuzzing ------------------------------------------------------------------------------------
+
+FLAG_VALUES = {
+    "--order": ["1", "2", "4", "9", "x", "-3"], "--min-count": ["1", "3", "0", "abc", "1000000"],
+    "--min-pmi": ["0,2,4,6", "0", "a,b", "0,1,2,3,4,5,6,7,8,9", "nan", ""], "--format": ["tsv", "jieba", "jsonl", "xml"],
+    "--preset": ["kexue2019", "none"], "--encoding": ["utf-8", "gbk", "utf-16", "latin-1", "nope"],
+    "--errors": ["strict", "replace", "ignore"], "--glob": ["*.txt", "*", "/abs/*"], "--memory": ["64M", "1G", "1", "x"],
+    "--workers": ["1", "2", "0"], "--top": ["1", "5", "0"], "--base-dict": ["missing.txt"], "--scorer": ["pmi", "x"],
+    "--jsonl-field": ["text"],
+}
+SWITCHES = ["--new-only", "--keep-numbers", "--no-refine", "--refine", "-q"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=400) | st.text(alphabet="天下大势分久必合，。 \nabc12😀\ufffd", max_size=400).map(
+           lambda t: t.encode("utf-8")),
+       flags=st.lists(st.sampled_from(sorted(FLAG_VALUES)), max_size=4, unique=True),
+       switches=st.lists(st.sampled_from(SWITCHES), max_size=3, unique=True),
+       command=st.sampled_from(["discover", "count", "segment"]), to_file=st.booleans(), draw=st.data())
+def test_fuzz_the_command_line(tmp_path_factory, data, flags, switches, command, to_file, draw):
+    work = tmp_path_factory.mktemp("fuzz")
+    corpus = work / "in.txt"
+    corpus.write_bytes(data)
+    args = [command, str(corpus)] + switches
+    for flag in flags:
+        args += [flag, draw.draw(st.sampled_from(FLAG_VALUES[flag]))]
+    if command == "segment":
+        args += ["--lexicon", str(STORY)]
+    if to_file:
+        args += ["-o", str(work / "out.txt")]
+    try:
+        code = run(args)
+    except SystemExit as e:  # argparse's usage errors
+        code = e.code
+    assert code in (0, 2), args
+    leftovers = [p.name for p in work.iterdir() if p.name not in ("in.txt", "out.txt")]
+    assert leftovers == [], args
+    if code == 2:
+        assert not (work / "out.txt").exists(), args
