@@ -414,7 +414,7 @@ ERROR_CASES = {
     "corrupt xz": lambda d: ([_write(d / "c.txt.xz", b"\xfd7zXZ\x00" + b"\x00" * 100)], [d / "c.txt.xz"]),
     "corrupt zst": lambda d: ([_write(d / "c.txt.zst", b"not a zstd frame at all\n" * 10)], [d / "c.txt.zst"]),
     "min count too high": lambda d: ([STORY, "--min-count", "100000"], [STORY]),
-    "min pmi too high": lambda d: ([STORY, "--min-count", "3", "--min-pmi", "0,50"], [STORY]),
+    "min pmi too high": lambda d: ([STORY, "--min-count", "3", "--min-pmi", "0,50,50,50"], [STORY]),
     "bad min pmi": lambda d: ([STORY, "--min-pmi", "abc"], ["abc"]),
     "bad memory": lambda d: ([STORY, "--memory", "xyz"], ["xyz"]),
     "memory too small": lambda d: ([STORY, "--memory", "1M"], ["1M"]),

@@ -30,7 +30,9 @@ def test_defaults_and_the_resolved_ladder():
     spec = DiscoverySpec()
     assert (spec.order, spec.min_count, spec.min_pmi, spec.refine, spec.scorer) == (4, None, DEFAULT_MIN_PMI, True, "pmi")
     assert DiscoverySpec(order=6).min_pmi == (0, 2, 4.5, 8, 11.5, 15)
-    assert DiscoverySpec(order=3, min_pmi="0,1").min_pmi == (0, 1, 2)
+    assert DiscoverySpec(order=3, min_pmi=2.5).min_pmi == (0, 2.5, 2.5)  # one number: every length
+    with pytest.raises(CikuangError, match="give one per length"):
+        DiscoverySpec(order=3, min_pmi="0,1")  # a list must say every threshold
     assert DiscoverySpec().min_count_for(4_050_000) == 4 and DiscoverySpec(min_count=7).min_count_for(10**9) == 7
 
 

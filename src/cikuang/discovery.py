@@ -120,8 +120,9 @@ def discover(inputs, **params) -> Lexicon:
     - ``order`` (4): longest n-gram counted; words longer than this are found as chains.
     - ``min_count`` (auto, see :func:`cikuang.spec.auto_min_count`): minimum count of kept n-grams
       and of words.
-    - ``min_pmi`` ((0, 2, 4.5, 8)): minimum cohesion in nats by length (index 0: single units);
-      a short list continues by its last step.
+    - ``min_pmi`` ((0, 2, 4.5, 8)): minimum cohesion in nats by length (index 0: single units), one
+      per length up to ``order``, or one number for every length; the default ladder continues by
+      3.5 nats per length past 4.
     - ``scorer`` ("pmi"): the score of one split of an n-gram, whose weakest split is its cohesion:
       a name, or a picklable function ``f(count, left_count, right_count, n_units)`` of arrays
       (see :mod:`cikuang.scoring`).

@@ -64,8 +64,10 @@ def check_order(order, allowed: range = DISCOVER_ORDERS) -> int:
     return order
 
 
-def parse_min_pmi(value, order: int) -> tuple[float, ...]:
-    """Thresholds by length (index 0 for single units, unused); a short list repeats its last step."""
+def parse_min_pmi(value, order: int, continue_ladder: bool = False) -> tuple[float, ...]:
+    """Thresholds by length (index 0 for single units, unused): one per length, or one number for
+    every length above 1. ``continue_ladder`` continues a short list by its last step (only the
+    default ladder is continued so: a list a user gives must say every threshold)."""
     if isinstance(value, str):
         try:
             value = [float(x) for x in value.split(",") if x.strip()]
@@ -78,6 +80,10 @@ def parse_min_pmi(value, order: int) -> tuple[float, ...]:
         raise CikuangError("min_pmi must hold one number per length")
     if len(value) > order:
         raise CikuangError(f"min_pmi has {len(value)} thresholds, more than the {order} lengths of order {order}")
+    if len(value) < order and not continue_ladder:
+        raise CikuangError(f"min_pmi has {len(value)} thresholds for the {order} lengths of order {order}: give "
+                           f"one per length, the first for single units (unused), e.g. "
+                           f"{_ladder(default_min_pmi(order))}")
     while len(value) < order:
         value.append(value[-1] + (value[-1] - value[-2] if len(value) >= 2 else 0.0))
     return tuple(value[:order])
@@ -85,7 +91,7 @@ def parse_min_pmi(value, order: int) -> tuple[float, ...]:
 
 def default_min_pmi(order: int) -> tuple[float, ...]:
     """:data:`DEFAULT_MIN_PMI` for ``order``: cut short, or continued by its last step (3.5 nats)."""
-    return parse_min_pmi(DEFAULT_MIN_PMI[:order], order)
+    return parse_min_pmi(DEFAULT_MIN_PMI[:order], order, continue_ladder=True)
 
 
 def _ladder(values) -> str:
@@ -105,8 +111,9 @@ class DiscoverySpec:
     min_count: int | None = option(None, "minimum count of kept n-grams and of words (default: "
                                          + AUTO_MIN_COUNT + ")", metavar="N")
     min_pmi: tuple[float, ...] | None = option(
-        None, "minimum cohesion in nats for lengths 1,2,3,4,... (default " + _ladder(DEFAULT_MIN_PMI)
-        + "; the first is unused; a shorter list continues by its last step)", metavar="A,B,C,D")
+        None, "minimum cohesion in nats for lengths 1,2,3,4,..., one per length up to the order, or one "
+        "number for every length (default " + _ladder(DEFAULT_MIN_PMI) + ", continued by 3.5 per extra "
+        "length; the first is unused)", metavar="A,B,C,D")
     scorer: object = option("pmi", "how one split of an n-gram in two is scored; the cohesion is the "
                                    "weakest split's score (default {default}: ln(N·c(w)/(c(a)·c(b))))",
                             choices=tuple(SCORERS))
