@@ -269,3 +269,22 @@ def test_a_partition_spreads_over_every_slot_of_the_table_that_sums_it():
     high = (np_mix(mine) & np.uint64((1 << 25) - 1)) >> np.uint64(20)
     spread = np.bincount(high.astype(np.int64), minlength=32)
     assert spread.min() > 0.8 * len(mine) / 32
+
+
+def test_count_too_large_to_sort_in_memory_is_sorted_in_sections(monkeypatch, tmp_path):
+    # The file's order (length, count descending, text) from sections sorted one at a time on disk
+    # equals one sort in memory, byte for byte; sections are cut by length, count and first
+    # character (here at least 2^16 entries each, so a few hundred thousand n-grams make several).
+    from cikuang.engines.local import table as table_module
+
+    texts = _spill_corpus() + ["iPhone7 x86 天下 Q 9", "ABC 天 ab1"] * 5
+    in_memory = cikuang.count(texts, order=3, workers=2)
+    assert type(in_memory).__name__ == "NgramTable"
+    in_memory.save(tmp_path / "memory.tsv")
+    monkeypatch.setattr(local_engine, "SORT_BYTES", 1 << 40)  # nothing fits: sort in sections
+    monkeypatch.setattr(table_module, "SORT_BYTES", 1 << 40)
+    big = cikuang.count(texts, order=3, workers=2, memory="64M")
+    assert type(big).__name__ == "SectionedNgramTable" and len(big._sections) >= 2 and len(big) == len(in_memory)
+    big.save(tmp_path / "sections.tsv")
+    assert (tmp_path / "sections.tsv").read_bytes() == (tmp_path / "memory.tsv").read_bytes()
+    assert big.to_dict() == dict(brute_counts(texts, 3))

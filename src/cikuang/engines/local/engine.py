@@ -24,6 +24,7 @@ from ...scoring import entropies
 from ..base import Apriori, Engine, Fragments, KeptSet, Level, UnitTotals, WordTables, summed_records
 from .counter import NgramCounter
 from .stream import UnitStream, default_workers
+from .table import SORT_BYTES, sectioned
 
 #: Units per block in the cut passes.
 CUT_BLOCK = 1 << 21
@@ -42,6 +43,13 @@ def check_tmp_dir(tmp_dir: str | None) -> str | None:
     if not os.access(tmp_dir, os.W_OK | os.X_OK):
         raise CikuangError("temporary directory is not writable", tmp_dir)
     return tmp_dir
+
+
+def _sorted(parts, order: int, bits: int) -> NgramCounts:
+    keys = np.concatenate([k for k, _ in parts]) if parts else np.zeros(0, np.uint64)
+    counts = np.concatenate([v for _, v in parts]) if parts else np.zeros(0, np.int64)
+    by_key = np.argsort(keys)
+    return NgramCounts(keys[by_key], counts[by_key], order, bits)
 
 
 class LocalEngine(Engine):
@@ -89,21 +97,35 @@ class LocalEngine(Engine):
         level = self._count(counter, f"counting {length}-grams", min_count)
         return Level(level.keys, level.counts, score(level.keys, level.counts))
 
-    def count_all(self, order: int) -> NgramTable:
+    def count_all(self, order: int):
+        """Every n-gram's count: an :class:`NgramTable` if sorting it for the file fits the memory
+        budget, else a :class:`~.table.SectionedNgramTable` sorted in sections on disk."""
         counter = NgramCounter(order, self.bits, self.memory, self.tmp_dir, threads=self.workers)
-        counts = self._count(counter, "counting", 1)
-        return NgramTable(counts, self.unit_ids, self.stream.vocab, self.stream.n_units)
+        self._feed(counter, "counting")
+        vocab, n_units = self.stream.vocab, self.stream.n_units
+        try:
+            parts = counter.partitions(1)
+            if not counter.spilled:
+                parts = list(parts)
+                if sum(len(k) for k, _ in parts) * SORT_BYTES <= self.memory:
+                    return NgramTable(_sorted(parts, order, self.bits), self.unit_ids, vocab, n_units)
+            return sectioned(parts, order, self.bits, self.unit_ids, vocab, n_units, self.memory, self.tmp_dir)
+        finally:
+            counter.close()
 
     def _count(self, counter: NgramCounter, label: str, min_count: int) -> NgramCounts:
         """Feed every block of the stream to ``counter``; its counts of at least ``min_count``."""
-        with self.progress.bar(label, total=self.stream.n_codes, unit="units") as bar:
-            for _, ids in self.stream.id_blocks(self.unit_ids, counter.block_size()):
-                counter.add(ids)
-                bar.update(len(ids))
+        self._feed(counter, label)
         try:
             return counter.result(min_count)
         finally:
             counter.close()
+
+    def _feed(self, counter: NgramCounter, label: str) -> None:
+        with self.progress.bar(label, total=self.stream.n_codes, unit="units") as bar:
+            for _, ids in self.stream.id_blocks(self.unit_ids, counter.block_size()):
+                counter.add(ids)
+                bar.update(len(ids))
 
     def count_fragments(self, kept: KeptSet, min_count: int) -> Fragments:
         order, bits = kept.order, kept.bits

@@ -1,0 +1,153 @@
+"""``count``'s table when it is too large to sort in memory: sorted in sections on disk.
+
+The file ``count`` writes is ordered by length, then count (descending), then text. Holding every
+n-gram with its text to sort them costs about a hundred bytes an n-gram, far more than the count
+tables' budget for a large corpus. So the entries are written to anonymous files in *sections*:
+contiguous stretches of that order, cut by (length, count, first character of the text), each small
+enough to sort in memory. Texts that begin with a smaller character sort first, so the sections,
+each sorted on its own and written one after the other, give exactly the order of one global sort.
+"""
+from __future__ import annotations
+
+import tempfile
+
+import numpy as np
+
+from ...errors import CikuangError
+from ...ngrams import NgramCounts, NgramTable, UnitIds, key_lengths
+from ...output import atomic_output
+from ...textmodel import LATIN_BASE, UnitVocab
+
+_ENTRY = np.dtype([("key", "<u8"), ("count", "<i8")])
+#: Bytes an entry takes while its section is sorted (key, count, text, sort indices).
+SORT_BYTES = 128
+_COUNT_CAP = (1 << 37) - 1
+
+
+class SectionedNgramTable:
+    """Every n-gram of 1..order units with its count, in sorted sections on disk (see the module doc).
+
+    Built by :func:`sectioned` from the disjoint (keys, counts) parts of a count; saves the same file
+    as :meth:`cikuang.ngrams.NgramTable.save`.
+    """
+
+    def __init__(self, sections: list, n_entries: int, order: int, bits: int, unit_ids: UnitIds,
+                 vocab: UnitVocab, n_units: int):
+        self._sections = sections  # anonymous files of _ENTRY records, in output order
+        self._n = n_entries
+        self.order, self.bits = order, bits
+        self.unit_ids, self.vocab, self.n_units = unit_ids, vocab, n_units
+
+    def __len__(self) -> int:
+        return self._n
+
+    def chunks(self):
+        """(texts, counts) of each section, sorted as the file is."""
+        for f in self._sections:
+            f.seek(0)
+            rec = np.fromfile(f, dtype=_ENTRY)
+            table = NgramTable(NgramCounts(rec["key"].copy(), rec["count"].copy(), self.order, self.bits),
+                               self.unit_ids, self.vocab, self.n_units)
+            texts = table.strings()
+            order = np.lexsort((texts, -table.counts.counts, table.counts.lengths()))
+            yield texts[order], table.counts.counts[order]
+
+    def to_dict(self) -> dict[str, int]:
+        out = {}
+        for texts, counts in self.chunks():
+            out.update(zip(texts.tolist(), counts.tolist()))
+        return out
+
+    def save(self, path=None) -> None:
+        with atomic_output(path) as f:
+            f.write("ngram\tcount\n")
+            for texts, counts in self.chunks():
+                step = 1 << 20
+                for i in range(0, len(texts), step):
+                    rows = np.strings.add(np.strings.add(texts[i : i + step], "\t"), counts[i : i + step].astype(str))
+                    f.write("\n".join(rows.tolist()) + "\n")
+
+    def close(self) -> None:
+        for f in self._sections:
+            f.close()
+        self._sections = []
+
+
+def sectioned(parts, order: int, bits: int, unit_ids: UnitIds, vocab: UnitVocab, n_units: int,
+              memory: int, tmp_dir: str | None) -> SectionedNgramTable:
+    """Sort the (keys, counts) ``parts`` of a count into sections of at most ``memory`` bytes to sort."""
+    first_char = _first_chars(unit_ids, vocab)
+    stored, seen, n = [], [], 0
+    for keys, counts in parts:  # 1. keep each part on disk, and count entries by sort key
+        if not len(keys):
+            continue
+        stored.append(_store(keys, counts, tmp_dir))
+        seen.append(np.unique(_sort_keys(keys, counts, order, bits, first_char), return_counts=True))
+        n += len(keys)
+    if not seen:
+        return SectionedNgramTable([], 0, order, bits, unit_ids, vocab, n_units)
+    sort_keys, inverse = np.unique(np.concatenate([k for k, _ in seen]), return_inverse=True)
+    sizes = np.bincount(inverse, weights=np.concatenate([c for _, c in seen])).astype(np.int64)
+    # 2. sections: runs of sort keys of at most `per_section` entries (a single sort key may exceed it)
+    per_section = max(1 << 16, memory // SORT_BYTES)
+    starts, size = [], per_section
+    for k, m in zip(sort_keys.tolist(), sizes.tolist()):
+        if size + m > per_section:
+            starts.append(k)
+            size = 0
+        size += m
+    starts = np.array(starts, dtype=np.uint64)
+    sections = [None] * len(starts)
+    for f in stored:  # 3. deal every entry to its section
+        f.seek(0)
+        rec = np.fromfile(f, dtype=_ENTRY)
+        f.close()
+        section = np.searchsorted(starts, _sort_keys(rec["key"], rec["count"], order, bits, first_char), "right") - 1
+        by = np.argsort(section, kind="stable")
+        bounds = np.searchsorted(section[by], np.arange(len(starts) + 1))
+        for s in range(len(starts)):
+            sel = by[bounds[s] : bounds[s + 1]]
+            if len(sel):
+                if sections[s] is None:
+                    sections[s] = _anonymous(tmp_dir)
+                _append(sections[s], rec[sel], tmp_dir)
+    return SectionedNgramTable([f for f in sections if f is not None], n, order, bits, unit_ids, vocab, n_units)
+
+
+def _first_chars(unit_ids: UnitIds, vocab: UnitVocab) -> np.ndarray:
+    """The code point of the first character of each unit's text, by id."""
+    codes = unit_ids.codes.astype(np.int64)
+    out = codes.copy()
+    latin = np.flatnonzero(codes >= LATIN_BASE)
+    out[latin] = [ord(vocab.latin[c - LATIN_BASE][0]) for c in codes[latin].tolist()]
+    return out.astype(np.uint64)
+
+
+def _sort_keys(keys, counts, order: int, bits: int, first_char: np.ndarray) -> np.ndarray:
+    """One number a key whose order is the file's (length, count descending, first character)."""
+    lengths = key_lengths(keys, order, bits)
+    first = (keys >> ((lengths - 1) * bits).astype(np.uint64)).astype(np.int64)
+    inverted = np.uint64(_COUNT_CAP) - np.minimum(counts, _COUNT_CAP).astype(np.uint64)
+    return (lengths.astype(np.uint64) << np.uint64(58)) | (inverted << np.uint64(21)) | first_char[first]
+
+
+def _anonymous(tmp_dir):
+    try:
+        return tempfile.TemporaryFile(dir=tmp_dir)
+    except OSError as e:
+        raise CikuangError(f"cannot sort the counts on disk: {e.strerror or e}", tmp_dir or tempfile.gettempdir()) from None
+
+
+def _append(f, rec: np.ndarray, tmp_dir) -> None:
+    try:
+        rec.tofile(f)
+    except OSError as e:
+        raise CikuangError(f"cannot sort the counts on disk: {e.strerror or e}", tmp_dir or tempfile.gettempdir()) from None
+
+
+def _store(keys, counts, tmp_dir):
+    rec = np.empty(len(keys), dtype=_ENTRY)
+    rec["key"], rec["count"] = keys, counts
+    f = _anonymous(tmp_dir)
+    _append(f, rec, tmp_dir)
+    return f
