@@ -288,3 +288,27 @@ def test_count_too_large_to_sort_in_memory_is_sorted_in_sections(monkeypatch, tm
     big.save(tmp_path / "sections.tsv")
     assert (tmp_path / "sections.tsv").read_bytes() == (tmp_path / "memory.tsv").read_bytes()
     assert big.to_dict() == dict(brute_counts(texts, 3))
+
+
+def test_a_spill_partition_too_large_to_sum_is_split_again(monkeypatch, tmp_path):
+    # summing a spill partition must fit the budget too: a large one is split by another hash
+    from cikuang.engines.local import counter as counter_module
+
+    ids = _random_ids(3, 120_000, 400)
+    expected = {k: v for k, v in pack_counts(ids, 3, 9).items()}
+    monkeypatch.setattr(counter_module, "SUM_BYTES", 2000)  # partitions of over ~1000 entries are split
+    tiny, result = _run_counter(ids, 3, 9, 1 << 16, tmp_path, 2, block=30_000)
+    assert tiny.spilled
+    assert dict(zip(result.keys.tolist(), result.counts.tolist())) == expected
+    assert list(result.keys) == sorted(expected) and list(tmp_path.iterdir()) == []
+
+
+def test_folding_the_workers_tables_changes_nothing(monkeypatch):
+    # the cut and neighbour passes fold their workers' tables into one when they outgrow the budget
+    texts = _spill_corpus()
+    params = dict(order=4, min_count=3, workers=2)
+    reference = cikuang.Discoverer(**params).fit(texts)
+    monkeypatch.setattr(local_engine, "_nbytes", lambda states: 1 << 62)  # fold after every batch
+    monkeypatch.setattr(local_engine, "CUT_BLOCK", 1 << 14)  # many batches
+    folded = cikuang.Discoverer(**params).fit(texts)
+    assert lexicon_rows(folded.lexicon_) == lexicon_rows(reference.lexicon_)

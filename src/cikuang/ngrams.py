@@ -33,15 +33,16 @@ def np_mix(keys: np.ndarray) -> np.ndarray:
 _PARTITION_SALT = np.uint64(0xD1B54A32D192ED03)
 
 
-def partition_of(keys: np.ndarray, n: int) -> np.ndarray:
+def partition_of(keys: np.ndarray, n: int, level: int = 0) -> np.ndarray:
     """The partition (``0..n-1``) of each key, for spilling and shuffling.
 
     It must not use the bits a hash table takes its slots from (``mix(key) & mask``, the low bits):
     the keys of one partition would then all fall into one n-th of the slots of the table that sums
     them, and linear probing would go quadratic. So it hashes the key mixed with a salt, an
-    independent hash.
+    independent hash. ``level`` gives another independent hash, to split a partition again.
     """
-    return (np_mix(np.asarray(keys, dtype=np.uint64) ^ _PARTITION_SALT) % np.uint64(n)).astype(np.int64)
+    salt = _PARTITION_SALT ^ np.uint64(level * 0x9E3779B97F4A7C15 % (1 << 64))
+    return (np_mix(np.asarray(keys, dtype=np.uint64) ^ salt) % np.uint64(n)).astype(np.int64)
 
 
 @dataclass

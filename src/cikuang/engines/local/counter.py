@@ -9,6 +9,7 @@ table. Counts are exact either way, and equal.
 """
 from __future__ import annotations
 
+import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
@@ -20,6 +21,9 @@ from ..._native import count_bigrams, count_ngrams, count_ngrams_apriori
 from ...ngrams import DENSE_UNITS, NgramCounts, partition_of
 
 SPILL_PARTS = 32
+#: Bytes an entry of a spill file takes while it is summed (the records, a table at 60 % load or
+#: less, the summed keys and counts): a file of more entries than the budget allows is split again.
+SUM_BYTES = 80
 _ENTRY = np.dtype([("key", "<u8"), ("count", "<i8")])
 
 
@@ -123,12 +127,20 @@ class NgramCounter:
     def _write(self, p: int, rec: np.ndarray) -> None:
         try:
             if self._parts[p] is None:
-                self._parts[p] = tempfile.TemporaryFile(dir=self.tmp_dir)
+                self._parts[p] = self._new_file()
             rec.tofile(self._parts[p])
         except OSError as e:
             self.close()
-            raise CikuangError(f"cannot spill counts to disk: {e.strerror or e}",
-                               self.tmp_dir or tempfile.gettempdir()) from None
+            raise self._disk_error(e) from None
+
+    def _new_file(self):
+        try:
+            return tempfile.TemporaryFile(dir=self.tmp_dir)
+        except OSError as e:
+            raise self._disk_error(e) from None
+
+    def _disk_error(self, e: OSError) -> CikuangError:
+        return CikuangError(f"cannot spill counts to disk: {e.strerror or e}", self.tmp_dir or tempfile.gettempdir())
 
     def close(self) -> None:
         """Close (so free) the spill files."""
@@ -161,18 +173,48 @@ class NgramCounter:
             f = self._parts[p]
             if f is None:
                 continue
-            f.flush()
-            f.seek(0)
-            rec = np.fromfile(f, dtype=_ENTRY)
-            f.close()
             self._parts[p] = None
-            tab, _ = ht.add_counts(ht.new_table(int(len(rec) / ht.MAX_LOAD) + 1), 0,
-                                   np.ascontiguousarray(rec["key"]), np.ascontiguousarray(rec["count"]))
-            del rec
-            k, v = ht.items(tab)
-            del tab
-            keep = v >= min_count
-            yield k[keep], v[keep]
+            yield from self._summed(f, min_count, 1)
+
+    def _summed(self, f, min_count: int, level: int):
+        """Sum one spill file's entries; a file too large to sum within the budget is split again
+        (by an independent hash) and its parts summed one by one."""
+        f.flush()
+        n = f.seek(0, os.SEEK_END) // _ENTRY.itemsize
+        f.seek(0)
+        if n * SUM_BYTES > 2 * self.table_budget and level < 4:
+            parts = [None] * SPILL_PARTS
+            try:
+                while True:
+                    rec = np.fromfile(f, dtype=_ENTRY, count=1 << 20)
+                    if not len(rec):
+                        break
+                    part = partition_of(rec["key"], SPILL_PARTS, level)
+                    for q in np.unique(part).tolist():
+                        if parts[q] is None:
+                            parts[q] = self._new_file()
+                        rec[part == q].tofile(parts[q])
+            except OSError as e:
+                for g in parts:
+                    if g is not None:
+                        g.close()
+                raise self._disk_error(e) from None
+            finally:
+                f.close()
+            for q, g in enumerate(parts):
+                if g is not None:
+                    parts[q] = None
+                    yield from self._summed(g, min_count, level + 1)
+            return
+        rec = np.fromfile(f, dtype=_ENTRY)
+        f.close()
+        tab, _ = ht.add_counts(ht.new_table(int(len(rec) / ht.MAX_LOAD) + 1), 0,
+                               np.ascontiguousarray(rec["key"]), np.ascontiguousarray(rec["count"]))
+        del rec
+        k, v = ht.items(tab)
+        del tab
+        keep = v >= min_count
+        yield k[keep], v[keep]
 
     def result(self, min_count: int = 1) -> NgramCounts:
         """All counts >= ``min_count`` as sorted :class:`NgramCounts`."""

@@ -45,6 +45,15 @@ def check_tmp_dir(tmp_dir: str | None) -> str | None:
     return tmp_dir
 
 
+def _nbytes(obj) -> int:
+    """The bytes of the NumPy arrays a pass's state holds (nested in tuples and lists)."""
+    if isinstance(obj, np.ndarray):
+        return obj.nbytes
+    if isinstance(obj, (tuple, list)):
+        return sum(_nbytes(x) for x in obj)
+    return 0
+
+
 def _sorted(parts, order: int, bits: int) -> NgramCounts:
     keys = np.concatenate([k for k, _ in parts]) if parts else np.zeros(0, np.uint64)
     counts = np.concatenate([v for _, v in parts]) if parts else np.zeros(0, np.int64)
@@ -80,7 +89,8 @@ class LocalEngine(Engine):
     def encode(self) -> UnitTotals:
         bar = self.progress.bar("reading", total=self.corpus.size_bytes(), unit="B")
         try:
-            self.stream = UnitStream.encode(self.corpus, self.tmp_dir, workers=self.workers, progress=bar.update)
+            self.stream = UnitStream.encode(self.corpus, self.tmp_dir, workers=self.workers, progress=bar.update,
+                                            memory=self.memory)
         finally:
             bar.close()
         return UnitTotals(self.stream.unit_counts, self.stream.vocab)
@@ -141,7 +151,11 @@ class LocalEngine(Engine):
                     records = [summed_records(records)]
             return tab, size, records
 
-        states = self._blocks(run, "cutting")
+        def fold(states):
+            tab, size = ht.merged([(t, s) for t, s, _ in states])
+            return tab, size, [r for _, _, recs in states for r in recs]
+
+        states = self._blocks(run, "cutting", fold=fold)
         tab, _ = ht.merged([(t, s) for t, s, _ in states])
         short_keys, short_counts = ht.items(tab)
         frequent = short_counts >= min_count
@@ -161,7 +175,7 @@ class LocalEngine(Engine):
             return count_neighbours(ids, codes, kept.order, kept.bits, kept.table, kept.starts, kept.k,
                                     words.short_words, words.long_words, words.long_h2, pairs, size)
 
-        pairs, _ = ht.merged(self._blocks(run, "neighbours", with_codes=True))
+        pairs, _ = ht.merged(self._blocks(run, "neighbours", with_codes=True, fold=ht.merged))
         keys, pair_counts = ht.items(pairs)
         del pairs
         word, side = pair_fields(keys)
@@ -176,11 +190,17 @@ class LocalEngine(Engine):
 
         return total(self._blocks(run, "refining", with_codes=True))
 
-    def _blocks(self, fn, label: str, with_codes: bool = False) -> list:
+    def _blocks(self, fn, label: str, with_codes: bool = False, fold=None) -> list:
         """Apply ``fn(item, state)`` to every block ``item`` of the stream's ``id_blocks``, ``workers``
-        blocks at a time, with one state per worker; returns the states."""
+        blocks at a time, with one state per worker; returns the states.
+
+        ``fold(states) -> (state, bytes)`` adds states up into one: when the states outgrow their
+        share of the memory budget they are folded, so that the workers' tables, which hold much
+        the same entries, do not take the budget once each.
+        """
         workers = self.workers
         states = [None] * workers
+        share = int(self.memory * 0.45)
         with self.progress.bar(label, total=self.stream.n_codes, unit="units") as bar, \
                 ThreadPoolExecutor(workers) as pool:
             batch = []
@@ -190,6 +210,8 @@ class LocalEngine(Engine):
                     states = list(pool.map(fn, batch, states))
                     bar.update(sum(len(b[1]) for b in batch))
                     batch = []
+                    if fold is not None and workers > 1 and _nbytes(states) > share:
+                        states = [fold([s for s in states if s is not None])] + [None] * (workers - 1)
             if batch:
                 states[: len(batch)] = list(pool.map(fn, batch, states[: len(batch)]))
                 bar.update(sum(len(b[1]) for b in batch))

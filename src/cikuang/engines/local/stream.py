@@ -24,6 +24,9 @@ from ...textmodel import LATIN_BASE, UnitVocab, encode_units, prepare_tables
 
 #: Characters of text handed to a worker at a time.
 BATCH_CHARS = 1 << 20
+#: What a batch in flight may hold while it is encoded (its text, code points and codes: a batch is
+#: at most BATCH_CHARS plus a piece, and a piece at most corpus.MAX_CARRY plus a block).
+BATCH_MEMORY = 64 << 20
 
 
 def _encode_batch(batch: tuple[str, bool]) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
@@ -84,6 +87,7 @@ class UnitStream:
         *,
         workers: int = 1,
         progress: Callable[[int], None] | None = None,
+        memory: int = 2 << 30,
     ) -> "UnitStream":
         """Encode ``corpus`` into a temporary file in ``tmp_dir`` (``progress`` is called with bytes read)."""
         vocab = UnitVocab()
@@ -92,7 +96,7 @@ class UnitStream:
         n_codes = 0
         out = tempfile.TemporaryFile(dir=tmp_dir)
         try:
-            for codes, latin, han, latin_local in _encoded(corpus, workers, progress):
+            for codes, latin, han, latin_local in _encoded(corpus, workers, progress, max(1, min(2 * workers, memory // BATCH_MEMORY))):
                 if len(codes) == 0:
                     continue
                 han_counts[: len(han)] += han
@@ -166,7 +170,7 @@ class UnitStream:
         self.file.close()
 
 
-def _encoded(corpus: Corpus, workers: int, progress) -> Iterator[tuple[np.ndarray, list[str]]]:
+def _encoded(corpus: Corpus, workers: int, progress, in_flight: int) -> Iterator[tuple[np.ndarray, list[str]]]:
     batches = _batches(corpus, progress)
     if workers <= 1:
         yield from map(_encode_batch, batches)
@@ -175,12 +179,12 @@ def _encoded(corpus: Corpus, workers: int, progress) -> Iterator[tuple[np.ndarra
     with ThreadPoolExecutor(workers) as pool:
         # Threads, not processes: the compiled pass releases the GIL, and nothing is copied.
         # Submitted by hand, not with map: map drains the generator at once, so a large corpus
-        # would pile up in memory. At most 2 batches per thread are in flight, and results come
-        # back in corpus order.
+        # would pile up in memory. At most `in_flight` batches (2 a thread, fewer if the memory
+        # budget is small) are in flight, and results come back in corpus order.
         pending: deque = deque()
         for batch in batches:
             pending.append(pool.submit(_encode_batch, batch))
-            if len(pending) >= 2 * workers:
+            if len(pending) >= in_flight:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
