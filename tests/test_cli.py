@@ -23,7 +23,7 @@ from helpers import brute_counts
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STORY = FIXTURES / "story.txt"
-FIELDS = ["word", "count", "cohesion", "left_entropy", "right_entropy", "score"]
+FIELDS = ["word", "count", "occurrences", "cohesion", "left_entropy", "right_entropy", "score", "status"]
 NAMES = "曹操 孔明 刘备 关公 张飞 赵云 司马懿 周瑜 吕布 孙权 魏延 姜维".split()
 BLOCK = 1 << 22  # the reader's block size in bytes (4 MiB)
 
@@ -109,13 +109,18 @@ def _story_words() -> dict[str, int]:
 
 
 def test_table_shows_top_words():
+    import cikuang
+
     r = cli_subprocess("discover", STORY, "--min-count", "3", "--top", "5", "--no-refine")
     assert r.returncode == 0
     out = r.stdout.decode("utf-8")
     rows = [line.split() for line in out.splitlines() if line.split() and line.split()[0].isdigit()]
     assert [row[0] for row in rows] == ["1", "2", "3", "4", "5"]
-    top = sorted(_story_words().items(), key=lambda wc: (-wc[1], wc[0]))[:5]
-    assert [(row[1], int(row[2])) for row in rows] == top
+    # the word list's first words, by score, with their statistics; the oracle's words all
+    words = cikuang.discover(str(STORY), min_count=3, refine=False).word_list(5)
+    assert [(row[1], int(row[2]), int(row[3])) for row in rows] == [(e.word, e.count, e.occurrences) for e in words]
+    assert all(row[1] in _story_words() for row in rows)
+    assert [float(row[-1]) for row in rows] == sorted((float(row[-1]) for row in rows), reverse=True)
     assert r.stderr  # without -q, a summary goes to stderr
     quiet = cli_subprocess("discover", STORY, "--min-count", "3", "--top", "5", "--no-refine", "-q")
     assert quiet.returncode == 0 and quiet.stderr == b"" and quiet.stdout.decode("utf-8") == out
@@ -126,7 +131,9 @@ def test_table_goes_to_the_current_stdout(capsys):
     # (captured here), like every other output of the command.
     code, out, err = cli(capsys, "discover", STORY, "--min-count", "3", "--top", "5", "--no-refine", "-q")
     assert code == 0
-    top = min(_story_words().items(), key=lambda wc: (-wc[1], wc[0]))[0]
+    import cikuang
+
+    top = cikuang.discover(str(STORY), min_count=3, refine=False).word_list(1)[0].word
     assert top in out
 
 
@@ -137,16 +144,19 @@ def test_tsv_format(story_tsv, capsys):
     rows = parse_tsv(story_tsv)
     assert len(rows) > 20
     for r in rows:
-        assert len(r) == 6
+        assert len(r) == 8
         assert r[0] and not any(ch.isspace() for ch in r[0])
-        int(r[1])
-        for x in r[2:]:
+        int(r[1]), int(r[2])
+        for x in r[3:7]:
             if x:
                 float(x)
-        assert r[3] and r[4] and r[5]  # entropies and score always exist
-        assert (r[2] == "") == (len(r[0]) == 1)  # cohesion is undefined for single characters
-    keys = [(-int(r[1]), r[0]) for r in rows]
-    assert keys == sorted(keys)
+        assert r[4] and r[5] and r[6]  # entropies and score always exist
+        assert (r[3] == "") == (len(r[0]) == 1)  # cohesion is undefined for single characters
+        assert r[7] in ("word", "char", "number", "latin", "short", "stopword", "piece", "rare", "fragment",
+                        "weak", "bound")
+    # the word list first, by score; then the other entries by count
+    keys = [(r[7] != "word", -float(r[6]) if r[7] == "word" else -int(r[1]), r[0]) for r in rows]
+    assert keys == sorted(keys) and rows[0][7] == "word"
     import cikuang
 
     lexicon = cikuang.discover(str(STORY), min_count=3)
@@ -167,7 +177,8 @@ def test_jsonl_format(story_tsv, capsys):
     assert all(list(o) == FIELDS for o in objs)
     assert [(o["word"], o["count"]) for o in objs] == word_counts_tsv(story_tsv)
     for o, r in zip(objs, parse_tsv(story_tsv)):
-        for field, x in zip(FIELDS[2:], r[2:]):
+        assert o["occurrences"] == int(r[2]) and o["status"] == r[7]
+        for field, x in zip(FIELDS[3:7], r[3:7]):
             if x == "":
                 assert o[field] is None
             else:
@@ -181,7 +192,9 @@ def test_jieba_format(story_tsv, capsys):
     for line in out.splitlines():
         word, count = line.split(" ")
         pairs.append((word, int(count)))
-    assert pairs == word_counts_tsv(story_tsv)
+    # the word list, the tsv's first rows
+    words = [(r[0], int(r[1])) for r in parse_tsv(story_tsv) if r[7] == "word"]
+    assert pairs == words and len(words) >= 5
 
 
 def test_output_file_defaults_to_tsv(story_tsv, capsys, tmp_path):

@@ -101,8 +101,13 @@ def test_fixed_examples_all_fields(engine, seed, min_count):
         elif len(e.word) == 1:
             assert math.isnan(e.cohesion)
         assert e.left_entropy >= 0 and e.right_entropy >= 0
-    # sorted by count, descending, then by word
-    keys = [(-e.count, e.word) for e in lexicon]
+    # occurrences: every occurrence of the string within a clause, overlapping ones too
+    clauses = ["".join(c) for c in oracle.han_clauses(texts)]
+    for e in lexicon[:: max(1, len(lexicon) // 60)]:
+        assert e.occurrences == sum(c.count(e.word[0]) if len(e.word) == 1 else
+                                    sum(c.startswith(e.word, i) for i in range(len(c))) for c in clauses), e.word
+    # the word list first, by score (descending); then the other entries by count; ties by word
+    keys = [(e.status != "word", -e.score if e.status == "word" else -e.count, e.word) for e in lexicon]
     assert keys == sorted(keys)
 
 

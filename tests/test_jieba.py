@@ -61,7 +61,7 @@ def test_entries_are_well_formed(userdict):
         word, count = line.split(" ")
         assert word and not any(ch.isspace() for ch in word)
         assert int(count) >= 3
-    assert any(len(w) == 1 for w in entries)  # single characters are entries too
+    assert not any(len(w) == 1 for w in entries)  # the word list: no single characters
     assert "iPhone7" in entries and "K线图" in entries and "司马懿" in entries
 
 
@@ -107,9 +107,14 @@ def test_new_only_with_a_base_dict_file(userdict, tmp_path):
     base = tmp_path / "base.txt"
     base.write_text("\ufeff曹操 100 nr\r\n司马懿 5\r\n之 3 u\r\niPhone7 9\r\n不在语料中 1\r\n", encoding="utf-8")
     new = _jieba_lexicon(tmp_path, "--new-only", "--base-dict", str(base))
-    removed = {"曹操", "司马懿", "之", "iPhone7"}
+    removed = {"曹操", "司马懿", "iPhone7"}
     assert removed <= set(full)
-    assert new == {w: c for w, c in full.items() if w not in removed}
+    # the words of the base dictionary are gone, and so are the pieces of them that occur mostly
+    # inside them (司马 of 司马懿); every other word stays, with its count
+    rest = {w: c for w, c in full.items() if w not in removed}
+    assert set(new) <= set(rest) and new == {w: c for w, c in rest.items() if w in new}
+    gone = set(rest) - set(new)
+    assert all(any(w in b for b in removed) for w in gone), gone
 
 
 def test_new_only_with_jiebas_dictionary(userdict, tmp_path):

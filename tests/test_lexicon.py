@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from cikuang import CikuangError, Entry, Lexicon
 from cikuang.lexicon import atomic_output
 
-FIELDS = ["word", "count", "cohesion", "left_entropy", "right_entropy", "score"]
+FIELDS = ["word", "count", "occurrences", "cohesion", "left_entropy", "right_entropy", "score", "status"]
+FIELDS_0_1 = ["word", "count", "cohesion", "left_entropy", "right_entropy", "score"]
 
 
 def _sample() -> Lexicon:
@@ -30,6 +31,23 @@ def test_sorted_by_count_then_word():
     assert lex.words == ["之", "iPhone7", "曹操", "司马懿", "K线图", "天下"]  # code point order breaks ties
     assert list(lex.counts) == [40, 13, 13, 9, 5, 5]
     assert len(lex) == 6
+
+
+def _with_statuses(sort="score") -> Lexicon:
+    lex = _sample()
+    status = {"天下": "word", "曹操": "word", "之": "char", "iPhone7": "word", "司马懿": "fragment", "K线图": "word"}
+    return Lexicon(lex.words, lex.counts, *lex.to_columns(), occurrences=[c + 1 for c in lex.counts],
+                   status=[status[w] for w in lex.words], sort=sort)
+
+
+def test_the_word_list_comes_first_by_its_sort_key():
+    lex = _with_statuses()
+    assert lex.words == ["K线图", "曹操", "天下", "iPhone7", "之", "司马懿"]  # words by score, then by count
+    assert lex.n_words == 4 and lex.word_list().words == ["K线图", "曹操", "天下", "iPhone7"]
+    assert lex.word_list(2).words == ["K线图", "曹操"]
+    assert lex.sorted_by("count").words == ["iPhone7", "曹操", "K线图", "天下", "之", "司马懿"]
+    with pytest.raises(CikuangError):
+        Lexicon(["a"], [1], sort="length")
 
 
 @settings(max_examples=100, deadline=None)
@@ -69,12 +87,26 @@ def test_tsv_round_trip(tmp_path):
     lex.save(path)  # tsv is the default
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "\t".join(FIELDS)
-    assert lines[1].split("\t")[:3] == ["之", "40", ""]  # NaN is an empty field
+    assert lines[1].split("\t")[:4] == ["之", "40", "", ""]  # unknown occurrences and NaN are empty fields
     back = Lexicon.load(path)
     assert back.words == lex.words and list(back.counts) == list(lex.counts)
     for a, b in zip(lex, back):
-        for x, y in zip(a[2:], b[2:]):
+        assert a.occurrences == b.occurrences == -1 and a.status == b.status == "word"
+        for x, y in zip(a[3:7], b[3:7]):
             assert (math.isnan(x) and math.isnan(y)) or y == pytest.approx(x, abs=1e-4)
+    full = _with_statuses()
+    full.save(path)
+    back = Lexicon.load(path)
+    assert [(e.word, e.count, e.occurrences, e.status) for e in back] == [
+        (e.word, e.count, e.occurrences, e.status) for e in full.sorted_by("count")]
+
+
+def test_cikuang_0_1_tsv_files_still_load(tmp_path):
+    path = tmp_path / "old.tsv"
+    path.write_text("\t".join(FIELDS_0_1) + "\n曹操\t13\t4.2\t1\t2\t5\n之\t40\t\t2\t2.5\t2\n", encoding="utf-8")
+    lex = Lexicon.load(path)
+    assert [(e.word, e.count, e.occurrences, e.status) for e in lex] == [("之", 40, -1, "word"), ("曹操", 13, -1, "word")]
+    assert lex.get("曹操").cohesion == 4.2
 
 
 def test_jieba_round_trip(tmp_path):
@@ -85,6 +117,10 @@ def test_jieba_round_trip(tmp_path):
     back = Lexicon.load(path)
     assert [(e.word, e.count) for e in back] == [(e.word, e.count) for e in lex]
     assert all(math.isnan(e.cohesion) for e in back)
+    _with_statuses().save(path, format="jieba")  # the word list only
+    assert path.read_text(encoding="utf-8").splitlines() == ["K线图 5", "曹操 13", "天下 5", "iPhone7 13"]
+    _with_statuses().save(path, format="jieba", top=2)
+    assert path.read_text(encoding="utf-8").splitlines() == ["K线图 5", "曹操 13"]
 
 
 def test_jsonl(tmp_path):
@@ -100,7 +136,7 @@ def test_jsonl(tmp_path):
     back = Lexicon.load(path)
     assert back.words == lex.words and list(back.counts) == list(lex.counts)
     for a, b in zip(lex, back):
-        for x, y in zip(a[2:], b[2:]):
+        for x, y in zip(a[3:7], b[3:7]):
             assert (math.isnan(x) and math.isnan(y)) or y == pytest.approx(x, abs=1e-6)
 
 
@@ -114,15 +150,17 @@ def test_load_jieba_dictionary_variants(tmp_path):
 @pytest.mark.parametrize("content,line", [
     pytest.param("曹操 100\n司马懿 5\n孔明 many\n", 3, id="jieba-count-not-a-number"),
     pytest.param("曹操 100\n\n孔明 1.5\n", 3, id="jieba-count-not-an-integer"),
-    pytest.param("\t".join(FIELDS) + "\n曹操\t13\t4.2\t1\t2\t5\n孔明\tx\t\t\t\t\n", 3, id="tsv-bad-count"),
-    pytest.param("\t".join(FIELDS) + "\n曹操\t13\t4.2\t1\t2\t5\n司马懿\t9\t4.7\t0.3\t2.0\t4.9\n孔明\t3\tabc\t1\t1\t1\n",
+    pytest.param("\t".join(FIELDS_0_1) + "\n曹操\t13\t4.2\t1\t2\t5\n孔明\tx\t\t\t\t\n", 3, id="tsv-bad-count"),
+    pytest.param("\t".join(FIELDS_0_1) + "\n曹操\t13\t4.2\t1\t2\t5\n司马懿\t9\t4.7\t0.3\t2.0\t4.9\n孔明\t3\tabc\t1\t1\t1\n",
                  4, id="tsv-bad-cohesion"),
     pytest.param("\t".join(FIELDS) + "\n曹操\t13\t4.2\n", 2, id="tsv-short-row"),
+    pytest.param("\t".join(FIELDS) + "\n曹操\t13\t20\t4.2\t1\t2\t5\tword\n孔明\t3\tmany\t4\t1\t1\t5\tword\n", 3,
+                 id="tsv-bad-occurrences"),
     pytest.param('{"word": "曹操", "count": 13}\n\n{"word": "孔明"}\n', 3, id="jsonl-no-count"),
     pytest.param('{"word": "曹操", "count": 13}\n{"word": "孔明", "count": 3, "cohesion": "x"}\n', 2,
                  id="jsonl-bad-cohesion"),
     pytest.param('{"word": "曹操", "count": 13}\n{"word": "孔明", \n', 2, id="jsonl-broken-json"),
-    pytest.param("\t".join(FIELDS) + "\n曹操\t13\t4.2\t1\t2\t5\n孔明\t3\t4.2\n", 3, id="tsv-one-short-row"),
+    pytest.param("\t".join(FIELDS_0_1) + "\n曹操\t13\t4.2\t1\t2\t5\n孔明\t3\t4.2\n", 3, id="tsv-one-short-row"),
 ])
 def test_load_error_names_file_and_line(tmp_path, content, line):
     path = tmp_path / "broken.txt"

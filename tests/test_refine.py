@@ -142,33 +142,45 @@ def test_refine_finds_a_word_of_frequent_characters():
     assert "法国" not in plain
     entry = refined.get("法国")
     assert entry is not None and entry.count >= 5
-    # its statistics are filled: the token-level PMI that added it, and neighbour entropies
-    assert entry.cohesion >= MERGE_PMI and entry.left_entropy > 0 and entry.right_entropy > 0
-    assert math.isclose(entry.score, entry.cohesion + min(entry.left_entropy, entry.right_entropy))
+    # its statistics are filled as every entry's: its character-level cohesion (low: that is why
+    # discovery missed it), its occurrences and neighbour entropies
+    counts = cikuang.count(lines, order=2)
+    c = counts.to_dict()
+    assert math.isclose(entry.cohesion, math.log(counts.n_units * c["法国"] / (c["法"] * c["国"])), abs_tol=1e-9)
+    assert entry.cohesion < MERGE_PMI and entry.occurrences == c["法国"]
+    assert entry.left_entropy > 0 and entry.right_entropy > 0
     cut = Segmenter(refined).cut("我们的法国问题。")
     assert "法国" in cut
 
 
 def test_added_words_entropies_equal_the_oracle():
+    # the neighbours of every occurrence of the string in the corpus (a clause edge is a new
+    # neighbour each time), for a word the refine stage added as for any other
     lines = _france_corpus(random.Random(5))
     lexicon = cikuang.discover(lines, min_count=5)
     entry = lexicon.get("法国")
-    seg = Segmenter(lexicon)
     left, right = Counter(), Counter()
+    edges = [0, 0]
     for line in lines:
-        for clause in line.replace("。", "\n").split("\n"):
-            toks = seg.cut(clause)
-            for i, t in enumerate(toks):
-                if t == "法国":
-                    left[toks[i - 1][-1] if i > 0 else ""] += 1
-                    right[toks[i + 1][0] if i + 1 < len(toks) else ""] += 1
+        for clause in line.split("。"):
+            for i in range(len(clause) - 1):
+                if clause.startswith("法国", i):
+                    if i > 0:
+                        left[clause[i - 1]] += 1
+                    else:
+                        edges[0] += 1
+                    if i + 2 < len(clause):
+                        right[clause[i + 2]] += 1
+                    else:
+                        edges[1] += 1
 
-    def h(c):
-        total = sum(c.values())
-        return -sum(v / total * math.log(v / total) for v in c.values())
+    def h(c, n_edges):
+        total = sum(c.values()) + n_edges
+        return -sum(v / total * math.log(v / total) for v in c.values()) + n_edges / total * math.log(total)
 
-    assert math.isclose(entry.left_entropy, h(left), abs_tol=1e-9)
-    assert math.isclose(entry.right_entropy, h(right), abs_tol=1e-9)
+    assert edges[0] and edges[1]
+    assert math.isclose(entry.left_entropy, h(left, edges[0]), abs_tol=1e-9)
+    assert math.isclose(entry.right_entropy, h(right, edges[1]), abs_tol=1e-9)
 
 
 def test_refine_splits_a_word_its_parts_explain():
@@ -212,7 +224,7 @@ def test_split_never_emits_a_lone_number_unless_asked():
         return total([fn(codes, vocab.latin, *args)])
 
     def run(keep_numbers):
-        return refine(lexicon, 3, keep_numbers, None, False, map_blocks)
+        return refine(lexicon, 3, keep_numbers, map_blocks)
 
     assert "65人" not in run(False) and "65" not in run(False)
     assert run(True).get("65").count == 200 and "65人" not in run(True)

@@ -81,7 +81,7 @@ def test_cli_discover_and_count(spark, mixed_corpus, tmp_path, capsys):
         assert run(args + [str(mixed_corpus), "-q", "--engine", "spark", "--spark-master", "local[2]",
                            "-o", str(tmp_path / f"spark-{name}")]) == 0
         local = (tmp_path / f"local-{name}").read_bytes()
-        assert len(local.splitlines()) > 50
+        assert len(local.splitlines()) > (5 if name == "words.txt" else 50)  # the word list; the n-grams
         assert local == (tmp_path / f"spark-{name}").read_bytes(), name
     assert not spark.sparkContext._jsc.sc().isStopped()  # the CLI stops only sessions it started
 

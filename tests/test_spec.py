@@ -93,8 +93,9 @@ def test_a_scorer_is_a_parameter_on_both_engines(engine):
         cloudpickle.register_pickle_by_value(sys.modules[__name__])
     rng = random.Random(21)
     texts = make_corpus(rng, make_language(rng, n_words=40), 3000)
-    base = engine.discover(texts, refine=False, min_count=5, min_pmi=(0, 2, 4, 6), workers=1)
-    doubled = engine.discover(texts, refine=False, min_count=5, min_pmi=(0, 4, 8, 12), scorer=doubled_pmi, workers=1)
+    params = dict(refine=False, min_count=5, workers=1, word_list=False, sort="count")  # no list thresholds
+    base = engine.discover(texts, min_pmi=(0, 2, 4, 6), **params)
+    doubled = engine.discover(texts, min_pmi=(0, 4, 8, 12), scorer=doubled_pmi, **params)
     assert len([w for w in base.words if len(w) > 1]) > 10
     assert base.words == doubled.words and (base.counts == doubled.counts).all()
     coh, dcoh = base.to_columns()[0], doubled.to_columns()[0]

@@ -410,52 +410,6 @@ def count_fragments(const uint32_t[::1] ids, Py_ssize_t order, bits, const uint6
     return T.words, T.size, h1s_obj[:m].copy(), h2s_obj[:m].copy(), starts_obj[:m].copy(), lens_obj[:m].copy()
 
 
-def count_neighbours(const uint32_t[::1] ids, const uint32_t[::1] codes, Py_ssize_t order, bits,
-                     const uint64_t[::1] kept, const uint8_t[::1] kept_starts, Py_ssize_t k,
-                     const uint64_t[::1] short_words, const uint64_t[::1] long_words,
-                     const uint64_t[::1] long_h2, pairs, Py_ssize_t psize):
-    """Cut one block again and count (word, side, neighbour) for every occurrence of an output word.
-
-    ``short_words`` maps the packed key of a word of up to ``order`` units to ``index + 1``;
-    ``long_words`` maps the first hash of a longer word to ``index + 1``, and ``long_h2[index]``
-    holds its second hash. The neighbour is the raw unit code next to the occurrence, ``0`` at a
-    clause edge (all edges are one neighbour). The pair key is
-    ``((index + 1) << 33) | (side << 32) | code``. Returns (pairs, psize).
-    """
-    cdef _Filling T = filling(pairs, psize)
-    cdef const uint32_t* pid = u32ptr(ids)
-    cdef const uint32_t* pc = u32ptr(codes)
-    cdef KeptSet K = kept_set(kept, kept_starts, k)
-    cdef const uint64_t* psw = u64ptr(short_words)
-    cdef Py_ssize_t nsw = short_words.shape[0]
-    cdef const uint64_t* plw = u64ptr(long_words)
-    cdef Py_ssize_t nlw = long_words.shape[0]
-    cdef const uint64_t* ph2 = u64ptr(long_h2)
-    cdef uint64_t b = <uint64_t>bits
-    cdef Py_ssize_t n = ids.shape[0], s = 0, e = 0, sl, steps = 0
-    cdef uint64_t word, h1 = 0, h2 = 0, left, right
-    with nogil:
-        while next_fragment(pid, n, order, b, &K, &s, &e):
-            steps += 1
-            interrupted(steps)
-            word = 0
-            if e - s <= order:
-                sl = slot_of(psw, nsw, _pack(pid, s, e, b))
-                if psw[sl] != 0:
-                    word = psw[sl + 1]
-            else:
-                long_hashes(pid, s, e, &h1, &h2)
-                sl = slot_of(plw, nlw, h1)
-                if plw[sl] != 0 and ph2[plw[sl + 1] - 1] == h2:
-                    word = plw[sl + 1]
-            if word != 0:
-                left = <uint64_t>pc[s - 1] if s > 0 else 0
-                right = <uint64_t>pc[e] if e < n else 0
-                T.add((word << 33) | left, 1)  # side 0: the left neighbour
-                T.add((word << 33) | (<uint64_t>1 << 32) | right, 1)  # side 1: the right one
-    return T.words, T.size
-
-
 # ---------------------------------------------------------------------------------------------
 # the text model's common case (see cikuang.textmodel.encode_units)
 
@@ -868,3 +822,48 @@ def token_block(const uint32_t[::1] units, const uint64_t[::1] trie, const uint3
                 k = back[k]
             opens[j] = 1
     return node_obj[:n_tok], first_obj[:n_tok], len_obj[:n_tok], open_obj[:n_tok]
+
+
+def count_occurrences(const uint32_t[::1] units, const uint64_t[::1] trie, const uint32_t[::1] root,
+                      const int64_t[::1] target, pairs, Py_ssize_t psize):
+    """Count the neighbours of every occurrence of the target words in a block, as substrings.
+
+    Every position of every clause (a run of units > ``SEG_NEWLINE``) starts a walk down the trie;
+    each node reached whose ``target[node]`` is a word index + 1 is an occurrence of that word,
+    wherever it stands (inside longer words too, overlapping others: occurrences, not tokens). Its
+    left and right neighbours are the unit codes next to it, 0 at a clause edge, counted under the
+    keys ``(word << 33) | (side << 32) | code`` (``ngrams.pair_fields`` reads them). Returns (pairs, psize).
+    """
+    cdef _Filling T = filling(pairs, psize)
+    cdef Py_ssize_t n = units.shape[0], n_trie = trie.shape[0], nt = target.shape[0]
+    cdef const uint64_t* ptrie = u64ptr(trie)
+    cdef Py_ssize_t i = 0, j, k, m, steps = 0
+    cdef uint64_t node, word, left, right
+    cdef uint32_t u
+    code_obj = np.empty(n + 1, dtype=np.uint32)
+    cdef uint32_t[::1] code = code_obj
+    with nogil:
+        while i < n:
+            if units[i] <= SEG_NEWLINE:
+                i += 1
+                continue
+            i = clause_codes(units, i, &code[0], &m)
+            for j in range(m):
+                steps += 1
+                interrupted(steps)
+                left = code[j - 1] if j > 0 else 0
+                node = 0
+                for k in range(j, m):
+                    u = code[k]
+                    if k == j and u < 0x10000:
+                        node = root[u]
+                    else:
+                        node = trie_child(ptrie, n_trie, node, u)
+                    if node == 0:
+                        break
+                    if <Py_ssize_t>node < nt and target[node] > 0:
+                        word = <uint64_t>target[node]
+                        right = code[k + 1] if k + 1 < m else 0
+                        T.add((word << 33) | left, 1)
+                        T.add((word << 33) | (<uint64_t>1 << 32) | right, 1)
+    return T.words, T.size

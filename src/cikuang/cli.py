@@ -48,6 +48,19 @@ examples:
   cikuang evaluate --gold gold.txt pred.txt         # precision, recall, F1 of a segmentation
 """
 
+_WORD_LIST_HELP = """\
+The lexicon holds every entry the segmenter needs; its word list holds those that are words by
+their own statistics, counted over every occurrence of each entry: cohesion at least MIN_COHESION,
+neighbour entropy at least MIN_ENTROPY on both sides (a clause edge is a new neighbour each time),
+no one unit continuing it in 3 of 4 occurrences (a piece of a longer word), at least 5
+occurrences, and no number (1997年, 16个) or lone lower-case Latin run (the, usr). The readable
+table and the jieba format show the word list; tsv and jsonl hold every entry, the word list
+first, with a status column that says why any other entry is not a word (char, number, latin,
+short, stopword, piece, rare, fragment, weak, bound).
+Columns: count (its count as a token of the corpus cut into words: the weight the segmenter gives
+it), occurrences (how often the string occurs at all), cohesion, left/right entropy, score
+(cohesion, counted up to MIN_COHESION + 2, plus the smaller entropy), status."""
+
 _SEGMENT_HELP = """\
 Cut text into the words of a lexicon: in each clause, the sequence of lexicon words of highest
 probability under a unigram language model (a word's probability is its count over the lexicon's
@@ -100,6 +113,8 @@ def _spec_option(p: argparse.ArgumentParser, spec_class, name: str, **overrides)
         kwargs["choices"] = meta["choices"]
     if f.type in ("int", "int | None", int):
         kwargs["type"] = _positive_int
+    elif f.type in ("float", "float | None", float):
+        kwargs["type"] = float
     p.add_argument(flag, **kwargs)
 
 
@@ -150,7 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="; ".join(f"{name}: {PRESET_HELP[name]}" for name in PRESETS))
     for name in ("order", "min_count", "min_pmi", "scorer", "new_only", "base_dict", "keep_numbers", "refine"):
         _spec_option(d, DiscoverySpec, name)
-    d.add_argument("--top", type=_positive_int, default=50, metavar="K", help="rows of the readable table (default 50)")
+    w = d.add_argument_group("the word list", _WORD_LIST_HELP)
+    for name in ("sort", "min_cohesion", "min_entropy", "min_length", "han_only", "stopwords"):
+        _spec_option(w, DiscoverySpec, name)
+    d.add_argument("--top", type=_positive_int, metavar="K",
+                   help="the first K words of the word list only (default: 50 in the readable table, all in files)")
 
     c = sub.add_parser("count", help="exact counts of every n-gram of 1..N units",
                        description="Count every n-gram of 1..ORDER units within clauses, exactly, and "
@@ -199,16 +218,17 @@ def _width(s: str) -> int:
 
 
 def print_table(lexicon, top: int, title: str, out=None) -> None:
-    """The top multi-unit words as an aligned table (on ``out``, by default the current stdout)."""
+    """The first words of the word list as an aligned table (on ``out``, by default stdout)."""
     out = sys.stdout if out is None else out
-    rows = [e for e in lexicon if len(e.word) >= 2][:top]
+    rows = lexicon.word_list(top)
     width = max([_width(e.word) for e in rows] + [4])
-    out.write(f"{title}: {len(lexicon)} words; top {len(rows)} of two or more characters by count\n")
-    out.write(f"{'rank':>4}  {'word'}{' ' * (width - 4)}  {'count':>7}  {'cohesion':>8}  {'left H':>6}  "
-              f"{'right H':>7}  {'score':>6}\n")
+    out.write(f"{title}: {lexicon.n_words} words in a lexicon of {len(lexicon)} entries; the first "
+              f"{len(rows)} by {lexicon.sort}\n")
+    out.write(f"{'rank':>4}  {'word'}{' ' * (width - 4)}  {'count':>7}  {'occurs':>7}  {'cohesion':>8}  "
+              f"{'left H':>6}  {'right H':>7}  {'score':>6}\n")
     for i, e in enumerate(rows, 1):
-        out.write(f"{i:>4}  {e.word}{' ' * (width - _width(e.word))}  {e.count:>7}  {e.cohesion:>8.2f}  "
-                  f"{e.left_entropy:>6.2f}  {e.right_entropy:>7.2f}  {e.score:>6.2f}\n")
+        out.write(f"{i:>4}  {e.word}{' ' * (width - _width(e.word))}  {e.count:>7}  {e.occurrences:>7}  "
+                  f"{e.cohesion:>8.2f}  {e.left_entropy:>6.2f}  {e.right_entropy:>7.2f}  {e.score:>6.2f}\n")
 
 
 def _progress(args):
@@ -285,8 +305,12 @@ def _discover(args) -> int:
     inputs = _engine_inputs(args)
     d = Discoverer(order=args.order, min_count=args.min_count, min_pmi=args.min_pmi, scorer=args.scorer,
                    preset=args.preset, new_only=args.new_only, base_dict=args.base_dict,
-                   keep_numbers=args.keep_numbers, refine=args.refine, workers=args.workers, memory=args.memory,
-                   tmp_dir=args.tmp_dir, neighbours=args.format != "jieba",  # jieba lines have no entropies
+                   keep_numbers=args.keep_numbers, refine=args.refine, sort=args.sort,
+                   min_cohesion=args.min_cohesion, min_entropy=args.min_entropy, min_length=args.min_length,
+                   han_only=args.han_only, stopwords=args.stopwords, workers=args.workers, memory=args.memory,
+                   tmp_dir=args.tmp_dir,
+                   # the preset's jieba lines are its lexicon as it is: no word list, so no statistics pass
+                   neighbours=not (args.preset and args.format == "jieba"),
                    progress=_progress(args), **_engine_options(args), **_corpus_options(args))
     if args.output is not None and args.output != "-":
         _check_output(args.output)
@@ -295,12 +319,12 @@ def _discover(args) -> int:
     if args.format is None and args.output is None:
         title = DEMO if not args.inputs else ", ".join(args.inputs)
         with atomic_output(None) as out:
-            print_table(lexicon, args.top, title, out)
+            print_table(lexicon, args.top or 50, title, out)
         if not args.quiet:
             print(f"(N = {d.n_units_} units, min count {d.min_count_}, {d.n_kept_} kept n-grams; "
                   f"--format tsv|jieba|jsonl or -o FILE for the whole lexicon)", file=sys.stderr)
         return 0
-    lexicon.save(args.output, format=args.format or "tsv")
+    lexicon.save(args.output, format=args.format or "tsv", top=args.top)
     return 0
 
 

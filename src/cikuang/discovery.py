@@ -53,6 +53,13 @@ class Discoverer:
         keep_numbers: bool = False,
         neighbours: bool = True,
         refine: bool | None = None,
+        sort: str | None = None,
+        min_cohesion: float | None = None,
+        min_entropy: float | None = None,
+        min_length: int | None = None,
+        han_only: bool = False,
+        stopwords=None,
+        word_list: bool | None = None,
         workers: int | None = None,
         memory="2G",
         tmp_dir: str | None = None,
@@ -75,6 +82,13 @@ class Discoverer:
         self.keep_numbers = keep_numbers
         self.neighbours = neighbours
         self.refine = refine
+        self.sort = sort
+        self.min_cohesion = min_cohesion
+        self.min_entropy = min_entropy
+        self.min_length = min_length
+        self.han_only = han_only
+        self.stopwords = stopwords
+        self.word_list = word_list
         self.workers = workers
         self.memory = memory
         self.tmp_dir = tmp_dir
@@ -91,7 +105,10 @@ class Discoverer:
         """The model settings these parameters make (validated)."""
         return DiscoverySpec.build(self.preset, order=self.order, min_count=self.min_count, min_pmi=self.min_pmi,
                                    scorer=self.scorer, refine=self.refine, keep_numbers=self.keep_numbers,
-                                   new_only=self.new_only, base_dict=self.base_dict, neighbours=self.neighbours)
+                                   new_only=self.new_only, base_dict=self.base_dict, neighbours=self.neighbours,
+                                   sort=self.sort, min_cohesion=self.min_cohesion, min_entropy=self.min_entropy,
+                                   min_length=self.min_length, han_only=self.han_only, stopwords=self.stopwords,
+                                   word_list=self.word_list)
 
     def fit(self, inputs) -> "Discoverer":
         """Mine the words of ``inputs``; the result is in ``self.lexicon_``."""
@@ -133,8 +150,12 @@ def discover(inputs, **params) -> Lexicon:
       (:mod:`cikuang.refine`), which segments the corpus with the discovered words and merges
       pairs of characters that stay together as tokens, and splits two-character words that
       their parts explain. It costs one more pass and adds 2-3 F points of segmentation.
-    - ``neighbours`` (True): compute the left/right neighbour entropies and the score, which takes
-      one more pass over the corpus; with False those columns are NaN (the jieba format has none).
+    - the word list (see :mod:`cikuang.wordlist`): ``sort`` ("score", or "count"), ``min_cohesion``
+      and ``min_entropy`` (nats; automatic by default), ``min_length`` (2 units), ``han_only``
+      (False), ``stopwords`` (a path, or a collection of characters or words that may not begin
+      or end a word), ``word_list`` (True; False: every entry is a word, as in the kexue2019 preset).
+    - ``neighbours`` (True): count occurrences and neighbours (one more pass over the corpus),
+      which the word list needs; with False those columns are empty and every entry is a word.
     - ``workers`` (all cores), ``memory`` ("2G"): parallelism and the count tables' memory budget.
     - ``encoding``, ``errors``, ``glob``, ``jsonl_field``: how inputs are read (see :class:`Corpus`).
     - ``progress`` (False): show progress bars on stderr.
@@ -144,12 +165,15 @@ def discover(inputs, **params) -> Lexicon:
       are then paths Spark reads (local, ``hdfs://``, ``s3a://``...), texts, or a Spark DataFrame
       with a text column. See docs/scaling.md.
 
+    The result holds every entry the segmenter needs; its word list (``lexicon.word_list()``) holds
+    those that are words by their own statistics, ranked by the word score (see :mod:`cikuang.wordlist`).
+
     >>> from cikuang.demo import demo_path
     >>> lexicon = discover(demo_path())                 # 三国演义, 1.8 MB
-    >>> [e.word for e in lexicon if len(e.word) >= 2][:4]
-    ['玄德', '孔明', '将军', '曹操']
-    >>> lexicon.get("孔明").count
-    1109
+    >>> [e.word for e in lexicon.word_list(4)]
+    ['吕布', '丞相', '袁绍', '魏延']
+    >>> lexicon.get("孔明").count, lexicon.get("孔明").occurrences, lexicon.get("孔明").status
+    (1109, 1690, 'word')
     """
     return Discoverer(**params).fit(inputs).lexicon_
 

@@ -209,14 +209,14 @@ def load_words(path) -> frozenset[str]:
     Reads plain word lists, jieba dictionaries (``word count [tag]``) and cikuang tsv lexicons
     (whose header line is skipped).
     """
-    from .lexicon import FIELDS
+    from .lexicon import FIELDS, FIELDS_0_1
 
-    header = "\t".join(FIELDS)
+    headers = ("\t".join(FIELDS), "\t".join(FIELDS_0_1))
     out = set()
     try:
         with open(path, encoding="utf-8-sig") as f:
             for i, line in enumerate(f):
-                if i == 0 and line.rstrip("\r\n") == header:
+                if i == 0 and line.rstrip("\r\n") in headers:
                     continue
                 parts = line.split(None, 1)
                 if parts:

@@ -1,12 +1,26 @@
-"""The export stage: a frozen, sortable lexicon and its file formats.
+"""The export stage: a frozen lexicon, its word list, and its file formats.
 
-A :class:`Lexicon` is an immutable sequence of :class:`Entry` rows, sorted by count (descending),
-then word. It is stored column-wise (a list of words, NumPy arrays of statistics), so a lexicon of
-millions of words stays compact, and it writes three formats:
+A :class:`Lexicon` holds two things apart. Its **word list** is the entries whose ``status`` is
+``"word"``: what a person reads, ranked by the word score (or by count). The other entries are kept
+for segmentation only (single characters, collocations, fragments, numbers...), and their status
+says why they are not words (see :mod:`cikuang.wordlist`); the segmenter uses every entry. Entries
+are in reading order: the word list first, then the rest by count.
 
-* ``tsv``: a header ``word count cohesion left_entropy right_entropy score`` and one row a word;
-* ``jieba``: ``word count`` lines, which ``jieba.set_dictionary`` and ``jieba.load_userdict`` read;
-* ``jsonl``: one JSON object a word, with the tsv's fields.
+It is stored column-wise (a list of words, NumPy arrays of statistics), so a lexicon of millions
+of words stays compact, and it writes three formats:
+
+* ``tsv``: a header ``word count occurrences cohesion left_entropy right_entropy score status``
+  and one row an entry, the word list first;
+* ``jieba``: ``word count`` lines of the word list, which ``jieba.load_userdict`` and
+  ``jieba.set_dictionary`` read;
+* ``jsonl``: one JSON object an entry, with the tsv's fields.
+
+The columns: ``count`` is the entry's count as a token of the corpus cut into words (the weight the
+segmenter gives it); ``occurrences`` how often the string occurs at all (inside longer words too);
+``cohesion`` the PMI of its weakest split in two, in nats (NaN for one unit); the entropies, in
+nats, those of the units next to its occurrences (a clause edge counts as a new neighbour each
+time); ``score`` the word score, ``min(cohesion, min_cohesion + 2) + min(left_entropy,
+right_entropy)`` (:func:`cikuang.scoring.word_score`).
 
 Files are written atomically (:func:`cikuang.output.atomic_output`).
 """
@@ -24,37 +38,55 @@ from .errors import CikuangError
 from .output import atomic_output
 
 FORMATS = ("tsv", "jieba", "jsonl")
-FIELDS = ("word", "count", "cohesion", "left_entropy", "right_entropy", "score")
+FIELDS = ("word", "count", "occurrences", "cohesion", "left_entropy", "right_entropy", "score", "status")
+#: The tsv header of cikuang 0.1 lexicons, which :meth:`Lexicon.load` still reads.
+FIELDS_0_1 = ("word", "count", "cohesion", "left_entropy", "right_entropy", "score")
+_FLOATS = ("cohesion", "left_entropy", "right_entropy", "score")
+SORTS = ("score", "count")
+WORD = "word"
 
 
 class Entry(NamedTuple):
-    """One word and the statistics that justify it (entropies and cohesion in nats)."""
+    """One entry and the statistics that justify it (see the module doc for each column)."""
 
     word: str
     count: int
-    cohesion: float  # min-split PMI; NaN for a single unit
+    occurrences: int  # -1 when unknown (a lexicon read from a file without the column)
+    cohesion: float
     left_entropy: float
     right_entropy: float
     score: float
+    status: str  # "word" for the word list, else why the entry is kept for segmentation only
 
 
 class Lexicon(Sequence):
-    """Discovered words with their statistics, sorted by count (descending), then word."""
+    """Entries with their statistics: the word list first (by ``sort``: ``"score"`` or ``"count"``,
+    descending), then the entries kept for segmentation only, by count; ties by word."""
 
-    def __init__(self, words, counts, cohesion=None, left_entropy=None, right_entropy=None, score=None):
+    def __init__(self, words, counts, cohesion=None, left_entropy=None, right_entropy=None, score=None, *,
+                 occurrences=None, status=None, sort: str = "count"):
+        if sort not in SORTS:
+            raise CikuangError(f"unknown sort {sort!r} (choose from {', '.join(SORTS)})")
         n = len(words)
         nan = np.full(n, np.nan)
         cols = {
             "count": np.asarray(counts, dtype=np.int64),
+            "occurrences": np.full(n, -1, np.int64) if occurrences is None else np.asarray(occurrences, np.int64),
             "cohesion": nan if cohesion is None else np.asarray(cohesion, dtype=np.float64),
             "left_entropy": nan if left_entropy is None else np.asarray(left_entropy, dtype=np.float64),
             "right_entropy": nan if right_entropy is None else np.asarray(right_entropy, dtype=np.float64),
             "score": nan if score is None else np.asarray(score, dtype=np.float64),
+            "status": np.full(n, WORD, dtype=object) if status is None else np.asarray(status, dtype=object),
         }
         words = list(words)
-        order = sorted(range(n), key=lambda i: (-cols["count"][i], words[i]))
+        listed = cols["status"] == WORD
+        key = cols["score"] if sort == "score" else cols["count"].astype(np.float64)
+        key = np.where(np.isnan(key), -np.inf, key)
+        # words first, by the sort key; the others by count; then by word
+        order = sorted(range(n), key=lambda i: (not listed[i], -key[i] if listed[i] else -cols["count"][i], words[i]))
         self._words = [words[i] for i in order]
         self._cols = {k: v[order] for k, v in cols.items()}
+        self.sort = sort
         self._index: dict[str, int] | None = None
 
     def __len__(self) -> int:
@@ -64,8 +96,9 @@ class Lexicon(Sequence):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
         c = self._cols
-        return Entry(self._words[i], int(c["count"][i]), float(c["cohesion"][i]),
-                     float(c["left_entropy"][i]), float(c["right_entropy"][i]), float(c["score"][i]))
+        return Entry(self._words[i], int(c["count"][i]), int(c["occurrences"][i]), float(c["cohesion"][i]),
+                     float(c["left_entropy"][i]), float(c["right_entropy"][i]), float(c["score"][i]),
+                     str(c["status"][i]))
 
     def __contains__(self, word) -> bool:
         return word in self.index
@@ -88,14 +121,31 @@ class Lexicon(Sequence):
     def counts(self) -> np.ndarray:
         return self._cols["count"].copy()
 
+    def column(self, name: str) -> np.ndarray:
+        """A copy of one column (a name of :data:`FIELDS` but ``word``), in entry order."""
+        return self._cols[name].copy()
+
+    @property
+    def n_words(self) -> int:
+        """How many entries the word list has."""
+        return int((self._cols["status"] == WORD).sum())
+
+    def word_list(self, top: int | None = None) -> "Lexicon":
+        """The word list alone (its first ``top`` words)."""
+        rows = np.flatnonzero(self._cols["status"] == WORD)
+        return self.take(rows if top is None else rows[:top])
+
+    def sorted_by(self, sort: str) -> "Lexicon":
+        """The same entries with the word list ranked by ``sort`` (``"score"`` or ``"count"``)."""
+        return self._copy(np.arange(len(self)), sort)
+
     def __repr__(self) -> str:
         head = ", ".join(f"{e.word}:{e.count}" for e in self[:5])
-        return f"<Lexicon of {len(self)} words: {head}{', ...' if len(self) > 5 else ''}>"
+        return f"<Lexicon of {len(self)} entries, {self.n_words} words: {head}{', ...' if len(self) > 5 else ''}>"
 
     def to_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Copies of the cohesion, left entropy, right entropy and score columns, in entry order."""
-        c = self._cols
-        return tuple(c[k].copy() for k in FIELDS[2:])
+        return tuple(self._cols[k].copy() for k in _FLOATS)
 
     def filter(self, keep) -> "Lexicon":
         """A new lexicon of the entries for which ``keep(entry)`` is true."""
@@ -104,8 +154,12 @@ class Lexicon(Sequence):
     def take(self, rows) -> "Lexicon":
         """A new lexicon of the entries at ``rows`` (indices, or a boolean mask in entry order)."""
         rows = np.flatnonzero(rows) if np.asarray(rows).dtype == bool else np.asarray(rows, dtype=np.int64)
+        return self._copy(rows, self.sort)
+
+    def _copy(self, rows: np.ndarray, sort: str) -> "Lexicon":
         c = self._cols
-        return Lexicon([self._words[i] for i in rows.tolist()], *(c[k][rows] for k in FIELDS[1:]))
+        return Lexicon([self._words[i] for i in rows.tolist()], c["count"][rows], *(c[k][rows] for k in _FLOATS),
+                       occurrences=c["occurrences"][rows], status=c["status"][rows], sort=sort)
 
     def to_pandas(self):
         """A pandas DataFrame with the tsv's columns (requires pandas)."""
@@ -113,28 +167,33 @@ class Lexicon(Sequence):
             import pandas as pd
         except ImportError:
             raise CikuangError("to_pandas() needs pandas: pip install pandas") from None
-        return pd.DataFrame({"word": self._words, **{k: v.copy() for k, v in self._cols.items()}})
+        return pd.DataFrame({"word": self._words, **{k: self._cols[k].copy() for k in FIELDS[1:]}})
 
     # -- writing -------------------------------------------------------------------------------
 
-    def lines(self, format: str = "tsv") -> Iterator[str]:
+    def lines(self, format: str = "tsv", top: int | None = None) -> Iterator[str]:
+        """The lines of a file: every entry (tsv, jsonl) or the word list (jieba); with ``top``, the
+        first ``top`` words of the word list only."""
         if format not in FORMATS:
             raise CikuangError(f"unknown format {format!r} (choose from {', '.join(FORMATS)})")
+        rows = self if top is None and format != "jieba" else self.word_list(top)
         if format == "tsv":
             yield "\t".join(FIELDS) + "\n"
-        for e in self:
+        for e in rows:
             if format == "jieba":
                 yield f"{e.word} {e.count}\n"
             elif format == "tsv":
-                yield "\t".join((e.word, str(e.count), *(_fmt(x) for x in e[2:]))) + "\n"
+                occ = "" if e.occurrences < 0 else str(e.occurrences)
+                yield "\t".join((e.word, str(e.count), occ, *(_fmt(x) for x in e[3:7]), e.status)) + "\n"
             else:
-                obj = {"word": e.word, "count": e.count}
-                obj.update({k: (None if math.isnan(x) else round(x, 6)) for k, x in zip(FIELDS[2:], e[2:])})
+                obj = {"word": e.word, "count": e.count, "occurrences": None if e.occurrences < 0 else e.occurrences}
+                obj.update({k: (None if math.isnan(x) else round(x, 6)) for k, x in zip(_FLOATS, e[3:7])})
+                obj["status"] = e.status
                 yield json.dumps(obj, ensure_ascii=False) + "\n"
 
-    def save(self, path, format: str = "tsv") -> None:
-        """Write the lexicon to ``path`` atomically (``format``: tsv, jieba or jsonl)."""
-        lines = self.lines(format)
+    def save(self, path, format: str = "tsv", top: int | None = None) -> None:
+        """Write the lexicon to ``path`` atomically (``format``: tsv, jieba or jsonl; see :meth:`lines`)."""
+        lines = self.lines(format, top)
         with atomic_output(path) as f:
             f.writelines(lines)
 
@@ -143,13 +202,14 @@ class Lexicon(Sequence):
     @classmethod
     def load(cls, path) -> "Lexicon":
         """Read a lexicon written in any of the three formats: tsv, jieba (``word count [tag]``
-        lines, so any jieba dictionary) or jsonl."""
-        words, counts, stats = [], [], []
+        lines, so any jieba dictionary) or jsonl; an entry without a status is a word."""
+        rows = []
         try:
             with open(path, encoding="utf-8-sig") as f:
                 first = f.readline()
-                if first.rstrip("\n").split("\t") == list(FIELDS):
-                    parse, first_lineno = _tsv_entry, 2
+                header = first.rstrip("\r\n").split("\t")
+                if header in (list(FIELDS), list(FIELDS_0_1)):
+                    parse, first_lineno = _tsv_parser(header), 2
                 else:
                     f.seek(0)
                     parse, first_lineno = (_jsonl_entry if first.startswith("{") else _jieba_entry), 1
@@ -163,20 +223,21 @@ class Lexicon(Sequence):
                         raise CikuangError(f"line {lineno}: not a lexicon entry (word count [tag], or a "
                                            f"cikuang tsv or jsonl line): {line[:40]!r}", str(path)) from None
                     if entry is not None:
-                        words.append(entry[0])
-                        counts.append(entry[1])
-                        stats.append(entry[2])
+                        rows.append(entry)
         except OSError as e:
             raise CikuangError(e.strerror or str(e), str(path)) from None
         except UnicodeDecodeError as e:
             raise CikuangError(f"invalid UTF-8 ({e.reason})", str(path)) from None
-        if parse is _jieba_entry or not words:
-            return cls(words, counts)
-        s = np.array(stats, dtype=np.float64)
-        return cls(words, counts, s[:, 0], s[:, 1], s[:, 2], s[:, 3])
+        if not rows:
+            return cls([], [])
+        cols = {k: [r.get(k) for r in rows] for k in FIELDS}
+        floats = {k: np.array([np.nan if x is None else x for x in cols[k]], np.float64) for k in _FLOATS}
+        return cls(cols["word"], cols["count"], *(floats[k] for k in _FLOATS),
+                   occurrences=[-1 if x is None else x for x in cols["occurrences"]],
+                   status=[WORD if x is None else x for x in cols["status"]])
 
 
-# One line of each format -> (word, count, [cohesion, left, right, score] or None); ValueError if malformed.
+# One line of each format -> a dict of some of FIELDS (or None for a line to skip); ValueError if malformed.
 
 def _count(text) -> int:
     """A count that fits the lexicon's 64-bit column."""
@@ -186,11 +247,20 @@ def _count(text) -> int:
     return count
 
 
-def _tsv_entry(line: str):
-    parts = line.split("\t")
-    if len(parts) != len(FIELDS) or not parts[0]:
-        raise ValueError
-    return parts[0], _count(parts[1]), [float(x) if x else np.nan for x in parts[2:6]]
+def _tsv_parser(header: list[str]):
+    def parse(line: str):
+        parts = line.split("\t")
+        if len(parts) != len(header) or not parts[0]:
+            raise ValueError
+        row = dict(zip(header, parts))
+        out = {"word": row["word"], "count": _count(row["count"])}
+        out.update({k: float(row[k]) if row[k] else None for k in _FLOATS})
+        if "occurrences" in row:
+            out["occurrences"] = _count(row["occurrences"]) if row["occurrences"] else None
+            out["status"] = row["status"] or None
+        return out
+
+    return parse
 
 
 def _jieba_entry(line: str):
@@ -199,7 +269,7 @@ def _jieba_entry(line: str):
     parts = line.split()
     if not parts:
         return None
-    return parts[0], _count(parts[1]) if len(parts) > 1 else 1, None
+    return {"word": parts[0], "count": _count(parts[1]) if len(parts) > 1 else 1}
 
 
 def _jsonl_entry(line: str):
@@ -209,7 +279,13 @@ def _jsonl_entry(line: str):
     word = obj["word"]
     if not isinstance(word, str) or not word:
         raise ValueError
-    return word, _count(obj["count"]), [np.nan if obj.get(k) is None else float(obj[k]) for k in FIELDS[2:]]
+    out = {"word": word, "count": _count(obj["count"])}
+    out.update({k: None if obj.get(k) is None else float(obj[k]) for k in _FLOATS})
+    if obj.get("occurrences") is not None:
+        out["occurrences"] = _count(obj["occurrences"])
+    if obj.get("status") is not None:
+        out["status"] = str(obj["status"])
+    return out
 
 
 def _fmt(x: float) -> str:
@@ -217,13 +293,19 @@ def _fmt(x: float) -> str:
 
 
 def load_base_words(base_dict) -> set[str]:
-    """Words of a base lexicon: a jieba-format path, ``"jieba"`` for jieba's own dictionary, or a set."""
-    if isinstance(base_dict, (set, frozenset)):
+    """Words of a base lexicon: a jieba-format path, ``"jieba"`` for jieba's own dictionary, a
+    :class:`Lexicon`, or any collection of words."""
+    if isinstance(base_dict, Lexicon):
+        return set(base_dict.words)
+    if isinstance(base_dict, (set, frozenset, list, tuple)):
         return set(base_dict)
-    if str(base_dict) == "jieba":
-        try:
-            import jieba
-        except ImportError:
-            raise CikuangError("--base-dict jieba needs jieba installed: pip install jieba") from None
-        base_dict = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
-    return set(Lexicon.load(base_dict).words)
+    if isinstance(base_dict, (str, os.PathLike)):
+        if str(base_dict) == "jieba":
+            try:
+                import jieba
+            except ImportError:
+                raise CikuangError("--base-dict jieba needs jieba installed: pip install jieba") from None
+            base_dict = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+        return set(Lexicon.load(base_dict).words)
+    raise CikuangError(f"base_dict must be a path, 'jieba', a Lexicon or a collection of words, "
+                       f"not {type(base_dict).__name__}")

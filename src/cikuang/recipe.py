@@ -1,7 +1,7 @@
 """The discovery recipe, written once: each step of the method, over any engine.
 
     encode → unit ids → count each length (Apriori) and keep → cut and count fragments
-           → candidates → neighbour entropies → lexicon → refine
+           → candidates → lexicon → refine → word list (occurrences, entropies, statuses)
 
 :func:`discover_words` reads as those steps. It takes a :class:`~cikuang.spec.DiscoverySpec` (what
 to find) and an :class:`~cikuang.engines.base.Engine` (the corpus, and where the passes over it
@@ -10,18 +10,20 @@ Spark engine cannot drift apart. :func:`count_ngrams` is the ``count`` command's
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from .candidates import KeptNgrams, candidates, output_lexicon, word_filter, word_tables
+from .candidates import KeptNgrams, candidates, output_lexicon, word_filter
 from .engines.base import Apriori, Engine, KeptSet, UnitTotals
 from .errors import no_frequent_unit, nothing_kept, nothing_to_mine
-from .lexicon import Lexicon
+from .lexicon import Lexicon, load_base_words
 from .ngrams import NgramCounts, UnitIds, bits_for, key_lengths, pair_map
 from .refine import refine
 from .scoring import LevelScorer, resolve_scorer
 from .spec import DiscoverySpec
+from .wordlist import Counts, ListRules, describe
 
 
 @dataclass
@@ -46,19 +48,32 @@ def discover_words(engine: Engine, spec: DiscoverySpec, base_words: set[str] | N
     bits = bits_for(len(unit_ids), order, engine.name)
     engine.use_ids(unit_ids, order, bits)
 
-    kept = keep_ngrams(engine, units, unit_ids, spec, min_count, bits)
+    kept, frequent = keep_ngrams(engine, units, unit_ids, spec, min_count, bits)
     kept_set = KeptSet.of(kept.keys, key_lengths(kept.keys, order, bits), order, bits)
 
     frags = engine.count_fragments(kept_set, min_count)
     cand = candidates(frags, kept, unit_ids, units.vocab, order, bits)
-    # --new-only filters after the refine stage, so that the segmenter sees the whole lexicon
-    keep = word_filter(cand.words, cand.single_latin, spec.keep_numbers, None if spec.refine else base_words)
-    left_right = engine.neighbour_entropies(kept_set, word_tables(cand, keep)) if spec.neighbours else None
-    lexicon = output_lexicon(cand, keep, left_right)
+    lexicon = output_lexicon(cand, word_filter(cand.words, cand.single_latin, spec.keep_numbers, None))
 
     if spec.refine:
-        lexicon = refine(lexicon, min_count, spec.keep_numbers, base_words, spec.neighbours, engine.map_blocks)
+        lexicon = refine(lexicon, min_count, spec.keep_numbers, engine.map_blocks)
+    if spec.neighbours:  # the word list: occurrences, entropies, cohesion, statuses
+        lexicon = describe(lexicon, Counts(frequent, unit_ids, units.vocab, units.n_units, spec.scorer),
+                           list_rules(spec, min_count), engine.map_blocks, base_words, spec.sort)
+    if base_words:  # --new-only, after the stages that use the whole lexicon
+        lexicon = lexicon.take(np.array([w not in base_words for w in lexicon.words], dtype=bool))
     return Discovery(lexicon, units.n_units, min_count, spec.min_pmi, order, len(kept.keys))
+
+
+def list_rules(spec: DiscoverySpec, min_count: int) -> ListRules:
+    """The word list's rules from the spec (a rule off with ``word_list=False``: every entry is a word)."""
+    if not spec.word_list:
+        return ListRules(min_cohesion=-math.inf, min_entropy=-math.inf, min_occurrences=0, max_continuation=math.inf,
+                         min_length=0, keep_everything=True)
+    stop = frozenset(load_base_words(spec.stopwords)) if spec.stopwords is not None else frozenset()
+    return ListRules(min_cohesion=spec.min_cohesion, min_entropy=spec.min_entropy,
+                     min_occurrences=max(min_count, 5), min_length=spec.min_length, han_only=spec.han_only,
+                     stopwords=stop)
 
 
 def encode(engine: Engine) -> UnitTotals:
@@ -79,13 +94,14 @@ def frequent_units(units: UnitTotals, min_count: int, name: str) -> UnitIds:
 
 
 def keep_ngrams(engine: Engine, units: UnitTotals, unit_ids: UnitIds, spec: DiscoverySpec, min_count: int,
-                bits: int) -> KeptNgrams:
+                bits: int) -> tuple[KeptNgrams, NgramCounts]:
     """Count each length in turn and keep the n-grams whose cohesion passes its length's threshold.
 
     Apriori: a window of L units is counted only when its two parts of L − 1 units reached
     ``min_count``, since an n-gram is never more frequent than its parts; the counts are exact for
     every n-gram that can matter. Each level is scored where the engine holds its counts, against
-    the counts of every shorter frequent n-gram.
+    the counts of every shorter frequent n-gram. Returns the kept n-grams, and the counts of every
+    n-gram that reached ``min_count`` (the word list scores its entries with them).
     """
     scorer = resolve_scorer(spec.scorer)
     n = units.n_units
@@ -104,7 +120,7 @@ def keep_ngrams(engine: Engine, units: UnitTotals, unit_ids: UnitIds, spec: Disc
         apriori = Apriori(level.keys, apriori.pairs if apriori is not None else pair_map(level.keys, bits))
     if not kept_keys or sum(len(k) for k in kept_keys) == 0:
         raise nothing_kept(min_count, spec.min_pmi, engine.name)
-    return KeptNgrams(np.concatenate(kept_keys), np.concatenate(kept_cohesion))
+    return KeptNgrams(np.concatenate(kept_keys), np.concatenate(kept_cohesion)), shorter
 
 
 def count_ngrams(engine: Engine, order: int):

@@ -22,9 +22,8 @@ follow each other inside a clause, and how often each word of two units is chose
 
 Only single units merge: merging longer tokens (联合 + 国) joins phrases faster than it finds
 words, and lost 1 to 4 F points on PKU and MSR in the harness (docs/benchmarks.md, which also
-lists what else was tried). An added word's cohesion column holds the token-level PMI that added
-it (its character-level cohesion is low: that is why discovery missed it), and its neighbour
-entropies are counted where the refined lexicon uses it (:func:`neighbour_counts`).
+lists what else was tried). The statistics of every entry, the added ones too, are counted after
+this stage, by the word list (:mod:`cikuang.wordlist`).
 
 :func:`refine` is the stage. The engine supplies one thing, its ``map_blocks(fn, total, *args)``
 (:mod:`cikuang.engines.base`): ``fn`` runs on every block of the corpus, which the segmenter
@@ -41,10 +40,8 @@ import numpy as np
 
 from .candidates import word_filter
 from .lexicon import Lexicon
-from .ngrams import pair_fields
-from .scoring import entropies, word_score
 from .segmenter import Segmenter
-from .textmodel import LATIN_BASE, NEWLINE, UNKNOWN_LATIN
+from .textmodel import LATIN_BASE, UNKNOWN_LATIN
 
 #: Default token-level PMI thresholds, in nats. Merging at 2 (the seed's threshold for pairs of
 #: characters) was best on PKU and MSR among 0-4; splitting below 3 beat 2 and 4: a word that is
@@ -60,33 +57,16 @@ def summed(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return uniq, np.bincount(inverse, weights=counts, minlength=len(uniq)).astype(np.int64)
 
 
-def summed_pairs(parts) -> tuple[np.ndarray, np.ndarray]:
-    """The sum of several (keys, counts) tables, as :func:`neighbour_counts` returns them."""
-    parts = list(parts)
-    if not parts:
-        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    return summed(np.concatenate([k for k, _ in parts]), np.concatenate([c for _, c in parts]))
-
-
-def refine(lexicon: Lexicon, min_count: int, keep_numbers: bool, base_words, neighbours: bool,
-           map_blocks) -> Lexicon:
-    """The refine stage on ``lexicon``; then the output filters (numbers unless ``keep_numbers``:
-    a split can give a count to a lone number; ``base_words``). ``map_blocks``: the engine's (see
-    the module doc). With ``neighbours``, the added words get their entropies from one more pass."""
+def refine(lexicon: Lexicon, min_count: int, keep_numbers: bool, map_blocks) -> Lexicon:
+    """The refine stage on ``lexicon``; then the number filter (unless ``keep_numbers``: a split
+    can give a count to a lone number). ``map_blocks``: the engine's (see the module doc)."""
     if len(lexicon):
         segmenter = Segmenter(lexicon)
         counts = map_blocks(block_tokens, TokenCounts.total, segmenter)
-        lexicon, added = refine_lexicon(lexicon, segmenter, counts, min_count)
-        if neighbours and added:
-            segmenter = Segmenter(lexicon)
-            target = np.zeros(segmenter.n_nodes_, dtype=np.int64)
-            target[segmenter.word_node_[[lexicon.index[w] for w in added]]] = np.arange(1, len(added) + 1)
-            keys, pair_counts = map_blocks(block_neighbours, summed_pairs, segmenter, target)
-            word, side = pair_fields(keys)
-            lexicon = with_entropies(lexicon, added, *entropies(word, side, pair_counts, len(added)))
+        lexicon, _ = refine_lexicon(lexicon, segmenter, counts, min_count)
     words = lexicon.words
     # an all-digit word is a lone number exactly when it is ASCII (a run is one unit, NFKC'd)
-    keep = word_filter(words, [w.isascii() for w in words], keep_numbers, base_words)
+    keep = word_filter(words, [w.isascii() for w in words], keep_numbers, None)
     return lexicon if keep.all() else lexicon.take(keep)
 
 
@@ -140,17 +120,12 @@ def block_tokens(codes: np.ndarray, latin_runs: list[str], segmenter: Segmenter)
     return TokenCounts.of_block(segmenter, segmenter.block_units(codes, latin_runs))
 
 
-def block_neighbours(codes: np.ndarray, latin_runs: list[str], segmenter: Segmenter, target: np.ndarray):
-    """The neighbour counts of the target words in one block (the refine stage's second pass)."""
-    return neighbour_counts(segmenter, segmenter.block_units(codes, latin_runs), target)
-
-
 def refine_lexicon(lexicon: Lexicon, segmenter: Segmenter, counts: TokenCounts, min_count: int,
                    merge_pmi: float = MERGE_PMI, split_pmi: float = SPLIT_PMI) -> tuple[Lexicon, list[str]]:
     """``lexicon`` with its redundant two-unit words split and its frequent free pairs merged
     (see the module doc), and the words that the merges added; ``counts`` are those of the corpus
     segmented by ``segmenter``, which was built from ``lexicon``. An added word's cohesion is the
-    token-level PMI that added it; its entropies are NaN (see :func:`neighbour_counts`)."""
+    token-level PMI that added it; its entropies are NaN (the word list counts them)."""
     n = counts.n_tokens
     if n == 0:
         return lexicon, []
@@ -206,37 +181,3 @@ def refine_lexicon(lexicon: Lexicon, segmenter: Segmenter, counts: TokenCounts, 
     refined = Lexicon([w for w, k in zip(words, keep) if k] + list(extra),
                       np.concatenate((count[keep], np.fromiter(extra.values(), np.int64, len(extra)))), *cols)
     return refined, [w for w in extra if w in added]
-
-
-def neighbour_counts(segmenter: Segmenter, units: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(word, side, neighbour) counts of the target words where ``segmenter`` cuts them out of a
-    block, keyed as :func:`cikuang.ngrams.pair_fields` reads them. ``target[node]`` is a word's index
-    + 1 for the lattice nodes of the target words, else 0. A neighbour is the unit next to the
-    token (in the segmenter's codes), 0 at a clause edge, as for discovered words.
-
-    Words added by the refine stage are never fragments of the discovery's cut, so their
-    entropies come from here: from the occurrences where the refined lexicon uses them.
-    """
-    node, _, length, opens = segmenter.tokens(units)
-    hit = target[node] > 0
-    if not hit.any():
-        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    seq = units[units > NEWLINE]  # the clauses' units, in the order the tokens cover them
-    end = np.cumsum(length, dtype=np.int64)
-    start = end - length
-    closes = np.append(opens[1:], 1).astype(bool)
-    left = np.where(opens[hit] == 1, 0, seq[np.maximum(start[hit] - 1, 0)]).astype(np.uint64)
-    right = np.where(closes[hit], 0, seq[np.minimum(end[hit], len(seq) - 1)]).astype(np.uint64)
-    word = target[node[hit]].astype(np.uint64) << np.uint64(33)
-    keys = np.concatenate((word | left, word | np.uint64(1 << 32) | right))
-    uniq, c = np.unique(keys, return_counts=True)
-    return uniq, c.astype(np.int64)
-
-
-def with_entropies(lexicon: Lexicon, words: list[str], left: np.ndarray, right: np.ndarray) -> Lexicon:
-    """``lexicon`` with the entropies (and so the score) of ``words`` set to ``left`` and ``right``."""
-    coh, lcol, rcol, _ = lexicon.to_columns()
-    rows = np.array([lexicon.index[w] for w in words], dtype=np.int64)
-    lcol[rows] = left
-    rcol[rows] = right
-    return Lexicon(lexicon.words, lexicon.counts, coh, lcol, rcol, word_score(coh, lcol, rcol))

@@ -128,11 +128,13 @@ def entropies(word_index: np.ndarray, side: np.ndarray, pair_counts: np.ndarray,
     return out[0], out[1]
 
 
-def word_score(cohesion_: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """The ranking score: cohesion (0 for single units) plus the weaker side's entropy.
+def word_score(cohesion_: np.ndarray, left: np.ndarray, right: np.ndarray, cap: float = np.inf) -> np.ndarray:
+    """The ranking score: cohesion (0 for single units), at most ``cap``, plus the weaker side's entropy.
 
     Both terms are in nats and both are evidence that the string is a word: it holds together
     (its parts co-occur far more than chance) and it is free at both ends (it combines with many
-    different neighbours, so it is not a piece of a longer unit).
+    different neighbours, so it is not a piece of a longer unit). The cap keeps rare strings from
+    leading on cohesion alone: a string seen five times has a PMI of up to ln(N/5) however little
+    that says, while its entropies cannot exceed ln 5, and grow with the evidence.
     """
-    return np.nan_to_num(cohesion_, nan=0.0) + np.minimum(left, right)
+    return np.minimum(np.nan_to_num(cohesion_, nan=0.0), cap) + np.minimum(left, right)

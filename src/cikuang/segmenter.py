@@ -28,7 +28,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ._native import build_trie, root_children, segment_block, token_block
+from ._hashtable import items, new_table
+from ._native import build_trie, count_occurrences, root_children, segment_block, token_block
 from .corpus import Corpus
 from .errors import CikuangError
 from .lexicon import Lexicon
@@ -103,10 +104,17 @@ class Segmenter:
 
     # -- segmenting ----------------------------------------------------------------------------
 
-    def block_units(self, codes: np.ndarray, latin_runs: list[str]) -> np.ndarray:
+    def block_units(self, codes: np.ndarray, latin_runs: list[str], name_unknown: bool = False) -> np.ndarray:
         """A block of the discovery coding in this segmenter's unit codes, for :meth:`tokens`
         (:meth:`cikuang.textmodel.SegmentCoder.recode`)."""
-        return self._coder.recode(codes, latin_runs)
+        return self._coder.recode(codes, latin_runs, name_unknown)
+
+    def occurrences(self, units: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(word, side, neighbour) counts of every occurrence of the target words in ``units``
+        (as :func:`cikuang._native.count_occurrences` counts them; ``target[node]`` is a word's
+        index + 1 for the lattice nodes of the target words, else 0)."""
+        pairs, _ = count_occurrences(units, self._trie, self._root, target, new_table(1 << 16), 0)
+        return items(pairs)
 
     def latin_run(self, code: int) -> str:
         """The Latin run of one of this segmenter's unit codes."""

@@ -29,7 +29,9 @@ DEFAULT_MIN_PMI = (0.0, 2.0, 4.5, 8.0)
 
 PRESETS = {
     # Su Jianlin, "faster and better new-word discovery" (kexue.fm 6920, 2019), done exactly.
-    "kexue2019": {"order": 4, "min_count": 32, "min_pmi": (0.0, 2.0, 4.0, 6.0), "refine": False},
+    # Its lexicon is the word list as it is: no rule of the word list, ranked by count.
+    "kexue2019": {"order": 4, "min_count": 32, "min_pmi": (0.0, 2.0, 4.0, 6.0), "refine": False,
+                  "word_list": False, "sort": "count"},
 }
 
 #: How the default min count is described wherever it is shown (the rule is :func:`auto_min_count`).
@@ -124,7 +126,22 @@ class DiscoverySpec:
     new_only: bool = option(False, "drop words found in the base lexicon")
     base_dict: object = option(None, "base lexicon for --new-only: a jieba-format file, or 'jieba' for "
                                      "jieba's own dictionary (default: jieba)", metavar="PATH|jieba")
-    neighbours: bool = option(True, "compute the neighbour entropies and the score (one more pass)", cli=False)
+    word_list: bool = option(True, "apply the word list's rules (off: every entry is a word, as with "
+                                   "--preset kexue2019)", cli=False)
+    sort: str = option("score", "rank the word list by the word score, cohesion (counted up to MIN_COHESION "
+                                "+ 2) + min(left, right entropy) "
+                                "(default), or by count", choices=("score", "count"))
+    min_cohesion: float | None = option(None, "a word's least cohesion in nats (default: ln(sqrt(N)/15) for N "
+                                              "units, within 3.5..6.5)", metavar="NATS")
+    min_entropy: float | None = option(None, "a word's least neighbour entropy on either side, in nats "
+                                             "(default: ln(N)/10)", metavar="NATS")
+    min_length: int = option(2, "a word's least number of units (default {default}; a Latin run is one unit)",
+                             metavar="N")
+    han_only: bool = option(False, "list words of Han characters only (no Latin letters or digits)")
+    stopwords: object = option(None, "a file of characters or words, one a line, that a word may not "
+                                     "begin or end with", metavar="FILE")
+    neighbours: bool = option(True, "count occurrences and neighbours, and so the word list (one more "
+                                    "pass; off: every entry is a word, without those statistics)", cli=False)
 
     def __post_init__(self):
         check_order(self.order)
@@ -136,8 +153,17 @@ class DiscoverySpec:
         pmi = default_min_pmi(self.order) if self.min_pmi is None else parse_min_pmi(self.min_pmi, self.order)
         object.__setattr__(self, "min_pmi", pmi)
         resolve_scorer(self.scorer)
-        for name in ("refine", "keep_numbers", "new_only", "neighbours"):
+        for name in ("refine", "keep_numbers", "new_only", "neighbours", "word_list", "han_only"):
             object.__setattr__(self, name, bool(getattr(self, name)))
+        if self.sort not in ("score", "count"):
+            raise CikuangError(f"sort must be 'score' or 'count', not {self.sort!r}")
+        for name in ("min_cohesion", "min_entropy"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value)):
+                raise CikuangError(f"{name} must be a number of nats, not {value!r}")
+        ml = self.min_length
+        if isinstance(ml, bool) or not isinstance(ml, numbers.Integral) or ml < 1:
+            raise CikuangError(f"min_length must be a positive integer, not {ml!r}")
 
     @classmethod
     def build(cls, preset: str | None = None, **given) -> "DiscoverySpec":

@@ -31,6 +31,7 @@ lines that contain them through :func:`unicodedata.normalize`. The result is ide
 from __future__ import annotations
 
 import unicodedata
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -404,19 +405,32 @@ class SegmentCoder:
                     vocab[run] = LATIN_BASE + len(vocab)
         return [vocab.get(run, UNKNOWN_LATIN) for run in runs]
 
-    def recode(self, codes: np.ndarray, latin_runs: list[str]) -> np.ndarray:
+    def recode(self, codes: np.ndarray, latin_runs: list[str], name_unknown: bool = False) -> np.ndarray:
         """A block in the discovery coding (Latin run ``i`` of ``latin_runs`` is ``LATIN_BASE + i``,
         0 ends a clause) in this coder's codes: Han codes are the same in both, a Latin run gets
-        this coder's code for it (:data:`UNKNOWN_LATIN` if it has none), and 0 still ends a clause."""
+        this coder's code for it, and 0 still ends a clause. A run this coder lacks gets
+        :data:`UNKNOWN_LATIN`, or, with ``name_unknown``, a code of its own made from its text
+        (:func:`unknown_latin_code`: the same in every block and engine, and never a trie edge), for
+        counting it as a neighbour."""
         is_latin = codes >= LATIN_BASE
         if not is_latin.any():
             return codes
         units = codes.copy()
         used = np.unique(codes[is_latin] - LATIN_BASE)
+        runs = [latin_runs[i] for i in used.tolist()]
+        known = self._latin_codes(runs, False)
+        if name_unknown:
+            known = [unknown_latin_code(r) if c == UNKNOWN_LATIN else c for r, c in zip(runs, known)]
         table = np.full(len(latin_runs), UNKNOWN_LATIN, dtype=np.uint32)
-        table[used] = self._latin_codes([latin_runs[i] for i in used.tolist()], False)
+        table[used] = known
         units[is_latin] = table[codes[is_latin] - LATIN_BASE]
         return units
+
+
+def unknown_latin_code(run: str) -> int:
+    """A code for a Latin run that a segmenter lacks: 2^31 and above (no segmenter gives such codes
+    to its words), from a CRC of the text; two runs share one only by a CRC collision."""
+    return 0x80000000 | (zlib.crc32(run.encode("ascii")) & 0x7FFFFFFE)
 
 
 def _runs_with_expansions(cps, code, latin, run_start) -> list[str]:

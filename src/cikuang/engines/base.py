@@ -16,8 +16,6 @@ stream on local disk and threads, or cached partitions on a Spark cluster) and i
     every n-gram of 1..order units, as a table with ``save(path)`` (the ``count`` command)
 ``count_fragments(kept, min_count)``
     cut the corpus with the kept n-grams and count the candidate fragments (:class:`Fragments`)
-``neighbour_entropies(kept, words)``
-    cut again and give the left and right neighbour entropies of the words (:class:`WordTables`)
 ``map_blocks(fn, total, *args)``
     ``total`` of ``fn(codes, latin_runs, *args)`` over every block of the corpus in the discovery
     coding (:func:`cikuang.textmodel.encode_units`; ``latin_runs[i]`` names code ``LATIN_BASE + i``)
@@ -109,17 +107,6 @@ class Fragments:
     long_ids: list = field(default_factory=list)
 
 
-@dataclass
-class WordTables:
-    """The tables ``count_neighbours`` finds the output words by: packed key of a short word →
-    word index + 1; first hash of a long word → index + 1, with its second hash in ``long_h2``."""
-
-    short_words: np.ndarray
-    long_words: np.ndarray
-    long_h2: np.ndarray
-    n_words: int
-
-
 def summed_records(records: list) -> list[np.ndarray]:
     """Long-fragment records (hash1, hash2, start, length[, count]) of ``count_fragments``, summed
     into one per fragment, the first start kept."""
@@ -164,9 +151,6 @@ class Engine(abc.ABC):
 
     @abc.abstractmethod
     def count_fragments(self, kept: KeptSet, min_count: int) -> Fragments: ...
-
-    @abc.abstractmethod
-    def neighbour_entropies(self, kept: KeptSet, words: WordTables) -> tuple[np.ndarray, np.ndarray]: ...
 
     @abc.abstractmethod
     def map_blocks(self, fn: Callable, total: Callable, *args): ...

@@ -15,13 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ... import _hashtable as ht
-from ..._native import count_fragments, count_neighbours
+from ..._native import count_fragments
 from ...corpus import Corpus
 from ...errors import CikuangError
-from ...ngrams import NgramCounts, NgramTable, UnitIds, pair_fields
+from ...ngrams import NgramCounts, NgramTable, UnitIds
 from ...progress import Progress
-from ...scoring import entropies
-from ..base import Apriori, Engine, Fragments, KeptSet, Level, UnitTotals, WordTables, summed_records
+from ..base import Apriori, Engine, Fragments, KeptSet, Level, UnitTotals, summed_records
 from .counter import NgramCounter
 from .stream import UnitStream, default_workers
 from .table import SORT_BYTES, sectioned
@@ -167,19 +166,6 @@ class LocalEngine(Engine):
         sel = np.flatnonzero(n >= min_count)
         long_ids = [self.unit_ids.map(self.stream.read(int(start[f]), int(length[f]))) for f in sel.tolist()]
         return Fragments(short_keys[frequent], short_counts[frequent], h1[sel], h2[sel], n[sel], long_ids)
-
-    def neighbour_entropies(self, kept: KeptSet, words: WordTables):
-        def run(item, state):
-            _, ids, codes = item
-            pairs, size = state if state is not None else (ht.new_table(1 << 16), 0)
-            return count_neighbours(ids, codes, kept.order, kept.bits, kept.table, kept.starts, kept.k,
-                                    words.short_words, words.long_words, words.long_h2, pairs, size)
-
-        pairs, _ = ht.merged(self._blocks(run, "neighbours", with_codes=True, fold=ht.merged))
-        keys, pair_counts = ht.items(pairs)
-        del pairs
-        word, side = pair_fields(keys)
-        return entropies(word, side, pair_counts, words.n_words)
 
     def map_blocks(self, fn, total, *args):
         latin = self.stream.vocab.latin

