@@ -222,8 +222,12 @@ def test_temporary_files_have_no_names_even_while_running(tmp_path):
         seen.update(p.name for p in work.iterdir())
         time.sleep(0.01)
     assert proc.returncode == 0 and seen == set()
-    proc = subprocess.Popen(CIKUANG + ["discover", str(big), "-q", "--tmp-dir", str(work), "-o", str(tmp_path / "w2.tsv")])
-    time.sleep(0.5)
+    bigger = tmp_path / "bigger.txt"
+    bigger.write_text((STORY.read_text(encoding="utf-8") + "\n") * 3000, encoding="utf-8")
+    proc = subprocess.Popen(CIKUANG + ["discover", str(bigger), "-q", "--tmp-dir", str(work), "-o",
+                                       str(tmp_path / "w2.tsv")])
+    time.sleep(1.0)
+    assert proc.poll() is None, "the run ended before it could be killed"
     proc.kill()
     proc.wait()
     assert list(work.iterdir()) == [] and not (tmp_path / "w2.tsv").exists()
