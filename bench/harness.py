@@ -16,10 +16,20 @@ Rows (``--rows``):
   --format jieba`` as jieba's only dictionary (``jieba.Tokenizer(dictionary=LEX)``,
   ``cut(line, HMM=False)``);
 * ``chars``: every character a word (the floor);
-* ``jieba``: jieba 0.42.1 with its own dictionary, HMM off (a supervised reference, not a rival).
+* ``jieba``: jieba 0.42.1 with its own dictionary, HMM off (a supervised reference, not a rival);
 
-The last lines check issue 4's targets: F >= 0.83 on PKU and MSR; on UD, F no worse than
-kexue2019's; new-word recall at least 0.10 above kexue2019's.
+and the new-word list rows (``bench/wordlist.py`` scores them: precision@50/100/500/1000 against
+the PKU and MSR gold types together, new-word recall, the misses):
+
+* ``words``: ``cikuang discover RAW --new-only --base-dict jieba -o LEX.tsv``, its word list in
+  file order;
+* ``harvesttext``, ``smoothnlp``: the peers with their defaults (``bench/peers.py``, run with
+  ``--peers-python``, a Python that has them; they are never cikuang's dependencies), their lists
+  in their order, filtered to the words jieba lacks.
+
+The last lines check issue 4's targets (F >= 0.83 on PKU and MSR; on UD, F no worse than
+kexue2019's; new-word recall at least 0.10 above kexue2019's) and issue 11's (precision@100 >= 0.85
+on MSR and >= 0.75 on PKU, precision@1000 >= 0.70 on both, above both peers at every K).
 
 Columns: P, R, F; lexicon size; new-word recall (of the gold word types with gold frequency >= 3
 that jieba's dictionary lacks, the share the discovered lexicon contains); multi-character
@@ -51,6 +61,7 @@ from pathlib import Path
 from cikuang.evaluation import evaluate, load_words
 from cikuang.errors import CikuangError
 from measure import JIEBA_SCRIPT, run_measured
+from wordlist import KS, gold_types, new_words, read_list, score_list
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_DIR = ROOT.parent / "shared" / "data" / "gold"
@@ -67,7 +78,15 @@ ROWS = {
     "kexue2019-jieba": "kexue2019 lexicon as jieba's dictionary, HMM off",
     "chars": "every character a word (floor)",
     "jieba": "jieba 0.42.1, own dictionary, HMM off (supervised reference)",
+    "words": "cikuang word list, --new-only --base-dict jieba",
+    "harvesttext": "HarvestText 0.8.2.1 word_discover, defaults",
+    "smoothnlp": "SmoothNLP 0.4.0 extract_phrase, defaults",
 }
+LIST_ROWS = ("words", "harvesttext", "smoothnlp")
+PEERS_SCRIPT = Path(__file__).resolve().with_name("peers.py")
+#: Issue 11: precision@K targets of the default word list.
+TARGET_P100 = {"msr": 0.85, "pku": 0.75}
+TARGET_P1000 = 0.70
 TARGET_F = 0.83  # issue 4: the level of jieba's hand-built dictionary
 TARGET_CORPORA = ("pku", "msr")
 #: New-word recall of the default must beat the seed preset's by this much on every corpus run.
@@ -107,6 +126,10 @@ class Row:
     new_word_recall: float | None = None
     multichar_precision: float | None = None
     n_multichar: int | None = None
+    list_words: int | None = None  # the word-list rows: how many new words, P@K, recall, misses
+    list_precision: dict = field(default_factory=dict)
+    list_recall: float | None = None
+    misses: list = field(default_factory=list)
 
     @property
     def wall_s(self) -> float:
@@ -217,7 +240,32 @@ def lexicon_stats(row: Row, lexicon: Path, corpus: Corpus) -> None:
         row.multichar_precision = sum(w in corpus.types for w in multi) / len(multi)
 
 
-def run_row(key: str, corpus: Corpus, work: Path, log) -> Row:
+def run_list_row(key: str, corpus: Corpus, work: Path, log, lists: dict) -> Row:
+    """A word-list row: the list, scored by ``wordlist.score_list``."""
+    row = Row(key, ROWS[key])
+    out = work / f"{corpus.key}.{key}.list.tsv"
+    if key == "words":
+        row.steps.append(run_step("discover", cikuang_cmd("discover", corpus.raw, "--new-only", "--base-dict", "jieba",
+                                                          "-q", "-o", out), log))
+    else:
+        if not lists["peers_python"]:
+            row.error = "not run: give --peers-python (a Python with the peers installed)"
+            return row
+        row.steps.append(run_step(key, [lists["peers_python"], PEERS_SCRIPT, "--peer", key, "--corpus", corpus.raw,
+                                        "-o", out], log))
+    if row.steps[-1].returncode:
+        tail = row.steps[-1].stderr_tail.splitlines()
+        row.error = f"{row.steps[-1].name} failed (exit {row.steps[-1].returncode}): {tail[-1] if tail else ''}"
+        return row
+    score = score_list(new_words(read_list(out), lists["jieba"]), lists["gold"], corpus.new_types)
+    row.list_words, row.list_precision, row.list_recall, row.misses = (score.n_words, score.precision, score.recall,
+                                                                       score.misses)
+    return row
+
+
+def run_row(key: str, corpus: Corpus, work: Path, log, lists: dict | None = None) -> Row:
+    if key in LIST_ROWS:
+        return run_list_row(key, corpus, work, log, lists)
     row = Row(key, ROWS[key])
     stem = work / f"{corpus.key}.{key}"
     pred = Path(f"{stem}.pred.txt")
@@ -268,6 +316,8 @@ def markdown_table(corpus: Corpus, rows: list[Row]) -> str:
             f"{NEW_WORD_MIN_FREQ}, not in jieba's dictionary)\n\n")
     lines = ["| system | P | R | F | lexicon | new-word recall | multi-char precision | wall s | peak RSS MB |",
              "|---|---|---|---|---|---|---|---|---|"]
+    listed = [r for r in rows if r.key in LIST_ROWS]
+    rows = [r for r in rows if r.key not in LIST_ROWS]
     for r in rows:
         if r.error:
             lines.append(f"| {r.label} | {r.error} | | | | | | | |")
@@ -278,7 +328,22 @@ def markdown_table(corpus: Corpus, rows: list[Row]) -> str:
         lines.append(f"| {r.label} | {_f(r.precision)} | {_f(r.recall)} | **{_f(r.f1)}** | "
                      f"{'–' if r.lexicon_size is None else f'{r.lexicon_size:,}'} | {_f(r.new_word_recall)} | "
                      f"{_f(r.multichar_precision)} | {wall} | {r.max_rss_mb:.0f} |")
-    return head + "\n".join(lines) + "\n"
+    out = head + ("\n".join(lines) + "\n" if rows else "")
+    if listed:
+        out += ("\nNew-word lists (words of two or more characters that jieba lacks, in the list's order; "
+                "precision against the PKU and MSR gold types together):\n\n"
+                "| list | new words | " + " | ".join(f"P@{k}" for k in KS) + " | new-word recall | wall s | peak RSS MB |\n"
+                "|---|---|" + "---|" * len(KS) + "---|---|---|\n")
+        for r in listed:
+            if r.error:
+                out += f"| {r.label} | {r.error} |" + " |" * (len(KS) + 3) + "\n"
+                continue
+            out += (f"| {r.label} | {r.list_words:,} | " + " | ".join(_f(r.list_precision.get(k)) for k in KS)
+                    + f" | {_f(r.list_recall)} | {r.wall_s:.1f} | {r.max_rss_mb:.0f} |\n")
+        for r in listed:
+            if r.misses:
+                out += f"\nMisses among the first {len(r.misses) and 100} of {r.label}: {' '.join(r.misses)}\n"
+    return out
 
 
 def _row(results: dict, corpus: str, key: str) -> Row | None:
@@ -315,6 +380,21 @@ def targets(results: dict) -> list[str]:
         out.append(f"target: new-word recall >= kexue2019's + {TARGET_NEW_WORD_GAIN}: "
                    + ", ".join(f"{CORPUS_NAMES[k]} +{g:.3f}" for k, g in gains) + ": "
                    + ("PASS" if all(g >= TARGET_NEW_WORD_GAIN for _, g in gains) else "FAIL"))
+    listed = [(k, {r.key: r for r in results[k]["rows"] if r.key in LIST_ROWS and r.list_words is not None})
+              for k in results]
+    for k, rows in listed:
+        ours = rows.get("words")
+        if ours is None:
+            continue
+        p100, p1000 = ours.list_precision.get(100), ours.list_precision.get(1000)
+        if k in TARGET_P100:
+            out.append(f"target: {CORPUS_NAMES[k]} word list P@100 >= {TARGET_P100[k]}: {_f(p100)}: "
+                       f"{'PASS' if p100 is not None and p100 >= TARGET_P100[k] else 'FAIL'}; P@1000 >= {TARGET_P1000}: "
+                       f"{_f(p1000)}: {'PASS' if p1000 is not None and p1000 >= TARGET_P1000 else 'FAIL'}")
+        for peer in ("harvesttext", "smoothnlp"):
+            if peer in rows:
+                better = all((ours.list_precision.get(kk) or 0) > (rows[peer].list_precision.get(kk) or 0) for kk in KS)
+                out.append(f"target: {CORPUS_NAMES[k]} word list above {peer} at every K: {'PASS' if better else 'FAIL'}")
     return out
 
 
@@ -322,7 +402,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  epilog="See the module docstring (and docs/benchmarks.md) for the protocol.")
     ap.add_argument("--corpora", default="pku,msr,ud", help="comma-separated from pku,msr,ud (default: all)")
-    ap.add_argument("--rows", default=",".join(ROWS), help=f"comma-separated from {','.join(ROWS)} (default: all)")
+    ap.add_argument("--rows", default=",".join(r for r in ROWS if r not in ("harvesttext", "smoothnlp")),
+                    help=f"comma-separated from {','.join(ROWS)} (default: all but the peers)")
     ap.add_argument("--pku", type=Path, default=DEFAULT_GOLD["pku"][0], help="PKU 1998 gold (default: %(default)s)")
     ap.add_argument("--msr", type=Path, default=DEFAULT_GOLD["msr"][0], help="MSR training gold (default: %(default)s)")
     ap.add_argument("--ud", type=Path, nargs="+", default=DEFAULT_GOLD["ud"],
@@ -330,6 +411,9 @@ def main(argv=None) -> int:
     ap.add_argument("--work", type=Path, default=Path("/tmp/cikuang-harness"),
                     help="directory for raw text, lexicons and outputs (default: %(default)s)")
     ap.add_argument("--json", type=Path, metavar="OUT", help="also write every figure as JSON")
+    ap.add_argument("--peers-python", metavar="PYTHON",
+                    help="a Python with harvesttext and smoothnlp installed, for the peers' rows "
+                         "(bench/peers.py says how to make one)")
     args = ap.parse_args(argv)
 
     corpora = [c for c in args.corpora.split(",") if c]
@@ -348,11 +432,14 @@ def main(argv=None) -> int:
 
     try:
         jieba_words = frozenset(nfkc(w) for w in load_words(jieba_dict_path()))
+        lists = {"jieba": jieba_words, "peers_python": args.peers_python, "gold": frozenset()}
+        if any(r in LIST_ROWS for r in rows):  # either standard's word types count
+            lists["gold"] = frozenset(gold_types(args.pku)) | frozenset(gold_types(args.msr))
         results = {}
         for key in corpora:
             corpus = prepare(key, sources[key], args.work, jieba_words)
             log(f"{corpus.name}: {corpus.n_chars:,} characters, {corpus.n_lines:,} lines")
-            results[key] = {"corpus": corpus, "rows": [run_row(r, corpus, args.work, log) for r in rows]}
+            results[key] = {"corpus": corpus, "rows": [run_row(r, corpus, args.work, log, lists) for r in rows]}
     except CikuangError as e:
         print(f"harness: error: {e}", file=sys.stderr)
         return 2
