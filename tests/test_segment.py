@@ -138,8 +138,11 @@ def test_words_that_cannot_match_are_skipped():
 def test_bad_lexicons_are_errors(tmp_path):
     with pytest.raises(CikuangError, match="empty"):
         Segmenter({})
-    with pytest.raises(CikuangError, match="not positive"):
+    with pytest.raises(CikuangError, match="negative"):
+        Segmenter({"新词": -1})
+    with pytest.raises(CikuangError, match="empty"):  # count 0: a word-list candidate, not a word to cut with
         Segmenter({"新词": 0})
+    assert Segmenter({"新词": 0, "新": 1, "词": 1}).cut("新词") == ["新", "词"]
     with pytest.raises(CikuangError, match="No such file"):
         Segmenter(tmp_path / "missing.tsv")
     with pytest.raises(CikuangError, match="lexicon must be"):
@@ -163,7 +166,7 @@ def test_segment_corpus_streams_blocks_and_long_lines(tmp_path, monkeypatch):
 def test_discover_then_segment_finds_the_words():
     lexicon = cikuang.discover(FIXTURES / "story.txt")
     seg = Segmenter(lexicon)
-    words = [e.word for e in lexicon if len(e.word) >= 2][:10]
+    words = [e.word for e in lexicon if len(e.word) >= 2 and e.count > 0][:10]  # entries it cuts with
     assert words
     for word in words:
         assert word in seg.cut(f"，{word}。")

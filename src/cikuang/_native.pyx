@@ -367,21 +367,25 @@ cdef inline bint next_fragment(const uint32_t* ids, Py_ssize_t n, Py_ssize_t ord
 
 
 def count_fragments(const uint32_t[::1] ids, Py_ssize_t order, bits, const uint64_t[::1] kept,
-                    const uint8_t[::1] kept_starts, Py_ssize_t k, tab, Py_ssize_t size, int64_t offset):
+                    const uint8_t[::1] kept_starts, Py_ssize_t k, tab, Py_ssize_t size, int64_t offset,
+                    bint with_dropped=False):
     """Cut one block and count its candidate fragments.
 
     A fragment of 1 or 2 units is always a candidate; one of 3..order units must be a kept n-gram;
     a longer one must have every window of ``order`` units kept. Short candidates are counted in
     ``tab`` by packed key; long ones are returned as records (hash1, hash2, global start, length)
     for the caller to aggregate: (tab, size, hash1s, hash2s, starts, lengths). ``kept_starts``
-    and ``k``: see ``KeptSet``.
+    and ``k``: see ``KeptSet``. With ``with_dropped``, the fragments of three or more units that
+    are no candidate (the chains the backtrack rule rejects) are records too, with their length
+    negated.
     """
     cdef _Filling T = filling(tab, size)
     cdef const uint32_t* pid = u32ptr(ids)
     cdef KeptSet K = kept_set(kept, kept_starts, k)
     cdef uint64_t b = <uint64_t>bits
     cdef Py_ssize_t n = ids.shape[0], s = 0, e = 0, length, m = 0, steps = 0
-    cdef Py_ssize_t cap = n // (order + 1) + 1  # the most fragments longer than order a block can hold
+    # the most records a block can hold: fragments longer than the order (or of 3 units or more)
+    cdef Py_ssize_t cap = (n // 3 if with_dropped else n // (order + 1)) + 1
     cdef uint64_t key, h1 = 0, h2 = 0
     h1s_obj = np.empty(cap, dtype=np.uint64)
     h2s_obj = np.empty(cap, dtype=np.uint64)
@@ -400,12 +404,21 @@ def count_fragments(const uint32_t[::1] ids, Py_ssize_t order, bits, const uint6
                 key = _pack(pid, s, e, b)
                 if length < 3 or contains(K.tab, K.n, key):
                     T.add(key, 1)
+                    continue
             elif _windows_kept(pid, s, e, order, b, K.tab, K.n):
                 long_hashes(pid, s, e, &h1, &h2)
                 h1s[m] = h1
                 h2s[m] = h2
                 starts[m] = offset + s
                 lens[m] = length
+                m += 1
+                continue
+            if with_dropped:
+                long_hashes(pid, s, e, &h1, &h2)
+                h1s[m] = h1
+                h2s[m] = h2
+                starts[m] = offset + s
+                lens[m] = -length
                 m += 1
     return T.words, T.size, h1s_obj[:m].copy(), h2s_obj[:m].copy(), starts_obj[:m].copy(), lens_obj[:m].copy()
 
@@ -824,15 +837,16 @@ def token_block(const uint32_t[::1] units, const uint64_t[::1] trie, const uint3
     return node_obj[:n_tok], first_obj[:n_tok], len_obj[:n_tok], open_obj[:n_tok]
 
 
-def count_occurrences(const uint32_t[::1] units, const uint64_t[::1] trie, const uint32_t[::1] root,
-                      const int64_t[::1] target, pairs, Py_ssize_t psize):
+def count_occurrences(const uint32_t[::1] units, const uint32_t[::1] neighbours, const uint64_t[::1] trie,
+                      const uint32_t[::1] root, const int64_t[::1] target, pairs, Py_ssize_t psize):
     """Count the neighbours of every occurrence of the target words in a block, as substrings.
 
     Every position of every clause (a run of units > ``SEG_NEWLINE``) starts a walk down the trie;
     each node reached whose ``target[node]`` is a word index + 1 is an occurrence of that word,
     wherever it stands (inside longer words too, overlapping others: occurrences, not tokens). Its
-    left and right neighbours are the unit codes next to it, 0 at a clause edge, counted under the
-    keys ``(word << 33) | (side << 32) | code`` (``ngrams.pair_fields`` reads them). Returns (pairs, psize).
+    left and right neighbours are the codes that ``neighbours`` (as long as ``units``, with the
+    same clauses) gives the units next to it, 0 at a clause edge, counted under the keys
+    ``(word << 33) | (side << 32) | code`` (``ngrams.pair_fields`` reads them). Returns (pairs, psize).
     """
     cdef _Filling T = filling(pairs, psize)
     cdef Py_ssize_t n = units.shape[0], n_trie = trie.shape[0], nt = target.shape[0]
@@ -841,17 +855,21 @@ def count_occurrences(const uint32_t[::1] units, const uint64_t[::1] trie, const
     cdef uint64_t node, word, left, right
     cdef uint32_t u
     code_obj = np.empty(n + 1, dtype=np.uint32)
-    cdef uint32_t[::1] code = code_obj
+    near_obj = np.empty(n + 1, dtype=np.uint32)
+    cdef uint32_t[::1] code = code_obj, near = near_obj
+    if neighbours.shape[0] != n:
+        raise ValueError("neighbours must be as long as units")
     with nogil:
         while i < n:
             if units[i] <= SEG_NEWLINE:
                 i += 1
                 continue
+            clause_codes(neighbours, i, &near[0], &m)
             i = clause_codes(units, i, &code[0], &m)
             for j in range(m):
                 steps += 1
                 interrupted(steps)
-                left = code[j - 1] if j > 0 else 0
+                left = near[j - 1] if j > 0 else 0
                 node = 0
                 for k in range(j, m):
                     u = code[k]
@@ -863,7 +881,7 @@ def count_occurrences(const uint32_t[::1] units, const uint64_t[::1] trie, const
                         break
                     if <Py_ssize_t>node < nt and target[node] > 0:
                         word = <uint64_t>target[node]
-                        right = code[k + 1] if k + 1 < m else 0
+                        right = near[k + 1] if k + 1 < m else 0
                         T.add((word << 33) | left, 1)
                         T.add((word << 33) | (<uint64_t>1 << 32) | right, 1)
     return T.words, T.size

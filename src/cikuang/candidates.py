@@ -67,6 +67,22 @@ def candidates(frags: Fragments, kept: KeptNgrams, unit_ids: UnitIds, vocab: Uni
                       np.concatenate((coh, long_coh)), single_latin)
 
 
+def chain_words(frags: Fragments, unit_ids: UnitIds, vocab: UnitVocab) -> list[str]:
+    """The text of the chains the backtrack rule rejected (``frags.dropped_ids``)."""
+    return [decode_units(unit_ids.codes[ids], vocab) for ids in frags.dropped_ids]
+
+
+def with_list_candidates(lexicon: Lexicon, words: list[str]) -> Lexicon:
+    """``lexicon`` and the ``words`` it lacks, with a count of 0: candidates of the word list that
+    the segmenter does not use (their statistics come from the word list stage)."""
+    new = sorted(set(words) - set(lexicon.index))
+    if not new:
+        return lexicon
+    nan = np.full(len(new), np.nan)
+    return Lexicon(lexicon.words + new, np.concatenate((lexicon.counts, np.zeros(len(new), np.int64))),
+                   *(np.concatenate((col, nan)) for col in lexicon.to_columns()))
+
+
 def word_filter(words: list[str], single_latin, keep_numbers: bool, base_words) -> np.ndarray:
     """Which candidates are output: not a lone run of digits (unless ``keep_numbers``), not in ``base_words``."""
     keep = np.ones(len(words), dtype=bool)

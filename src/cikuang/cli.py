@@ -166,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("order", "min_count", "min_pmi", "scorer", "new_only", "base_dict", "keep_numbers", "refine"):
         _spec_option(d, DiscoverySpec, name)
     w = d.add_argument_group("the word list", _WORD_LIST_HELP)
-    for name in ("sort", "min_cohesion", "min_entropy", "min_length", "han_only", "stopwords"):
+    for name in ("sort", "min_cohesion", "min_entropy", "min_length", "han_only", "compounds", "stopwords"):
         _spec_option(w, DiscoverySpec, name)
     d.add_argument("--top", type=_positive_int, metavar="K",
                    help="the first K words of the word list only (default: 50 in the readable table, all in files)")
@@ -307,7 +307,8 @@ def _discover(args) -> int:
                    preset=args.preset, new_only=args.new_only, base_dict=args.base_dict,
                    keep_numbers=args.keep_numbers, refine=args.refine, sort=args.sort,
                    min_cohesion=args.min_cohesion, min_entropy=args.min_entropy, min_length=args.min_length,
-                   han_only=args.han_only, stopwords=args.stopwords, workers=args.workers, memory=args.memory,
+                   han_only=args.han_only, compounds=args.compounds, stopwords=args.stopwords,
+                   workers=args.workers, memory=args.memory,
                    tmp_dir=args.tmp_dir,
                    # the preset's jieba lines are its lexicon as it is: no word list, so no statistics pass
                    neighbours=not (args.preset and args.format == "jieba"),

@@ -58,6 +58,7 @@ class Discoverer:
         min_entropy: float | None = None,
         min_length: int | None = None,
         han_only: bool = False,
+        compounds: bool = False,
         stopwords=None,
         word_list: bool | None = None,
         workers: int | None = None,
@@ -87,6 +88,7 @@ class Discoverer:
         self.min_entropy = min_entropy
         self.min_length = min_length
         self.han_only = han_only
+        self.compounds = compounds
         self.stopwords = stopwords
         self.word_list = word_list
         self.workers = workers
@@ -108,6 +110,7 @@ class Discoverer:
                                    new_only=self.new_only, base_dict=self.base_dict, neighbours=self.neighbours,
                                    sort=self.sort, min_cohesion=self.min_cohesion, min_entropy=self.min_entropy,
                                    min_length=self.min_length, han_only=self.han_only, stopwords=self.stopwords,
+                                   compounds=self.compounds,
                                    word_list=self.word_list)
 
     def fit(self, inputs) -> "Discoverer":
@@ -152,7 +155,8 @@ def discover(inputs, **params) -> Lexicon:
       their parts explain. It costs one more pass and adds 2-3 F points of segmentation.
     - the word list (see :mod:`cikuang.wordlist`): ``sort`` ("score", or "count"), ``min_cohesion``
       and ``min_entropy`` (nats; automatic by default), ``min_length`` (2 units), ``han_only``
-      (False), ``stopwords`` (a path, or a collection of characters or words that may not begin
+      (False), ``compounds`` (False: also offer two words that stand together as tokens, see
+      :func:`cikuang.refine.compounds`), ``stopwords`` (a path, or a collection of characters or words that may not begin
       or end a word), ``word_list`` (True; False: every entry is a word, as in the kexue2019 preset).
     - ``neighbours`` (True): count occurrences and neighbours (one more pass over the corpus),
       which the word list needs; with False those columns are empty and every entry is a word.

@@ -16,7 +16,7 @@ of words stays compact, and it writes three formats:
 * ``jsonl``: one JSON object an entry, with the tsv's fields.
 
 The columns: ``count`` is the entry's count as a token of the corpus cut into words (the weight the
-segmenter gives it); ``occurrences`` how often the string occurs at all (inside longer words too);
+segmenter gives it; 0 for a compound that only the word list holds); ``occurrences`` how often the string occurs at all (inside longer words too);
 ``cohesion`` the PMI of its weakest split in two, in nats (NaN for one unit); the entropies, in
 nats, those of the units next to its occurrences (a clause edge counts as a new neighbour each
 time); ``score`` the word score, ``min(cohesion, min_cohesion + 2) + min(left_entropy,
@@ -180,8 +180,8 @@ class Lexicon(Sequence):
         if format == "tsv":
             yield "\t".join(FIELDS) + "\n"
         for e in rows:
-            if format == "jieba":
-                yield f"{e.word} {e.count}\n"
+            if format == "jieba":  # a word-list candidate has no segmentation count: its occurrences
+                yield f"{e.word} {e.count if e.count > 0 else max(e.occurrences, 1)}\n"
             elif format == "tsv":
                 occ = "" if e.occurrences < 0 else str(e.occurrences)
                 yield "\t".join((e.word, str(e.count), occ, *(_fmt(x) for x in e[3:7]), e.status)) + "\n"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .candidates import KeptNgrams, candidates, output_lexicon, word_filter
+from .candidates import KeptNgrams, candidates, chain_words, output_lexicon, with_list_candidates, word_filter
 from .engines.base import Apriori, Engine, KeptSet, UnitTotals
 from .errors import no_frequent_unit, nothing_kept, nothing_to_mine
 from .lexicon import Lexicon, load_base_words
@@ -51,15 +51,20 @@ def discover_words(engine: Engine, spec: DiscoverySpec, base_words: set[str] | N
     kept, frequent = keep_ngrams(engine, units, unit_ids, spec, min_count, bits)
     kept_set = KeptSet.of(kept.keys, key_lengths(kept.keys, order, bits), order, bits)
 
-    frags = engine.count_fragments(kept_set, min_count)
+    listing = spec.neighbours and spec.word_list
+    frags = engine.count_fragments(kept_set, min_count, with_dropped=listing)
     cand = candidates(frags, kept, unit_ids, units.vocab, order, bits)
     lexicon = output_lexicon(cand, word_filter(cand.words, cand.single_latin, spec.keep_numbers, None))
 
     if spec.refine:
-        lexicon = refine(lexicon, min_count, spec.keep_numbers, engine.map_blocks)
+        lexicon = refine(lexicon, min_count, spec.keep_numbers, engine.map_blocks, spec.compounds)
+    chains = frozenset()
+    if listing:  # the chains the backtrack rule rejected: long words, for the list only (澳大利亚)
+        chains = frozenset(chain_words(frags, unit_ids, units.vocab)) - set(lexicon.index)
+        lexicon = with_list_candidates(lexicon, sorted(chains))
     if spec.neighbours:  # the word list: occurrences, entropies, cohesion, statuses
         lexicon = describe(lexicon, Counts(frequent, unit_ids, units.vocab, units.n_units, spec.scorer),
-                           list_rules(spec, min_count), engine.map_blocks, base_words, spec.sort)
+                           list_rules(spec, min_count), engine.map_blocks, base_words, spec.sort, chains)
     if base_words:  # --new-only, after the stages that use the whole lexicon
         lexicon = lexicon.take(np.array([w not in base_words for w in lexicon.words], dtype=bool))
     return Discovery(lexicon, units.n_units, min_count, spec.min_pmi, order, len(kept.keys))

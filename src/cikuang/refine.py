@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .candidates import word_filter
+from .candidates import with_list_candidates, word_filter
 from .lexicon import Lexicon
 from .segmenter import Segmenter
 from .textmodel import LATIN_BASE, UNKNOWN_LATIN
@@ -49,6 +49,9 @@ from .textmodel import LATIN_BASE, UNKNOWN_LATIN
 #: so the bar to keep it is set a nat higher.
 MERGE_PMI = 2.0
 SPLIT_PMI = 3.0
+#: Token-level PMI at which two words in a row make a compound candidate for the word list (which
+#: then applies its own cohesion and entropy rules).
+COMPOUND_PMI = 7.0
 
 
 def summed(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -57,13 +60,18 @@ def summed(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return uniq, np.bincount(inverse, weights=counts, minlength=len(uniq)).astype(np.int64)
 
 
-def refine(lexicon: Lexicon, min_count: int, keep_numbers: bool, map_blocks) -> Lexicon:
+def refine(lexicon: Lexicon, min_count: int, keep_numbers: bool, map_blocks, find_compounds: bool = False) -> Lexicon:
     """The refine stage on ``lexicon``; then the number filter (unless ``keep_numbers``: a split
-    can give a count to a lone number). ``map_blocks``: the engine's (see the module doc)."""
+    can give a count to a lone number). ``map_blocks``: the engine's (see the module doc).
+
+    With ``find_compounds``, the compounds it finds (:func:`compounds`) join the lexicon with a
+    count of 0: candidates for the word list, which the segmenter does not use."""
     if len(lexicon):
         segmenter = Segmenter(lexicon)
         counts = map_blocks(block_tokens, TokenCounts.total, segmenter)
+        found = compounds(segmenter, lexicon.words, counts, min_count) if find_compounds else []
         lexicon, _ = refine_lexicon(lexicon, segmenter, counts, min_count)
+        lexicon = with_list_candidates(lexicon, found)
     words = lexicon.words
     # an all-digit word is a lone number exactly when it is ASCII (a run is one unit, NFKC'd)
     keep = word_filter(words, [w.isascii() for w in words], keep_numbers, None)
@@ -75,8 +83,10 @@ class TokenCounts:
     """What a segmentation of the corpus says about its tokens.
 
     ``single_*``: single-unit tokens by unit code; ``pair_*``: two single-unit tokens in a row
-    inside a clause, keyed ``first << 32 | second``; ``node_*``: two-unit words by lattice node.
-    Counts add: the counts of a corpus are the sum of those of its blocks, in any order.
+    inside a clause, keyed ``first << 32 | second``; ``node_*``: words of two or more units by
+    lattice node; ``compound_*``: two such words in a row inside a clause, keyed
+    ``node << 32 | node``. Counts add: the counts of a corpus are the sum of those of its blocks,
+    in any order.
     """
 
     n_tokens: int
@@ -86,6 +96,8 @@ class TokenCounts:
     pair_counts: np.ndarray
     node_keys: np.ndarray
     node_counts: np.ndarray
+    compound_keys: np.ndarray
+    compound_counts: np.ndarray
 
     @classmethod
     def of_block(cls, segmenter: Segmenter, units: np.ndarray) -> "TokenCounts":
@@ -97,8 +109,11 @@ class TokenCounts:
         a, b = first[:-1][follows], first[1:][follows]
         known = (a != UNKNOWN_LATIN) & (b != UNKNOWN_LATIN)  # a run the lexicon lacks has no name here
         pk, pc = np.unique((a[known].astype(np.uint64) << np.uint64(32)) | b[known], return_counts=True)
-        nk, nc = np.unique(node[(length == 2) & (node != 0)], return_counts=True)
-        return cls(len(node), sk.astype(np.uint64), sc, pk, pc, nk, nc)
+        word = (length >= 2) & (node != 0)
+        nk, nc = np.unique(node[word], return_counts=True)
+        joined = word[:-1] & word[1:] & (opens[1:] == 0)
+        ck, cc = np.unique((node[:-1][joined] << np.uint64(32)) | node[1:][joined], return_counts=True)
+        return cls(len(node), sk.astype(np.uint64), sc, pk, pc, nk, nc, ck, cc)
 
     @classmethod
     def total(cls, parts) -> "TokenCounts":
@@ -106,9 +121,9 @@ class TokenCounts:
         parts = list(parts)
         if not parts:
             empty = np.zeros(0, np.uint64), np.zeros(0, np.int64)
-            return cls(0, *empty, *empty, *empty)
+            return cls(0, *empty, *empty, *empty, *empty)
         cols = []
-        for name in ("single", "pair", "node"):
+        for name in ("single", "pair", "node", "compound"):
             keys = np.concatenate([getattr(p, f"{name}_keys").astype(np.uint64) for p in parts])
             counts = np.concatenate([getattr(p, f"{name}_counts") for p in parts])
             cols += summed(keys, counts)
@@ -118,6 +133,30 @@ class TokenCounts:
 def block_tokens(codes: np.ndarray, latin_runs: list[str], segmenter: Segmenter) -> "TokenCounts":
     """The token counts of one block of the discovery coding (the refine stage's first pass)."""
     return TokenCounts.of_block(segmenter, segmenter.block_units(codes, latin_runs))
+
+
+def compounds(segmenter: Segmenter, words: list[str], counts: TokenCounts, min_count: int,
+              min_pmi: float | None = None) -> list[str]:
+    """Two words that follow each other as tokens at least ``min_count`` times, with a token-level
+    PMI ``ln(N·c(ab) / (c(a)·c(b)))`` of at least ``min_pmi``: 鼠标 + 指针, 澳大 + 利亚 (a name the
+    cut split into pieces). Candidates for the word list only (``--compounds``), which applies its
+    own rules to them; the segmenter does not use them."""
+    n = counts.n_tokens
+    min_pmi = COMPOUND_PMI if min_pmi is None else min_pmi
+    frequent = counts.compound_counts >= min_count
+    if n == 0 or not frequent.any():
+        return []
+    as_token = dict(zip(counts.node_keys.tolist(), counts.node_counts.tolist()))
+    word_of = {}
+    for i, node in enumerate(segmenter.word_node_.tolist()):
+        if node and node not in word_of:
+            word_of[node] = words[i]
+    out = []
+    for key, c in zip(counts.compound_keys[frequent].tolist(), counts.compound_counts[frequent].tolist()):
+        a, b = key >> 32, key & 0xFFFFFFFF
+        if math.log(n * c / (as_token[a] * as_token[b])) >= min_pmi:
+            out.append(word_of[a] + word_of[b])
+    return sorted(out)
 
 
 def refine_lexicon(lexicon: Lexicon, segmenter: Segmenter, counts: TokenCounts, min_count: int,

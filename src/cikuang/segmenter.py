@@ -60,17 +60,21 @@ class Segmenter:
     count), ``unknown_logp_`` (the log-probability of a unit that is not a word), ``word_units_``
     (codes, starts: the unit codes of lexicon word ``w`` are ``codes[starts[w]:starts[w + 1]]``,
     none for an unusable word) and ``word_node_`` (the lattice node of each lexicon word, in the
-    lexicon's order; 0 for an unusable word; nodes are numbered below ``n_nodes_``).
+    lexicon's order; 0 for an unusable word; nodes are numbered below ``n_nodes_``). Entries with a
+    count of 0 are left out: they are candidates of the word list, not words to cut text with.
     """
 
     def __init__(self, lexicon):
         lex = _as_lexicon(lexicon)
+        counts = lex.counts
+        if (counts < 0).any():
+            bad = lex.words[int(np.flatnonzero(counts < 0)[0])]
+            raise CikuangError(f"the count of {bad!r} is negative")
+        if (counts == 0).any():  # word-list candidates that segmentation does not use (cikuang.refine.compounds)
+            lex = lex.take(counts > 0)
         if len(lex) == 0:
             raise CikuangError("the lexicon is empty")
         counts = lex.counts.astype(np.float64)
-        if (counts <= 0).any():
-            bad = lex.words[int(np.flatnonzero(counts <= 0)[0])]
-            raise CikuangError(f"the count of {bad!r} is not positive")
         self.total_ = float(counts.sum())
         self.unknown_logp_ = math.log(0.5 * counts.min() / self.total_)
         self._coder = SegmentCoder()
@@ -109,11 +113,13 @@ class Segmenter:
         (:meth:`cikuang.textmodel.SegmentCoder.recode`)."""
         return self._coder.recode(codes, latin_runs, name_unknown)
 
-    def occurrences(self, units: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def occurrences(self, units: np.ndarray, target: np.ndarray, neighbours: np.ndarray | None = None):
         """(word, side, neighbour) counts of every occurrence of the target words in ``units``
         (as :func:`cikuang._native.count_occurrences` counts them; ``target[node]`` is a word's
-        index + 1 for the lattice nodes of the target words, else 0)."""
-        pairs, _ = count_occurrences(units, self._trie, self._root, target, new_table(1 << 16), 0)
+        index + 1 for the lattice nodes of the target words, else 0; ``neighbours``: the codes the
+        neighbours are counted under, by default the units themselves)."""
+        pairs, _ = count_occurrences(units, units if neighbours is None else neighbours, self._trie, self._root,
+                                     target, new_table(1 << 16), 0)
         return items(pairs)
 
     def latin_run(self, code: int) -> str:

@@ -138,6 +138,8 @@ class DiscoverySpec:
     min_length: int = option(2, "a word's least number of units (default {default}; a Latin run is one unit)",
                              metavar="N")
     han_only: bool = option(False, "list words of Han characters only (no Latin letters or digits)")
+    compounds: bool = option(False, "also offer the word list two words that stand together as tokens far "
+                                    "more than chance (鼠标+指针, 蓝牙+模块): finds long terms, and more phrases")
     stopwords: object = option(None, "a file of characters or words, one a line, that a word may not "
                                      "begin or end with", metavar="FILE")
     neighbours: bool = option(True, "count occurrences and neighbours, and so the word list (one more "
@@ -153,7 +155,7 @@ class DiscoverySpec:
         pmi = default_min_pmi(self.order) if self.min_pmi is None else parse_min_pmi(self.min_pmi, self.order)
         object.__setattr__(self, "min_pmi", pmi)
         resolve_scorer(self.scorer)
-        for name in ("refine", "keep_numbers", "new_only", "neighbours", "word_list", "han_only"):
+        for name in ("refine", "keep_numbers", "new_only", "neighbours", "word_list", "han_only", "compounds"):
             object.__setattr__(self, name, bool(getattr(self, name)))
         if self.sort not in ("score", "count"):
             raise CikuangError(f"sort must be 'score' or 'count', not {self.sort!r}")

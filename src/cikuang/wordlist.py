@@ -29,7 +29,8 @@ stopword   it begins or ends with a stop word
 piece      (``--new-only``) most of its occurrences are inside words of the base dictionary
 rare       fewer than ``min_occurrences`` occurrences
 fragment   one unit continues it on one side in ``max_continuation`` of its occurrences or more
-weak       cohesion below ``min_cohesion``
+weak       cohesion below ``min_cohesion``; for a long word that only the list holds (a chain the
+           backtrack rule rejected), also below ``chain_bound`` (0.9) of the most its parts allow
 bound      an entropy below ``min_entropy``: not free on that side
 ========== ============================================================================
 
@@ -57,6 +58,8 @@ from .textmodel import LATIN_BASE, UnitVocab
 CHAR, NUMBER, LATIN, SHORT, STOPWORD, PIECE, RARE, FRAGMENT, WEAK, BOUND = (
     "char", "number", "latin", "short", "stopword", "piece", "rare", "fragment", "weak", "bound")
 STATUSES = (WORD, CHAR, NUMBER, LATIN, SHORT, STOPWORD, PIECE, RARE, FRAGMENT, WEAK, BOUND)
+#: The neighbour code of every run of digits (odd above 2^31: no unit or named Latin run has it).
+NUMBER_NEIGHBOUR = 0x80000001
 #: The word score counts cohesion up to the list's threshold plus this many nats (see scoring.word_score).
 SCORE_CAP = 2.0
 _UNIT = re.compile(r"[0-9A-Za-z]+|.", re.S)
@@ -79,6 +82,9 @@ class ListRules:
     han_only: bool = False
     stopwords: frozenset = field(default_factory=frozenset)
     keep_everything: bool = False  # no rule: every entry is a word (the kexue2019 preset)
+    #: A chain the backtrack rule rejected (a long word for the list only) must also reach this share
+    #: of the cohesion it would have if its parts never occurred apart (see Counts.bound_of).
+    chain_bound: float = 0.9
 
     def for_corpus(self, n_units: int) -> "ListRules":
         from dataclasses import replace
@@ -122,8 +128,22 @@ class OccurrenceStats:
 
 
 def block_occurrences(codes: np.ndarray, latin_runs: list[str], segmenter: Segmenter, target: np.ndarray):
-    """The occurrence pass on one block of the discovery coding (for ``map_blocks``)."""
-    return segmenter.occurrences(segmenter.block_units(codes, latin_runs, name_unknown=True), target)
+    """The occurrence pass on one block of the discovery coding (for ``map_blocks``).
+
+    Every run of digits is one and the same neighbour, a number: 3枚金牌, 12枚金牌 have one left
+    neighbour, so that a string that numbers precede (枚金牌, 月下旬) is seen to continue one.
+    """
+    units = segmenter.block_units(codes, latin_runs, name_unknown=True)
+    neighbours = units
+    is_latin = codes >= LATIN_BASE
+    if is_latin.any():
+        digits = np.array([run.isdigit() for run in latin_runs], dtype=bool)
+        number = np.zeros(len(codes), dtype=bool)
+        number[is_latin] = digits[codes[is_latin] - LATIN_BASE]
+        if number.any():
+            neighbours = units.copy()
+            neighbours[number] = NUMBER_NEIGHBOUR
+    return segmenter.occurrences(units, target, neighbours)
 
 
 def summed_pairs(parts) -> tuple[np.ndarray, np.ndarray]:
@@ -171,23 +191,38 @@ class Counts:
             out[[i for i, _ in long_rows]] = [coh[a:b].min() for a, b in zip(at[:-1], at[1:])]
         return out
 
-    def _cohesion(self, keys: np.ndarray) -> np.ndarray:
+    def _cohesion(self, keys: np.ndarray, scorer=None) -> np.ndarray:
         found = self.frequent.lookup(keys) > 0
         out = np.full(len(keys), np.nan)
         if found.any():
-            out[found] = cohesion(self.frequent, keys[found], self.n_units, self.scorer)
+            out[found] = cohesion(self.frequent, keys[found], self.n_units, scorer or self.scorer)
         return out
+
+    def bound_of(self, words: list[str]) -> np.ndarray:
+        """The cohesion each word would have if no part of it ever occurred without the rest, which
+        is the most a split can have when both parts occur only together: ``min_k ln(N /
+        min(c(w[:k]), c(w[k:])))``, the weakest window's for a word longer than the order."""
+        scorer, self.scorer = self.scorer, _bound
+        try:
+            return self.cohesion_of(words)
+        finally:
+            self.scorer = scorer
+
+
+def _bound(count, left_count, right_count, n_units):
+    return np.log(n_units) - np.log(np.minimum(left_count, right_count))
 
 
 def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, base_words=None,
-             sort: str = "score") -> Lexicon:
-    """``lexicon`` with each entry's occurrences, cohesion, entropies, score and status."""
+             sort: str = "score", chains=frozenset()) -> Lexicon:
+    """``lexicon`` with each entry's occurrences, cohesion, entropies, score and status; ``chains``:
+    the entries that are chains the backtrack rule rejected (held to ``rules.chain_bound``)."""
     words = lexicon.words
     n = len(words)
     if n == 0:
         return lexicon
     pieces = _base_pieces(words, base_words) if base_words else {}
-    extra = sorted({b for bs in pieces.values() for b, _ in bs})  # base words that hold entries
+    extra = sorted({b for bs in pieces.values() for b, _ in bs} - set(words))  # base words that hold entries
     scan = Lexicon(words + extra, np.ones(n + len(extra), np.int64))  # a trie of all of them
     segmenter = Segmenter(scan)
     target = np.zeros(segmenter.n_nodes_, dtype=np.int64)
@@ -204,13 +239,19 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
         if occurrences[i]:
             inside[i] = min(1.0, sum(stats.occurrences[scan.index[b]] * times for b, times in bs) / occurrences[i])
     rules = rules.for_corpus(counts.n_units)
-    status = statuses(words, occurrences, coh, left, right, stats.continuation[at], inside, rules)
+    loose = np.zeros(n, dtype=bool)
+    rows = [i for i, w in enumerate(words) if w in chains]
+    if rows:  # a chain of parts that also occur apart is a phrase (领导干部), one of bound parts a word (澳大利亚)
+        bound = counts.bound_of([words[i] for i in rows])
+        loose[rows] = ~(coh[rows] >= rules.chain_bound * bound)
+    status = statuses(words, occurrences, coh, left, right, stats.continuation[at], inside, rules, loose)
     score = word_score(coh, left, right, cap=rules.min_cohesion + SCORE_CAP)
     return Lexicon(words, lexicon.counts, coh, left, right, score, occurrences=occurrences, status=status, sort=sort)
 
 
-def statuses(words, occurrences, coh, left, right, continuation, inside, rules: ListRules) -> list[str]:
-    """The status of each entry under ``rules`` (whose thresholds are filled)."""
+def statuses(words, occurrences, coh, left, right, continuation, inside, rules: ListRules, loose=None) -> list[str]:
+    """The status of each entry under ``rules`` (whose thresholds are filled); ``loose``: the chains
+    short of ``rules.chain_bound``, which are weak."""
     if rules.keep_everything:
         return [WORD] * len(words)
     out = []
@@ -234,7 +275,7 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
             out.append(RARE)
         elif continuation[i] >= rules.max_continuation:
             out.append(FRAGMENT)
-        elif len(units) > 1 and not (coh[i] >= rules.min_cohesion):
+        elif len(units) > 1 and not (coh[i] >= rules.min_cohesion) or (loose is not None and loose[i]):
             out.append(WEAK)
         elif min(left[i], right[i]) < rules.min_entropy:
             out.append(BOUND)
@@ -250,7 +291,7 @@ def _base_pieces(words: list[str], base_words) -> dict[int, list[tuple[str, int]
     longest = max((len(w) for w in index), default=0)
     out: dict[int, list] = {}
     for b in base_words:
-        if len(b) < 3 or b in index:
+        if len(b) < 3:
             continue
         seen = {}
         for length in range(2, min(longest, len(b) - 1) + 1):

@@ -14,8 +14,9 @@ stream on local disk and threads, or cached partitions on a Spark cluster) and i
     applied to the result (whole or in parts) where it lies (:class:`Level`)
 ``count_all(order)``
     every n-gram of 1..order units, as a table with ``save(path)`` (the ``count`` command)
-``count_fragments(kept, min_count)``
-    cut the corpus with the kept n-grams and count the candidate fragments (:class:`Fragments`)
+``count_fragments(kept, min_count, with_dropped)``
+    cut the corpus with the kept n-grams and count the candidate fragments (:class:`Fragments`);
+    ``with_dropped``: the chains the backtrack rule rejects too, for the word list
 ``map_blocks(fn, total, *args)``
     ``total`` of ``fn(codes, latin_runs, *args)`` over every block of the corpus in the discovery
     coding (:func:`cikuang.textmodel.encode_units`; ``latin_runs[i]`` names code ``LATIN_BASE + i``)
@@ -97,6 +98,8 @@ class Fragments:
 
     Fragments of up to ``order`` units by packed key; longer ones by two independent 64-bit hashes
     of their ids, with the dense ids of one occurrence (``long_ids``) to recover text and cohesion.
+    ``dropped_*``: the fragments of three or more units that are no candidate (asked for with
+    ``with_dropped``), counted at least min count times, with one occurrence's ids.
     """
 
     short_keys: np.ndarray
@@ -105,6 +108,8 @@ class Fragments:
     long_h2: np.ndarray
     long_counts: np.ndarray
     long_ids: list = field(default_factory=list)
+    dropped_counts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    dropped_ids: list = field(default_factory=list)  # chains of 3+ units that are no candidate
 
 
 def summed_records(records: list) -> list[np.ndarray]:
@@ -150,7 +155,7 @@ class Engine(abc.ABC):
     def count_all(self, order: int): ...
 
     @abc.abstractmethod
-    def count_fragments(self, kept: KeptSet, min_count: int) -> Fragments: ...
+    def count_fragments(self, kept: KeptSet, min_count: int, with_dropped: bool = False) -> Fragments: ...
 
     @abc.abstractmethod
     def map_blocks(self, fn: Callable, total: Callable, *args): ...

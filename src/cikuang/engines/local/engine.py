@@ -136,14 +136,14 @@ class LocalEngine(Engine):
                 counter.add(ids)
                 bar.update(len(ids))
 
-    def count_fragments(self, kept: KeptSet, min_count: int) -> Fragments:
+    def count_fragments(self, kept: KeptSet, min_count: int, with_dropped: bool = False) -> Fragments:
         order, bits = kept.order, kept.bits
 
         def run(item, state):
             offset, ids = item
             tab, size, records = state if state is not None else (ht.new_table(1 << 16), 0, [])
             tab, size, *long_records = count_fragments(ids, order, bits, kept.table, kept.starts, kept.k,
-                                                       tab, size, offset)
+                                                       tab, size, offset, with_dropped)
             if len(long_records[0]):
                 records.append(long_records)
                 if sum(len(r[0]) for r in records) > _LONG_RECORDS:
@@ -163,9 +163,14 @@ class LocalEngine(Engine):
             z = np.zeros(0, np.int64)
             return Fragments(short_keys[frequent], short_counts[frequent], z.astype(np.uint64), z.astype(np.uint64), z)
         h1, h2, start, length, n = summed_records(records)
-        sel = np.flatnonzero(n >= min_count)
-        long_ids = [self.unit_ids.map(self.stream.read(int(start[f]), int(length[f]))) for f in sel.tolist()]
-        return Fragments(short_keys[frequent], short_counts[frequent], h1[sel], h2[sel], n[sel], long_ids)
+        sel = np.flatnonzero((n >= min_count) & (length > 0))
+        drop = np.flatnonzero((n >= min_count) & (length < 0))
+
+        def ids_of(rows):
+            return [self.unit_ids.map(self.stream.read(int(start[f]), abs(int(length[f])))) for f in rows.tolist()]
+
+        return Fragments(short_keys[frequent], short_counts[frequent], h1[sel], h2[sel], n[sel], ids_of(sel),
+                         n[drop], ids_of(drop))
 
     def map_blocks(self, fn, total, *args):
         latin = self.stream.vocab.latin

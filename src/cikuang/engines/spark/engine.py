@@ -193,7 +193,7 @@ class SparkEngine(Engine):
         return self._kept[1]
 
     @_spark_pass
-    def count_fragments(self, kept: KeptSet, min_count: int) -> Fragments:
+    def count_fragments(self, kept: KeptSet, min_count: int, with_dropped: bool = False) -> Fragments:
         ids_of, P = self._ids_of(), self.P
         order, bits = kept.order, kept.bits
         kept_bc = self._kept_bc(kept)
@@ -204,13 +204,13 @@ class SparkEngine(Engine):
             longs: dict = {}
             for codes, latin in blocks_:
                 ids = ids_of(codes, latin)
-                tab, size, *recs = count_fragments(ids, order, bits, table, starts, k, tab, size, 0)
+                tab, size, *recs = count_fragments(ids, order, bits, table, starts, k, tab, size, 0, with_dropped)
                 if len(recs[0]) == 0:
                     continue
                 for h1, h2, st, ln, c in zip(*(a.tolist() for a in summed_records([recs]))):
                     entry = longs.get((h1, h2))
-                    if entry is None:
-                        longs[(h1, h2)] = [c, ids[st : st + ln].copy()]
+                    if entry is None:  # a negative length: a dropped chain (see count_fragments)
+                        longs[(h1, h2)] = [c, ids[st : st + abs(ln)].copy(), ln > 0]
                     else:
                         entry[0] += c
             for b, kv in table_items(tab, P):
@@ -228,10 +228,10 @@ class SparkEngine(Engine):
                 if kind == "short":
                     tab, size = ht.add_counts(tab, size, *payload)
                 else:
-                    for h1, h2, c, ids in payload:
+                    for h1, h2, c, ids, candidate in payload:
                         entry = longs.get((h1, h2))
                         if entry is None:
-                            longs[(h1, h2)] = [c, ids]
+                            longs[(h1, h2)] = [c, ids, candidate]
                         else:
                             entry[0] += c
             keys, vals = ht.items(tab)
@@ -242,11 +242,14 @@ class SparkEngine(Engine):
         got = self.blocks.mapPartitions(cut).partitionBy(P, lambda b: b).mapPartitions(total).collect()
         short_keys = np.concatenate([p[0] for kind, p in got if kind == "short"])
         short_counts = np.concatenate([p[1] for kind, p in got if kind == "short"])
-        longs = sorted((row for kind, p in got if kind == "long" for row in p), key=lambda r: (r[0], r[1]))
+        rows = sorted((row for kind, p in got if kind == "long" for row in p), key=lambda r: (r[0], r[1]))
+        longs = [r for r in rows if r[4]]
+        dropped = [r for r in rows if not r[4]]
         return Fragments(short_keys, short_counts,
                          np.array([r[0] for r in longs], dtype=np.uint64),
                          np.array([r[1] for r in longs], dtype=np.uint64),
-                         np.array([r[2] for r in longs], dtype=np.int64), [r[3] for r in longs])
+                         np.array([r[2] for r in longs], dtype=np.int64), [r[3] for r in longs],
+                         np.array([r[2] for r in dropped], dtype=np.int64), [r[3] for r in dropped])
 
     @_spark_pass
     @_spark_pass

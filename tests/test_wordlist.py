@@ -1,0 +1,181 @@
+"""The word list: occurrence statistics against a brute-force oracle, on both engines, and its rules."""
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cikuang
+from cikuang import Lexicon
+from cikuang.wordlist import (BOUND, CHAR, FRAGMENT, LATIN, NUMBER, PIECE, RARE, SHORT, STOPWORD, WEAK, ListRules,
+                              statuses, units_of)
+from helpers import COMMON_HAN, make_corpus, make_language, reference_clauses
+
+LATIN_UNITS = ["iPhone7", "K", "NBA", "2019", "x", "GPU", "12"]
+
+
+def _oracle(texts, word: str):
+    """Occurrences of ``word`` (a sequence of units) in the clauses, and its neighbours on each side:
+    digit runs are one neighbour (a number), a clause edge a new neighbour each time."""
+    units = units_of(word)
+    n = len(units)
+    left, right, edges = Counter(), Counter(), [0, 0]
+    occ = 0
+
+    def name(u):
+        return "<number>" if u.isdigit() else u
+
+    for text in texts:
+        for clause in reference_clauses(text):
+            for i in range(len(clause) - n + 1):
+                if clause[i : i + n] == units:
+                    occ += 1
+                    if i > 0:
+                        left[name(clause[i - 1])] += 1
+                    else:
+                        edges[0] += 1
+                    if i + n < len(clause):
+                        right[name(clause[i + n])] += 1
+                    else:
+                        edges[1] += 1
+    return occ, (left, edges[0]), (right, edges[1])
+
+
+def _entropy(counter: Counter, n_edges: int) -> float:
+    total = sum(counter.values()) + n_edges
+    if total == 0:
+        return 0.0
+    return -sum(v / total * math.log(v / total) for v in counter.values()) + n_edges / total * math.log(total)
+
+
+def _continuation(sides) -> float:
+    return max(max(c.values(), default=0) / (sum(c.values()) + e) if sum(c.values()) + e else 0 for c, e in sides)
+
+
+def _check(lexicon, texts, sample=60):
+    entries = list(lexicon)
+    for e in entries[:: max(1, len(entries) // sample)]:
+        occ, left, right = _oracle(texts, e.word)
+        assert e.occurrences == occ, e.word
+        assert e.left_entropy == pytest.approx(_entropy(*left), abs=1e-9), e.word
+        assert e.right_entropy == pytest.approx(_entropy(*right), abs=1e-9), e.word
+
+
+def _mixed(seed: int, n: int = 1500):
+    rng = random.Random(seed)
+    pool = rng.sample(COMMON_HAN, 25) + LATIN_UNITS
+    words = sorted({"".join(rng.choices(pool, k=rng.randint(1, 4))) for _ in range(30)})
+    return make_corpus(rng, words, n)
+
+
+def test_occurrences_and_entropies_equal_the_oracle(engine):
+    @settings(max_examples=engine.max_examples(12), deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    @given(seed=st.integers(0, 10_000), refine=st.booleans())
+    def check(seed, refine):
+        texts = _mixed(seed)
+        lexicon = engine.discover(texts, min_count=3, refine=refine, keep_numbers=True, workers=1)
+        assert len(lexicon) > 5
+        _check(lexicon, texts)
+
+    check()
+
+
+def test_the_word_list_is_the_same_on_both_engines(engine, tmp_path):
+    texts = _mixed(3, 3000) + ["".join(random.Random(1).choices(COMMON_HAN, k=30)) + "。"] * 3
+    local = cikuang.discover(texts, min_count=3, new_only=True, base_dict={"的是", "他们"})
+    other = engine.discover(texts, min_count=3, new_only=True, base_dict={"的是", "他们"})
+    local.save(tmp_path / "a.tsv")
+    other.save(tmp_path / "b.tsv")
+    assert (tmp_path / "a.tsv").read_bytes() == (tmp_path / "b.tsv").read_bytes()
+    assert local.n_words > 0
+
+
+def test_the_rules_in_order():
+    rules = ListRules(min_cohesion=4.0, min_entropy=1.0, min_occurrences=5, max_continuation=0.75,
+                      stopwords=frozenset({"的"}))
+    words = ["天", "1997年", "usr", "GPU", "K线图", "好的", "马超", "诸葛", "这是", "马岱", "孟获"]
+    occ = np.array([50, 50, 50, 50, 50, 50, 3, 50, 50, 50, 50])
+    coh = np.array([np.nan, 5, np.nan, np.nan, 6, 6, 8, 7, 2.5, 7, 7])
+    left = np.array([2, 2, 2, 2, 2, 2, 2, 0.1, 2, 0.5, 2.0])
+    right = np.array([2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2.0])
+    cont = np.array([0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.95, 0.1, 0.2, 0.1])
+    got = statuses(words, occ, coh, left, right, cont, np.zeros(len(words)), rules)
+    assert got == [CHAR, NUMBER, LATIN, "word", "word", STOPWORD, RARE, FRAGMENT, WEAK, BOUND, "word"]
+    assert statuses(["K线图", "GPU"], occ[:2], coh[:2], left[:2], right[:2], cont[:2], np.zeros(2),
+                    ListRules(min_cohesion=4.0, min_entropy=1.0, han_only=True)) == [LATIN, LATIN]
+    assert statuses(["马超"], occ[:1], np.array([8.0]), left[:1], right[:1], cont[:1], np.array([0.6]),
+                    rules) == [PIECE]
+    assert statuses(["马超"], np.array([50]), np.array([8.0]), np.array([2.0]), np.array([2.0]), np.array([0.1]),
+                    np.zeros(1), ListRules(min_cohesion=4.0, min_entropy=1.0, min_length=3)) == [SHORT]
+    assert ListRules().for_corpus(10**6).min_cohesion == pytest.approx(math.log(1000 / 15))
+    assert ListRules().for_corpus(100).min_cohesion == 3.5 and ListRules().for_corpus(10**12).min_cohesion == 6.5
+
+
+def test_fragments_and_numbers_stay_out_of_the_list():
+    # 尼亚胡 always follows 内塔: a piece; 枚金牌 follows numbers (one neighbour): a piece too
+    rng = random.Random(4)
+    filler = COMMON_HAN[:80]
+    texts = []
+    for _ in range(300):
+        texts.append("".join(rng.choices(filler, k=3)) + "内塔尼亚胡" + "".join(rng.choices(filler, k=2)) + "。")
+        texts.append("".join(rng.choices(filler, k=2)) + f"{rng.randint(1, 30)}枚金牌" + "".join(rng.choices(filler, k=2)) + "。")
+        texts.extend("".join(rng.choices(filler, k=12)) + "。" for _ in range(40))  # a large N: rare names cohere
+    lexicon = cikuang.discover(texts, min_count=5)
+    listed = set(lexicon.word_list().words)
+    assert "内塔尼亚胡" in listed
+    assert not listed & {"内塔", "亚胡", "尼亚胡", "塔尼亚胡", "枚金牌", "金牌"} - {"金牌"}
+    for w in ("内塔", "枚金牌"):
+        entry = lexicon.get(w)
+        assert entry is None or entry.status != "word", (w, entry)
+
+
+def test_new_only_drops_pieces_of_base_words():
+    rng = random.Random(5)
+    filler = COMMON_HAN[:80]
+    texts = []
+    for _ in range(300):
+        texts.append("".join(rng.choices(filler, k=3)) + "澳大利亚" + "".join(rng.choices(filler, k=3)) + "。")
+        texts.append("".join(rng.choices(filler, k=3)) + "卡雷兹" + "".join(rng.choices(filler, k=3)) + "。")
+        texts.extend("".join(rng.choices(filler, k=12)) + "。" for _ in range(40))
+    everything = cikuang.discover(texts, min_count=5)
+    new = cikuang.discover(texts, min_count=5, new_only=True, base_dict={"澳大利亚"})
+    assert "澳大利亚" in everything.word_list().words and "澳大利亚" not in new
+    assert "卡雷兹" in new.word_list().words
+    assert all(e.status == PIECE for e in new if e.word in "澳大利亚" and len(e.word) >= 2)
+
+
+def test_compounds_are_listed_not_segmented(monkeypatch):
+    # 鼠标 and 指针 are words of their own, three times as often apart as together (so the chain
+    # 鼠标指针 is no bound word); together they stand far more often than chance (a compound, at
+    # the token-level PMI of this small corpus)
+    from cikuang import refine as refine_module
+
+    monkeypatch.setattr(refine_module, "COMPOUND_PMI", 4.0)
+    rng = random.Random(6)
+    filler = COMMON_HAN[:80]
+    texts = []
+    for _ in range(100):
+        texts.append("".join(rng.choices(filler, k=3)) + "鼠标指针" + "".join(rng.choices(filler, k=3)) + "。")
+        for w in ("鼠标", "指针") * 3:
+            texts.append("".join(rng.choices(filler, k=3)) + w + "".join(rng.choices(filler, k=3)) + "。")
+        texts.extend("".join(rng.choices(filler, k=12)) + "。" for _ in range(150))
+    plain = cikuang.discover(texts, min_count=5)
+    found = cikuang.discover(texts, min_count=5, compounds=True)
+    assert "鼠标指针" not in plain.word_list()
+    entry = found.get("鼠标指针")
+    assert entry is not None and entry.count == 0 and entry.occurrences == 100 and entry.status == "word"
+    assert cikuang.Segmenter(found).cut("鼠标指针") == ["鼠标", "指针"]  # the segmenter does not use it
+    assert found.words[: found.n_words] != plain.words[: plain.n_words]
+
+
+def test_the_preset_lists_every_entry_by_count():
+    texts = _mixed(8, 3000)
+    lexicon = cikuang.discover(texts, preset="kexue2019", min_count=5)
+    assert len(lexicon) and lexicon.n_words == len(lexicon) and lexicon.sort == "count"
+    assert list(lexicon.counts) == sorted(lexicon.counts, reverse=True)
