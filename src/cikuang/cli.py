@@ -122,14 +122,16 @@ def _add_input_options(p: argparse.ArgumentParser, counting: bool = True) -> Non
     p.add_argument("inputs", nargs="*", metavar="INPUT",
                    help="files or directories (searched for --glob), '-' for stdin; .gz .bz2 .xz .zst "
                         "are decompressed")
-    for name in ("encoding", "errors", "glob") + (("jsonl_field",) if counting else ()):
+    for name in ("encoding", "errors", "glob") + (("jsonl_field", "input_format", "text_column") if counting else ()):
         _spec_option(p, ReadSpec, name)
-    p.add_argument("-o", "--output", metavar="OUT", help="output file, written atomically (default: stdout)")
+    p.add_argument("-o", "--output", metavar="OUT", help="output file, written atomically (default: stdout); "
+                   "with --engine spark also a Hadoop URI (hdfs://, s3a://, file://)" if counting else
+                   "output file, written atomically (default: stdout)")
     _spec_option(p, RunSpec, "workers")
     if counting:
         for name in ("memory", "tmp_dir", "engine", "spark_master"):
             _spec_option(p, RunSpec, name)
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars, no summary line on stderr")
 
 
 _EVALUATE_HELP = """\
@@ -197,13 +199,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _corpus_options(args) -> dict:
-    return {"encoding": args.encoding, "errors": args.errors, "glob": args.glob,
-            "jsonl_field": getattr(args, "jsonl_field", None)}  # segment reads no JSON lines
+    options = {"encoding": args.encoding, "errors": args.errors, "glob": args.glob,
+               "jsonl_field": getattr(args, "jsonl_field", None)}  # segment reads no JSON lines
+    if getattr(args, "input_format", None) is not None:
+        options.update(input_format=args.input_format, text_column=args.text_column)
+    return options
 
 
 def _inputs(args):
     if args.inputs:
-        return [Path(p) for p in args.inputs]
+        from .sources import AsPath
+
+        return [AsPath(p) for p in args.inputs]  # paths as given (s3://b/x stays s3://b/x), never texts
     if args.command == "discover":
         from .demo import demo_path
 
@@ -313,10 +320,15 @@ def _discover(args) -> int:
                    # the preset's jieba lines are its lexicon as it is: no word list, so no statistics pass
                    neighbours=not (args.preset and args.format == "jieba"),
                    progress=_progress(args), **_engine_options(args), **_corpus_options(args))
-    if args.output is not None and args.output != "-":
+    hadoop = _hadoop_output(args)
+    if args.output is not None and args.output != "-" and not hadoop:
         _check_output(args.output)
     with _spark_run(args):
+        if hadoop:
+            _check_hadoop_output(args)
         lexicon = d.fit(inputs).lexicon_
+        if hadoop:  # while the session runs
+            d.save(args.output, format=args.format or "tsv", top=args.top)
     if args.format is None and args.output is None:
         title = DEMO if not args.inputs else ", ".join(args.inputs)
         with atomic_output(None) as out:
@@ -325,8 +337,34 @@ def _discover(args) -> int:
             print(f"(N = {d.n_units_} units, min count {d.min_count_}, {d.n_kept_} kept n-grams; "
                   f"--format tsv|jieba|jsonl or -o FILE for the whole lexicon)", file=sys.stderr)
         return 0
-    lexicon.save(args.output, format=args.format or "tsv", top=args.top)
+    if not hadoop:
+        lexicon.save(args.output, format=args.format or "tsv", top=args.top)
+    if args.format == "jieba" or args.top:
+        _wrote(args, f"{len(lexicon.word_list(args.top)):,} words")
+    else:
+        _wrote(args, f"{len(lexicon):,} entries ({lexicon.n_words:,} words)")
     return 0
+
+
+def _wrote(args, what: str) -> None:
+    """One line on stderr saying what ``-o`` wrote (not with -q, nor for stdout)."""
+    if args.output not in (None, "-") and not args.quiet:
+        print(f"cikuang: wrote {what} to {args.output}", file=sys.stderr)
+
+
+def _hadoop_output(args) -> bool:
+    """``-o`` is a URI that the spark engine writes through Hadoop's file systems."""
+    from .sources import is_url
+
+    return args.engine == "spark" and args.output is not None and is_url(args.output)
+
+
+def _check_hadoop_output(args) -> None:
+    from .engines.spark.output import check_hadoop_output
+    from .engines.spark.session import get_session
+
+    session, _ = get_session(None, args.spark_master, _progress(args))  # the run's session: stopped at its end
+    check_hadoop_output(session.sparkContext, args.output)
 
 
 def _segment(args) -> int:
@@ -336,19 +374,26 @@ def _segment(args) -> int:
         _check_output(args.output)
     Segmenter(args.lexicon).segment_corpus(_inputs(args), args.output, workers=args.workers,
                                            progress=_progress(args), **_corpus_options(args))
+    if args.output not in (None, "-") and os.path.isfile(args.output):
+        _wrote(args, f"the segmented text ({os.path.getsize(args.output):,} bytes)")
     return 0
 
 
 def _count(args) -> int:
     from .discovery import count
 
-    if args.output is not None and args.output != "-":
+    hadoop = _hadoop_output(args)
+    if args.output is not None and args.output != "-" and not hadoop:
         _check_output(args.output)
     with _spark_run(args):
+        if hadoop:
+            _check_hadoop_output(args)
         table = count(_engine_inputs(args), order=args.order, workers=args.workers, memory=args.memory,
                       tmp_dir=args.tmp_dir, progress=_progress(args), **_engine_options(args),
                       **_corpus_options(args))
-        table.save(args.output)
+        table.save(args.output)  # a URI through Hadoop's file systems (spark)
+        if args.output not in (None, "-") and not args.quiet:
+            _wrote(args, f"{len(table):,} n-grams")
     return 0
 
 

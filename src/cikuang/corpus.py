@@ -9,34 +9,39 @@ space or, in a clause that long, before a Han character, and the piece is marked
 ``ends_clause=False`` so that the clause goes on, unbroken, in the next piece
 (see :func:`cikuang.textmodel.last_safe_cut`).
 
-Sources are files (``.gz .bz2 .xz .zst`` decompressed on the fly), directories (searched
-recursively with a glob, ``*.txt`` by default), ``"-"`` for standard input, or any iterable of
-strings (one document each). ``jsonl_field`` reads JSON lines and takes one field of each.
+Sources are files (gzip, bzip2, xz and zstd decompressed on the fly, told by their first bytes:
+:mod:`cikuang.openers`), directories (searched recursively with a glob, ``*.txt`` by default),
+glob patterns, URLs (``s3://``, ``https://``... through fsspec), ``"-"`` for standard input, or any
+iterable of strings (one document each; None and NaN are skipped). ``input_format`` is ``text``,
+``json`` (JSON lines: the field ``text_column`` of each; ``jsonl_field`` says the same), or
+``parquet`` / ``orc`` (the column ``text_column``; needs pyarrow). Which inputs are paths and which
+texts is decided by :func:`cikuang.sources.resolve`.
 """
 from __future__ import annotations
 
-import bz2
 import codecs
 import fnmatch
-import gzip
+import glob as globlib
 import io
 import json
-import lzma
 import os
 import sys
-import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
 from .errors import CikuangError
+from .openers import _DECOMPRESS_ERRORS, column_batches, expand_url, open_binary, url_size
+from .sources import choose_column, has_magic, is_missing, is_remote, resolve, warn_missing
 from .textmodel import last_safe_cut
 
 BLOCK_BYTES = 1 << 22
 #: A line longer than this is split at its last punctuation or space (or before a Han character):
 #: what a worker encodes at a time, and so its memory, stays bounded however long the lines.
 MAX_CARRY = 1 << 21
-_DECOMPRESS_ERRORS = (OSError, EOFError, lzma.LZMAError, zlib.error, ValueError)
+INPUT_FORMATS = ("text", "parquet", "orc", "json")
+#: The file pattern inside directories for each input format, when ``glob`` is left at ``*.txt``.
+FORMAT_GLOBS = {"text": "*.txt", "parquet": "*.parquet", "orc": "*.orc", "json": "*.json*"}
 
 
 class Piece(NamedTuple):
@@ -44,65 +49,6 @@ class Piece(NamedTuple):
 
     text: str
     ends_clause: bool = True
-
-
-def _open_binary(path: Path) -> io.BufferedIOBase:
-    suffix = path.suffix.lower()
-    if suffix == ".gz":
-        return gzip.open(path, "rb")
-    if suffix == ".bz2":
-        return bz2.open(path, "rb")
-    if suffix == ".xz":
-        return lzma.open(path, "rb")
-    if suffix == ".zst":
-        return io.BufferedReader(_ZstdReader(open(path, "rb")), 1 << 20)
-    return open(path, "rb")
-
-
-class _ZstdReader(io.RawIOBase):
-    """A .zst file decompressed frame by frame, with an error at a truncated frame.
-
-    (zstandard's ``stream_reader`` returns what it has when the input ends inside a frame, so a
-    truncated file would be read as complete; ``decompressobj`` says whether its frame ended.)
-    """
-
-    def __init__(self, raw):
-        import zstandard
-
-        self._raw = raw
-        self._new = zstandard.ZstdDecompressor().decompressobj
-        self._frame = self._new()
-        self._in_frame = False  # some of the current frame has been read
-        self._pending = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        while not self._pending:
-            chunk = self._raw.read(1 << 20)
-            if not chunk:
-                if self._in_frame and not self._frame.eof:
-                    raise EOFError("compressed file ended before the end-of-stream marker was reached")
-                return 0
-            out = []
-            while chunk:
-                out.append(self._frame.decompress(chunk))
-                self._in_frame = True
-                if not self._frame.eof:
-                    break
-                chunk = self._frame.unused_data  # the next frame starts here
-                self._frame = self._new()
-                self._in_frame = bool(chunk)
-            self._pending = b"".join(out)
-        n = min(len(buffer), len(self._pending))
-        buffer[:n] = self._pending[:n]
-        self._pending = self._pending[n:]
-        return n
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
 
 
 def _normal_encoding(encoding: str) -> str:
@@ -130,15 +76,26 @@ class Corpus:
         glob: str = "*.txt",
         jsonl_field: str | None = None,
         texts: Iterable[str] | None = None,
+        input_format: str = "text",
+        text_column: str | None = None,
     ):
         if errors not in ("strict", "replace"):
             raise CikuangError(f"errors must be 'strict' or 'replace', not {errors!r}")
+        if input_format not in INPUT_FORMATS:
+            raise CikuangError(f"input format must be one of {', '.join(INPUT_FORMATS)}, not {input_format!r}")
+        if jsonl_field is not None:  # --jsonl-field NAME is --input-format json --text-column NAME
+            if input_format not in ("text", "json") or text_column not in (None, jsonl_field):
+                raise CikuangError("jsonl_field reads JSON lines: give it, or input_format='json' and text_column")
+            input_format, text_column = "json", jsonl_field
         self.encoding = _normal_encoding(encoding)
         self.errors = errors
-        self.glob = glob
-        self.jsonl_field = jsonl_field
+        self.input_format = input_format
+        self.text_column = text_column
+        self.jsonl_field = text_column if input_format == "json" else None
+        self.glob = FORMAT_GLOBS[input_format] if glob == "*.txt" else glob
         self._texts = texts
-        self.paths = self._expand([str(s) for s in sources]) if texts is None else []
+        self.n_missing = 0  # missing values (None, NaN) skipped among the texts
+        self.paths = self._expand([os.fspath(s) for s in sources]) if texts is None else []
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> "Corpus":
@@ -146,21 +103,18 @@ class Corpus:
         return cls(texts=texts)
 
     @classmethod
-    def from_inputs(cls, inputs, **kwargs) -> "Corpus":
-        """Interpret the ``inputs`` of :func:`cikuang.discover`.
-
-        A ``str`` or path-like is one path; an iterable of path-likes is several paths; any other
-        iterable is a stream of texts. A :class:`Corpus` is returned as it is.
-        """
-        if isinstance(inputs, Corpus):
+    def from_inputs(cls, inputs, texts=None, **kwargs) -> "Corpus":
+        """Interpret the ``inputs`` of :func:`cikuang.discover` (or ``texts=``) by the rule of
+        :mod:`cikuang.sources`: a path, a list of paths, texts, or a pandas DataFrame's text column.
+        A :class:`Corpus` is returned as it is."""
+        if isinstance(inputs, Corpus) and texts is None:
             return inputs
-        if inputs is None:
-            raise CikuangError("no input given")
-        if isinstance(inputs, (str, os.PathLike)):
-            return cls([inputs], **kwargs)
-        if isinstance(inputs, (list, tuple)) and inputs and all(isinstance(x, os.PathLike) for x in inputs):
-            return cls(inputs, **kwargs)
-        return cls(texts=inputs, **kwargs)
+        sources = resolve(inputs, texts, kwargs.get("text_column"))
+        if sources.frame is not None:
+            raise CikuangError("a Spark DataFrame needs the spark engine (engine='spark')")
+        if sources.texts is not None:
+            return cls(texts=sources.texts, **kwargs)
+        return cls(sources.paths, **kwargs)
 
     def _expand(self, sources: list[str]) -> list[str]:
         paths: list[str] = []
@@ -168,14 +122,25 @@ class Corpus:
             if src == "-":
                 paths.append(src)
                 continue
-            p = Path(src)
+            if is_remote(src):
+                paths.extend(expand_url(src, self.glob))
+                continue
+            local = src[7:] if src.lower().startswith("file://") else src
+            p = Path(local)
             if p.is_dir():
                 found = _find(p, self.glob)
+                if self.input_format != "text":  # a table's directory: hidden files (.crc, _SUCCESS) are no data
+                    found = [f for f in found if not os.path.basename(f).startswith((".", "_"))]
                 if not found:
                     raise CikuangError(f"directory has no files matching {self.glob!r}", src)
                 paths.extend(found)
             elif p.exists():
-                paths.append(src)
+                paths.append(local)
+            elif has_magic(local):
+                found = sorted(f for f in globlib.glob(local, recursive=True) if os.path.isfile(f))
+                if not found:
+                    raise CikuangError("no file matches", src)
+                paths.extend(found)
             else:
                 raise CikuangError("no such file or directory", src)
         return paths
@@ -189,33 +154,50 @@ class Corpus:
         """Total size on disk of the sources (compressed sizes), None when unknown (texts, stdin)."""
         if self._texts is not None or "-" in self.paths:
             return None
-        return sum(os.path.getsize(p) for p in self.paths)
+        sizes = [url_size(p) if is_remote(p) else os.path.getsize(p) for p in self.paths]
+        return None if None in sizes else sum(sizes)
 
     def pieces(self, progress=None) -> Iterator[Piece]:
         """Yield the corpus as :class:`Piece` s.
 
         ``progress``, if given, is called with the number of source bytes consumed since the last
-        call.
+        call. Missing values among texts (None, NaN) are skipped, counted in ``n_missing`` and
+        reported by one warning (:func:`cikuang.sources.warn_missing`).
         """
         if self._texts is not None:
-            for text in self._texts:
-                if not isinstance(text, str):
-                    raise CikuangError(f"texts must be str, got {type(text).__name__}")
-                yield Piece(text + "\n")
+            yield from self._text_items(self._texts, "<texts>")
             return
         for path in self.paths:
             yield from self._file_pieces(path, progress)
+
+    def _text_items(self, texts, name: str) -> Iterator[Piece]:
+        missing = 0
+        for text in texts:
+            if not isinstance(text, str):
+                if is_missing(text):
+                    missing += 1
+                    continue
+                hint = " (give paths in a list)" if isinstance(text, os.PathLike) else ""
+                raise CikuangError(f"texts must be str, got {type(text).__name__}{hint}", None if name == "<texts>"
+                                   else name)
+            yield Piece(text + "\n")
+        self.n_missing += missing
+        warn_missing(missing, name)
 
     def _file_pieces(self, path: str, progress) -> Iterator[str]:
         name = "<stdin>" if path == "-" else path
         if path == "-" and sys.stdin is None:
             raise CikuangError("standard input is closed")
+        if self.input_format in ("parquet", "orc"):
+            yield from self._text_items((t for batch in column_batches(path, self.input_format, self.text_column)
+                                         for t in batch), name)
+            return
         try:
-            raw = sys.stdin.buffer if path == "-" else _open_binary(Path(path))
+            raw = sys.stdin.buffer if path == "-" else open_binary(path)
         except OSError as e:
             raise CikuangError(e.strerror or str(e), name) from None
         try:
-            if self.jsonl_field is not None:
+            if self.jsonl_field is not None or self.input_format == "json":
                 yield from self._jsonl_pieces(raw, name, progress)
             else:
                 yield from self._text_pieces(raw, name, progress)
@@ -282,7 +264,7 @@ class Corpus:
         field = self.jsonl_field
         stream = io.TextIOWrapper(raw, encoding=self.encoding, errors=self.errors, newline="")
         batch: list[str] = []
-        size = 0
+        size = missing = 0
         for lineno, line in enumerate(_lines(stream, name, progress), 1):
             if not line.strip():
                 continue
@@ -290,9 +272,15 @@ class Corpus:
                 obj = json.loads(line)
             except json.JSONDecodeError as e:
                 raise CikuangError(f"line {lineno}: invalid JSON ({e.msg})", name) from None
+            if field is None and isinstance(obj, dict):  # the text column, by the rule of DataFrames
+                field = choose_column([k for k, v in obj.items() if isinstance(v, str)], list(obj),
+                                      None, f"line {lineno}")
             if not isinstance(obj, dict) or field not in obj:
                 raise CikuangError(f"line {lineno}: no field {field!r}", name)
             value = obj[field]
+            if value is None:  # null: a missing value, skipped as in a DataFrame
+                missing += 1
+                continue
             if not isinstance(value, str):
                 raise CikuangError(f"line {lineno}: field {field!r} is not a string", name)
             batch.append(value)
@@ -302,6 +290,8 @@ class Corpus:
                 batch, size = [], 0
         if batch:
             yield Piece("\n".join(batch) + "\n")
+        self.n_missing += missing
+        warn_missing(missing, name)
 
 
 def _find(directory: Path, pattern: str) -> list[str]:

@@ -7,26 +7,33 @@ passes run), and hands both to the recipe (:mod:`cikuang.recipe`), which is the 
 """
 from __future__ import annotations
 
+import inspect
+
 from .corpus import Corpus
 from .engines.base import Engine
 from .errors import CikuangError
 from .lexicon import Lexicon, load_base_words
 from .recipe import count_ngrams, discover_words
+from .sources import Texts, is_spark_frame
 from .spec import COUNT_ORDERS, DiscoverySpec, ReadSpec, RunSpec, check_order
 
 
 def resolve_engine(engine, spark, inputs) -> str:
     """``"local"`` or ``"spark"``: as asked, else Spark when given a SparkSession or a Spark DataFrame."""
     if engine is None:
-        spark_input = type(inputs).__module__.startswith("pyspark.")
-        return "spark" if spark is not None or spark_input else "local"
+        return "spark" if spark is not None or is_spark_frame(inputs) else "local"
     if engine not in ("local", "spark"):
         raise CikuangError(f"engine must be 'local' or 'spark', not {engine!r}")
     return engine
 
 
-def make_engine(inputs, read: ReadSpec, run: RunSpec, *, spark=None, progress=False) -> Engine:
-    """The engine ``run`` asks for, over ``inputs`` read as ``read`` says."""
+def make_engine(inputs, read: ReadSpec, run: RunSpec, *, spark=None, progress=False, texts=None) -> Engine:
+    """The engine ``run`` asks for, over ``inputs`` (or ``texts``) read as ``read`` says; both
+    engines tell paths from texts by one rule (:func:`cikuang.sources.resolve`)."""
+    if texts is not None:
+        if inputs is not None:
+            raise CikuangError("give inputs (paths) or texts=, not both")
+        inputs = Texts(texts)
     if resolve_engine(run.engine, spark, inputs) == "spark":
         from .engines.spark.engine import SparkEngine
 
@@ -68,6 +75,8 @@ class Discoverer:
         errors: str = "strict",
         glob: str = "*.txt",
         jsonl_field: str | None = None,
+        input_format: str = "text",
+        text_column: str | None = None,
         progress: bool = False,
         engine: str | None = None,
         spark=None,
@@ -98,6 +107,8 @@ class Discoverer:
         self.errors = errors
         self.glob = glob
         self.jsonl_field = jsonl_field
+        self.input_format = input_format
+        self.text_column = text_column
         self.progress = progress
         self.engine = engine
         self.spark = spark
@@ -113,14 +124,63 @@ class Discoverer:
                                    compounds=self.compounds,
                                    word_list=self.word_list)
 
-    def fit(self, inputs) -> "Discoverer":
-        """Mine the words of ``inputs``; the result is in ``self.lexicon_``."""
+    def read_spec(self) -> ReadSpec:
+        """How inputs are read, from these parameters (validated)."""
+        return ReadSpec(encoding=self.encoding, errors=self.errors, glob=self.glob, jsonl_field=self.jsonl_field,
+                        input_format=self.input_format, text_column=self.text_column)
+
+    def run_spec(self) -> RunSpec:
+        """Where the work runs, from these parameters (validated)."""
+        return RunSpec(engine=self.engine, workers=self.workers, memory=self.memory, tmp_dir=self.tmp_dir,
+                       spark_master=self.spark_master)
+
+    # -- scikit-learn's estimator protocol -----------------------------------------------------------
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        return [p.name for p in inspect.signature(cls.__init__).parameters.values() if p.kind == p.KEYWORD_ONLY]
+
+    def get_params(self, deep: bool = True) -> dict:
+        """The constructor parameters as set (``deep`` is accepted for scikit-learn; nothing nests)."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params) -> "Discoverer":
+        """Set constructor parameters and return ``self``; checked by the specs, as ``fit`` checks
+        them (an unknown or invalid parameter is a :class:`CikuangError` and changes nothing)."""
+        unknown = sorted(set(params) - set(self._param_names()))
+        if unknown:
+            raise CikuangError(f"unknown parameter {unknown[0]!r} for Discoverer (parameters: "
+                               f"{', '.join(self._param_names())})")
+        before = self.get_params()
+        for name, value in params.items():
+            setattr(self, name, value)
+        try:
+            self.spec(), self.read_spec(), self.run_spec()
+        except BaseException:
+            for name, value in before.items():
+                setattr(self, name, value)
+            raise
+        return self
+
+    def __repr__(self) -> str:
+        defaults = {p.name: p.default for p in inspect.signature(type(self).__init__).parameters.values()
+                    if p.kind == p.KEYWORD_ONLY}
+        given = []
+        for name, value in self.get_params().items():
+            default = defaults[name]
+            same = value is default or (type(value) is type(default) and _equal(value, default))
+            if not same:
+                given.append(f"{name}={value!r}")
+        return f"{type(self).__name__}({', '.join(given)})"
+
+    def fit(self, inputs=None, *, texts=None) -> "Discoverer":
+        """Mine the words of ``inputs`` (paths, a DataFrame) or of ``texts=`` (an iterable of
+        ``str``); the result is in ``self.lexicon_``. See :func:`discover` for what counts as a path."""
         spec = self.spec()
-        read = ReadSpec(encoding=self.encoding, errors=self.errors, glob=self.glob, jsonl_field=self.jsonl_field)
-        run = RunSpec(engine=self.engine, workers=self.workers, memory=self.memory, tmp_dir=self.tmp_dir,
-                      spark_master=self.spark_master)
-        base_words = load_base_words(spec.base_dict or "jieba") if spec.new_only else None
-        with make_engine(inputs, read, run, spark=self.spark, progress=self.progress) as engine:
+        read = self.read_spec()
+        run = self.run_spec()
+        base_words = load_base_words("jieba" if spec.base_dict is None else spec.base_dict) if spec.new_only else None
+        with make_engine(inputs, read, run, spark=self.spark, progress=self.progress, texts=texts) as engine:
             found = discover_words(engine, spec, base_words)
         self.lexicon_ = found.lexicon
         self.n_units_ = found.n_units
@@ -130,12 +190,55 @@ class Discoverer:
         self.n_kept_ = found.n_kept
         return self
 
+    def to_spark(self, spark=None):
+        """The lexicon as a Spark DataFrame with the tsv's columns (missing statistics as nulls),
+        in ``spark`` (default: this estimator's session, else the active one)."""
+        from .engines.spark.output import lexicon_frame
 
-def discover(inputs, **params) -> Lexicon:
+        if not hasattr(self, "lexicon_"):
+            raise CikuangError("this Discoverer is not fitted yet: call fit(inputs) first")
+        return lexicon_frame(self.lexicon_, spark if spark is not None else self.spark)
+
+    def save(self, path, format: str = "tsv", top: int | None = None) -> None:
+        """Write the lexicon as :meth:`Lexicon.save` does; a URI with a scheme (``hdfs://``,
+        ``s3a://``, ``file://``) is written through Spark's Hadoop file systems (the cluster's
+        driver may have no local disk worth keeping)."""
+        from .sources import is_url
+
+        if not hasattr(self, "lexicon_"):
+            raise CikuangError("this Discoverer is not fitted yet: call fit(inputs) first")
+        if is_url(str(path)):
+            from .engines.spark.output import save_lines
+            from .engines.spark.session import get_session
+
+            session, _ = get_session(self.spark, self.spark_master)
+            save_lines(session.sparkContext, str(path), self.lexicon_.lines(format, top))
+        else:
+            self.lexicon_.save(path, format=format, top=top)
+
+
+def _equal(a, b) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:
+        return False
+
+
+def discover(inputs=None, *, texts=None, **params) -> Lexicon:
     """Mine the words of a corpus, without a dictionary or labelled data.
 
-    ``inputs``: a path (``str`` or path-like: file, directory, ``"-"`` for stdin), a list of
-    path-likes, or any iterable of ``str`` texts. Parameters (all optional, as on the command line):
+    ``inputs``: a path (``str`` or path-like: a file, a directory, a glob pattern, a URL, ``"-"``
+    for stdin), a list of paths (``glob.glob("*.txt")``), a pandas or Spark DataFrame (its column
+    ``text_column``, else its only string column, else ``text`` or ``value``), or an iterable of
+    texts; ``texts=`` takes an iterable of ``str`` texts and never reads them as paths. The rule
+    (:mod:`cikuang.sources`, the same on both engines): a list is paths when an item is a
+    path-like, names an existing file or directory, or looks like a path (a URL, a glob, a file
+    suffix such as ``.txt``/``.gz``, a leading ``/`` ``./`` ``../`` ``~/``); a path-looking item that
+    does not exist is an error naming it, and a list mixing paths and texts is an error. A list of
+    which no item is a path, or any other iterable (a generator, a pandas Series), is texts.
+    Missing texts (None, NaN) are skipped on both engines, with a warning saying how many.
+    Files are decompressed by their first bytes (gzip, bzip2, xz, zstd), whatever their names.
+    Parameters (all optional, as on the command line):
 
     - ``order`` (4): longest n-gram counted; words longer than this are found as chains.
     - ``min_count`` (auto, see :func:`cikuang.spec.auto_min_count`): minimum count of kept n-grams
@@ -147,7 +250,8 @@ def discover(inputs, **params) -> Lexicon:
       a name, or a picklable function ``f(count, left_count, right_count, n_units)`` of arrays
       (see :mod:`cikuang.scoring`).
     - ``preset``: ``"kexue2019"`` is the seed method exactly (order 4, min count 32, 0,2,4,6).
-    - ``new_only`` / ``base_dict``: drop words of a base lexicon (a jieba-format path or ``"jieba"``).
+    - ``new_only`` / ``base_dict``: drop words of a base lexicon: a jieba-format path, ``"jieba"``
+      (the default), a :class:`Lexicon`, a dict of word to count, or any iterable of words.
     - ``keep_numbers`` (False): keep words that are only digits.
     - ``refine`` (True, False with the kexue2019 preset): run the refine stage
       (:mod:`cikuang.refine`), which segments the corpus with the discovered words and merges
@@ -161,7 +265,8 @@ def discover(inputs, **params) -> Lexicon:
     - ``neighbours`` (True): count occurrences and neighbours (one more pass over the corpus),
       which the word list needs; with False those columns are empty and every entry is a word.
     - ``workers`` (all cores), ``memory`` ("2G"): parallelism and the count tables' memory budget.
-    - ``encoding``, ``errors``, ``glob``, ``jsonl_field``: how inputs are read (see :class:`Corpus`).
+    - ``encoding``, ``errors``, ``glob``, ``jsonl_field``, ``input_format`` (``text``, ``json``,
+      ``parquet``, ``orc``), ``text_column``: how inputs are read (see :class:`Corpus`).
     - ``progress`` (False): show progress bars on stderr.
     - ``engine`` ("local"): ``"spark"`` runs every corpus-sized stage on Spark (``pip install
       "cikuang[spark]"``), with the same output; ``spark`` is a SparkSession to use (implies
@@ -179,25 +284,25 @@ def discover(inputs, **params) -> Lexicon:
     >>> lexicon.get("孔明").count, lexicon.get("孔明").occurrences, lexicon.get("孔明").status
     (1109, 1690, 'word')
     """
-    return Discoverer(**params).fit(inputs).lexicon_
+    return Discoverer(**params).fit(inputs, texts=texts).lexicon_
 
 
-def count(inputs, order: int = 4, *, workers: int | None = None, memory="2G", tmp_dir=None,
+def count(inputs=None, order: int = 4, *, texts=None, workers: int | None = None, memory="2G", tmp_dir=None,
           progress: bool = False, engine: str | None = None, spark=None, spark_master: str | None = None,
           **corpus_options):
     """Exact counts of every n-gram of 1..``order`` units within clauses of ``inputs``.
 
-    ``inputs`` as for :func:`cikuang.discover`; ``corpus_options`` are ``encoding``, ``errors``,
-    ``glob`` and ``jsonl_field``. Returns a :class:`~cikuang.ngrams.NgramTable` (``save``,
-    ``to_dict``, ``n_units``); with ``engine="spark"`` (or ``spark=`` a SparkSession) the counts
+    ``inputs`` and ``texts`` as for :func:`cikuang.discover`; ``corpus_options`` are ``encoding``,
+    ``errors``, ``glob``, ``jsonl_field``, ``input_format`` and ``text_column``. Returns a
+    :class:`~cikuang.ngrams.NgramTable` (``save``, ``to_dict``, ``n_units``); with ``engine="spark"`` (or ``spark=`` a SparkSession) the counts
     stay in Spark, in a table that saves the same file.
 
-    >>> table = count(["天下大势，分久必合"], order=2)
+    >>> table = count(texts=["天下大势，分久必合"], order=2)
     >>> table.to_dict()["天下"], table.n_units
     (1, 8)
     """
     check_order(order, COUNT_ORDERS)
     read = ReadSpec(**corpus_options)
     run = RunSpec(engine=engine, workers=workers, memory=memory, tmp_dir=tmp_dir, spark_master=spark_master)
-    with make_engine(inputs, read, run, spark=spark, progress=progress) as eng:
+    with make_engine(inputs, read, run, spark=spark, progress=progress, texts=texts) as eng:
         return count_ngrams(eng, order)

@@ -19,11 +19,14 @@ import contextlib
 import errno
 import io
 import os
+import re
 import stat
 import sys
 import tempfile
 
 from .errors import CikuangError
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def check_output(path) -> str:
@@ -32,6 +35,9 @@ def check_output(path) -> str:
     path = os.fspath(path)
     if path == "":
         raise CikuangError("the output path is empty")
+    if _URL.match(path):
+        raise CikuangError("a URL is written only by the spark engine (--engine spark: any Hadoop file system; "
+                           "in Python, Discoverer.save); give a local path", path)
     real = os.path.realpath(path)  # a symbolic link is written through
     if os.path.isdir(real):
         raise CikuangError("output is a directory", path)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import MISSING, dataclass, field, fields
 
 from .errors import CikuangError
@@ -58,6 +60,28 @@ def auto_min_count(n_units: int) -> int:
     MSR (docs/benchmarks.md): 3 is best on both, 10 costs 1-2 points, as over-segmentation.
     """
     return max(3, round(math.sqrt(n_units) / 500))
+
+
+def check_base_dict(value):
+    """``base_dict`` as a spec holds it: a path or ``"jieba"`` as given, else the frozenset of words of
+    a :class:`~cikuang.Lexicon`, a mapping of word to count, or any iterable of words."""
+    if value is None or isinstance(value, (str, os.PathLike)):
+        return value
+    from .lexicon import Lexicon
+
+    if isinstance(value, Lexicon):
+        return frozenset(value.words)
+    if isinstance(value, Mapping):
+        words = list(value.keys())
+    elif isinstance(value, Iterable) and not isinstance(value, (bytes, bytearray)):
+        words = list(value)
+    else:
+        raise CikuangError(f"base_dict must be a path, 'jieba', a Lexicon, a dict of word to count or an "
+                           f"iterable of words, not {type(value).__name__}")
+    for w in words:
+        if not isinstance(w, str):
+            raise CikuangError(f"base_dict must hold words (str), not {type(w).__name__}: {w!r}")
+    return frozenset(words)
 
 
 def check_order(order, allowed: range = DISCOVER_ORDERS) -> int:
@@ -155,6 +179,7 @@ class DiscoverySpec:
         pmi = default_min_pmi(self.order) if self.min_pmi is None else parse_min_pmi(self.min_pmi, self.order)
         object.__setattr__(self, "min_pmi", pmi)
         resolve_scorer(self.scorer)
+        object.__setattr__(self, "base_dict", check_base_dict(self.base_dict))
         for name in ("refine", "keep_numbers", "new_only", "neighbours", "word_list", "han_only", "compounds"):
             object.__setattr__(self, name, bool(getattr(self, name)))
         if self.sort not in ("score", "count"):
@@ -195,6 +220,23 @@ class ReadSpec:
                                    "substitute U+FFFD", choices=("strict", "replace"))
     glob: str = option("*.txt", "file pattern inside directories (default: {default})")
     jsonl_field: str | None = option(None, "inputs are JSON lines; mine field NAME of each", metavar="NAME")
+    input_format: str = option("text", "what the input files hold: text (default; compressed or not), json "
+                                       "(JSON lines), parquet or orc (a table: the column --text-column; "
+                                       "the local engine needs pyarrow for these)",
+                               choices=("text", "parquet", "orc", "json"))
+    text_column: str | None = option(None, "the text column of parquet, orc or json inputs (default: the only "
+                                           "string column, else one named text or value)", metavar="NAME")
+
+    def __post_init__(self):
+        if self.input_format not in ("text", "parquet", "orc", "json"):
+            raise CikuangError(f"input_format must be text, parquet, orc or json, not {self.input_format!r}")
+        for name in ("jsonl_field", "text_column"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not value):
+                raise CikuangError(f"{name} must be a column name, not {value!r}")
+        if self.jsonl_field is not None and (self.input_format not in ("text", "json")
+                                             or self.text_column not in (None, self.jsonl_field)):
+            raise CikuangError("jsonl_field NAME reads JSON lines: it is input_format='json', text_column=NAME")
 
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}

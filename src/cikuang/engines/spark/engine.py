@@ -35,6 +35,7 @@ from ..._native import count_fragments, count_ngrams, count_ngrams_apriori
 from ...ngrams import DENSE_UNITS, NgramCounts, NgramTable, UnitIds
 from ...textmodel import HAN_END, LATIN_BASE, UnitVocab, encode_units
 from ..base import Apriori, Engine, Fragments, KeptSet, Level, UnitTotals, summed_records
+from ...sources import warn_missing
 from .inputs import input_name, records
 from .session import get_session, n_buckets, spark_errors
 from .shuffle import cached, split_by, sum_by_key, summed_buckets, table_items
@@ -95,10 +96,12 @@ class SparkEngine(Engine):
     def encode(self) -> UnitTotals:
         from pyspark import StorageLevel
 
-        rdd = records(self.session, self.inputs, **self.read_options)
+        missing = self.sc.accumulator(0)
+        rdd = records(self.session, self.inputs, **self.read_options, missing=missing)
         self.blocks = rdd.mapPartitions(_encode_partition).persist(StorageLevel.MEMORY_AND_DISK)
         self._persisted.append(self.blocks)
         got = self.blocks.mapPartitions(_unit_counts).reduceByKey(lambda a, b: a + b).collect()
+        warn_missing(missing.value, self.name)  # the null rows of a column (texts are counted on the driver)
         latin = sorted((token, c) for (kind, token), c in got if kind == "latin")
         unit_counts = np.zeros(LATIN_BASE + len(latin), dtype=np.int64)
         for (kind, i), c in got:
@@ -251,7 +254,6 @@ class SparkEngine(Engine):
                          np.array([r[2] for r in longs], dtype=np.int64), [r[3] for r in longs],
                          np.array([r[2] for r in dropped], dtype=np.int64), [r[3] for r in dropped])
 
-    @_spark_pass
     @_spark_pass
     def map_blocks(self, fn, total, *args):
         bc = self._broadcast_code((fn, total, args))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ...output import atomic_output
+from ...sources import is_url
 from .session import spark_errors
 
 
@@ -35,13 +36,24 @@ class SparkNgramTable:
     def __exit__(self, *exc) -> None:
         self.unpersist()
 
+    def lines(self):
+        """The lines of the saved file: a header, then ``ngram<TAB>count``."""
+        yield "ngram\tcount\n"
+        for gram, c in self.rows():
+            yield f"{gram}\t{c}\n"
+
     def save(self, path=None) -> None:
-        """Write ``ngram<TAB>count`` lines (after a header), as :meth:`NgramTable.save` does."""
+        """Write ``ngram<TAB>count`` lines (after a header), as :meth:`NgramTable.save` does; a URI
+        with a scheme (``hdfs://``, ``s3a://``, ``file://``) through Hadoop's file systems."""
+        if path is not None and is_url(str(path)):
+            from .output import save_lines
+
+            save_lines(self._rows.context, str(path), self.lines())
+            return
         with atomic_output(path) as f:
-            f.write("ngram\tcount\n")
             buf = []
-            for gram, c in self.rows():
-                buf.append(f"{gram}\t{c}\n")
+            for line in self.lines():
+                buf.append(line)
                 if len(buf) >= 1 << 16:
                     f.write("".join(buf))
                     buf = []
