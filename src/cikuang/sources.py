@@ -6,10 +6,11 @@
 * ``texts=`` (any iterable of ``str``) is always texts; ``inputs`` is then not given.
 * A ``str`` or path-like is one path (a file, a directory, ``"-"`` for stdin, a glob pattern, or a
   URL such as ``s3://bucket/dir``).
-* A list or tuple is paths when any of its items is a path-like, names an existing file or
-  directory, or looks like a path (a URL, a glob pattern, ends with a file suffix such as ``.txt``
-  or ``.gz``, starts with ``/``, ``./``, ``../`` or ``~/``; never a string with a line break); a
-  path-looking item that does not exist is an error naming it. A list of which no item is a path
+* A list or tuple is paths when its first item is a path-like or names an existing file or
+  directory, or when any item looks like a path (a URL, ends with a file suffix such as ``.txt``
+  or ``.gz``, a glob such as ``*.txt`` or ``dir/part-*``, starts with ``/``, ``./``, ``../`` or
+  ``~/``; never a string with a line break); a path-looking item that does not exist is an
+  error naming it. A list of which no item is a path
   is texts, as is any other iterable (a generator, a pandas Series). A list that mixes paths and
   texts is an error: give texts as ``texts=``.
 * A pandas or Spark DataFrame is its text column: ``text_column=``, else its only string column,
@@ -34,7 +35,6 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 #: Endings that make a string a path rather than a text (compared in lower case).
 PATH_SUFFIXES = (".txt", ".text", ".gz", ".bz2", ".xz", ".zst", ".zstd", ".json", ".jsonl", ".ndjson", ".csv",
                  ".tsv", ".parquet", ".orc", ".seg")
-_PATH_STARTS = ("/", "./", "../", "~/") + ((".\\", "..\\") if os.sep == "\\" else ())
 
 
 class MissingTextsWarning(UserWarning):
@@ -88,12 +88,16 @@ def has_magic(s: str) -> bool:
     return globlib.has_magic(s)
 
 
+_PATHY = re.compile(  # what looks_like_path says, as one pattern (applied by C loops to long lists)
+    r"(?i)(?=[^\n\r]{1,4096}\Z)(?:-|[a-z][a-z0-9+.-]*://.*|(?:/|\./|\.\./|~/).*"
+    r"|.*(?:" + "|".join(re.escape(x) for x in PATH_SUFFIXES) + r")|.*/.*\*)\Z")
+
+
 def looks_like_path(s: str) -> bool:
-    """Whether a string that does not exist is still meant as a path (see the module doc)."""
-    if "\n" in s or "\r" in s or not s or len(s) > 4096:
-        return False
-    return (s == "-" or is_url(s) or s.lower().endswith(PATH_SUFFIXES) or s.startswith(_PATH_STARTS)
-            or (has_magic(s) and bool(globlib.glob(s))))
+    """Whether a string that does not exist is still meant as a path (see the module doc): no line
+    break, at most 4096 characters, and ``-``, a URL, a suffix of :data:`PATH_SUFFIXES`, a leading
+    ``/ ./ ../ ~/``, or a path ending in ``*`` (``corpus/part-*``)."""
+    return bool(_PATHY.match(s))
 
 
 def _names_path(s: str) -> bool:
@@ -200,16 +204,28 @@ def _short(s: str) -> str:
 
 
 def _classify_list(items) -> Sources:
+    # Only the first item is looked up on disk unless the list is paths: a list of a million texts
+    # costs no million system calls.
+    first = items[0]
+    by_disk = isinstance(first, os.PathLike) or (isinstance(first, str) and (looks_like_path(first)
+                                                                             or _names_path(first)))
+    if not by_disk:
+        try:  # the common case, a list of texts, in one C loop
+            if next(filter(_PATHY.match, items), None) is None:
+                return Sources(texts=items)
+        except TypeError:  # not all str: item by item
+            pass
     paths, missing, text = [], None, None
     for x in items:
-        if isinstance(x, os.PathLike):
+        plain = type(x) is str  # (the PathLike check is slow: an ABC)
+        if not plain and isinstance(x, os.PathLike):
             paths.append(os.fsdecode(os.fspath(x)))
-        elif isinstance(x, str) and _names_path(x):
+        elif (plain or isinstance(x, str)) and looks_like_path(x):
             paths.append(x)
-        elif isinstance(x, str) and looks_like_path(x):
-            paths.append(x)
-            if missing is None and not (x == "-" or is_url(x) or has_magic(x)):
+            if missing is None and not (x == "-" or is_url(x) or has_magic(x)) and not _names_path(x):
                 missing = x
+        elif by_disk and isinstance(x, str) and _names_path(x):
+            paths.append(x)
         elif text is None:
             text = x
     if not paths:
