@@ -11,15 +11,31 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-HAVE_SPARK = shutil.which("java") is not None and importlib.util.find_spec("pyspark") is not None
-needs_spark = pytest.mark.skipif(not HAVE_SPARK, reason="needs pyspark and Java (pip install 'cikuang[spark]')")
+
+def _spark_missing() -> str:
+    """Why the Spark tests cannot run here ('' when they can): pyspark is an extra (`spark`), and
+    its launcher needs Java, $JAVA_HOME/bin/java or else `java` on the PATH, as pyspark looks."""
+    missing = []
+    if importlib.util.find_spec("pyspark") is None:
+        missing.append("pyspark is not installed (pip install '.[test,spark]')")
+    java_home = os.environ.get("JAVA_HOME")
+    exe = "java.exe" if os.name == "nt" else "java"
+    java = os.path.join(java_home, "bin", exe) if java_home else shutil.which("java")
+    if not java or not os.access(java, os.X_OK):
+        missing.append(f"no Java ({'$JAVA_HOME/bin/java' if java_home else 'java on the PATH'}; Spark needs Java 17)")
+    return "; ".join(missing)
+
+
+SPARK_MISSING = _spark_missing()
+HAVE_SPARK = not SPARK_MISSING
+needs_spark = pytest.mark.skipif(not HAVE_SPARK, reason=f"Spark test: {SPARK_MISSING}")
 
 
 @pytest.fixture(scope="session")
 def spark():
     """One local[2] Spark session for the whole run (a JVM takes seconds to start)."""
     if not HAVE_SPARK:
-        pytest.skip("needs pyspark and Java (pip install 'cikuang[spark]')")
+        pytest.skip(f"Spark test: {SPARK_MISSING}")
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)

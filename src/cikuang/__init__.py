@@ -18,4 +18,4 @@ from .spec import DiscoverySpec
 
 __all__ = ["discover", "count", "Discoverer", "DiscoverySpec", "Lexicon", "Entry", "Corpus", "NgramCounts",
            "NgramTable", "CikuangError", "evaluate", "Scores", "Segmenter", "segment"]
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one place the version is written: pyproject.toml reads it from here

@@ -1,4 +1,5 @@
-"""``python -m cikuang``: the command line."""
+"""``python -m cikuang``: the command line (the same as the ``cikuang`` script)."""
 from .cli import main
 
-main()
+if __name__ == "__main__":
+    main()
