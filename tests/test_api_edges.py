@@ -249,3 +249,10 @@ def test_parquet_without_pyarrow_is_a_clear_error(tmp_path, monkeypatch):
     with pytest.raises(CikuangError, match="needs pyarrow.*--engine spark"):
         cikuang.discover(str(path), input_format="parquet", **PARAMS)
     assert run(["discover", str(path), "--input-format", "parquet", "-q"]) == 2
+
+
+def test_short_punctuation_texts_are_texts_not_paths():
+    # "." is a directory and "-" standard input, but in a list of texts they are texts
+    assert cikuang.count(["0", ".", "-", "..", "0"], order=1, workers=1).to_dict() == {"0": 2}
+    with pytest.raises(CikuangError, match="no text to mine"):
+        cikuang.count([], order=2, workers=1)

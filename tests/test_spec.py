@@ -66,7 +66,10 @@ def test_other_specs_check_too():
         RunSpec(engine="gpu")
     with pytest.raises(CikuangError, match="unknown preset"):
         DiscoverySpec.build("kexue2020")
-    assert ReadSpec().as_dict() == {"encoding": "utf-8", "errors": "strict", "glob": "*.txt", "jsonl_field": None}
+    assert ReadSpec().as_dict() == {"encoding": "utf-8", "errors": "strict", "glob": "*.txt", "jsonl_field": None,
+                                    "input_format": "text", "text_column": None}
+    with pytest.raises(CikuangError, match="input_format"):
+        ReadSpec(input_format="csv")
 
 
 def test_the_command_line_offers_every_setting_with_the_specs_help():

@@ -5,7 +5,8 @@
 
 * ``texts=`` (any iterable of ``str``) is always texts; ``inputs`` is then not given.
 * A ``str`` or path-like is one path (a file, a directory, ``"-"`` for stdin, a glob pattern, or a
-  URL such as ``s3://bucket/dir``).
+  URL such as ``s3://bucket/dir``). In a list, ``"-"``, ``"."`` and ``".."`` are texts; give
+  path-likes (``Path(".")``) for those.
 * A list or tuple is paths when its first item is a path-like or names an existing file or
   directory, or when any item looks like a path (a URL, ends with a file suffix such as ``.txt``
   or ``.gz``, a glob such as ``*.txt`` or ``dir/part-*``, starts with ``/``, ``./``, ``../`` or
@@ -89,19 +90,21 @@ def has_magic(s: str) -> bool:
 
 
 _PATHY = re.compile(  # what looks_like_path says, as one pattern (applied by C loops to long lists)
-    r"(?i)(?=[^\n\r]{1,4096}\Z)(?:-|[a-z][a-z0-9+.-]*://.*|(?:/|\./|\.\./|~/).*"
+    r"(?i)(?=[^\n\r]{1,4096}\Z)(?:[a-z][a-z0-9+.-]*://.*|(?:/|\./|\.\./|~/).*"
     r"|.*(?:" + "|".join(re.escape(x) for x in PATH_SUFFIXES) + r")|.*/.*\*)\Z")
 
 
 def looks_like_path(s: str) -> bool:
     """Whether a string that does not exist is still meant as a path (see the module doc): no line
-    break, at most 4096 characters, and ``-``, a URL, a suffix of :data:`PATH_SUFFIXES`, a leading
+    break, at most 4096 characters, and a URL, a suffix of :data:`PATH_SUFFIXES`, a leading
     ``/ ./ ../ ~/``, or a path ending in ``*`` (``corpus/part-*``)."""
     return bool(_PATHY.match(s))
 
 
 def _names_path(s: str) -> bool:
-    if "\n" in s or "\0" in s or not s or len(s) > 4096:
+    """An existing file or directory, named with a letter or digit at least (``.``, ``..`` and
+    ``-`` are texts in a list: the current directory is no one's corpus by accident)."""
+    if "\n" in s or "\0" in s or not s or len(s) > 4096 or not any(ch.isalnum() for ch in s):
         return False
     try:
         return os.path.exists(s)
@@ -184,7 +187,8 @@ def resolve(inputs, texts=None, text_column: str | None = None) -> Sources:
         s = os.fspath(inputs)
         if isinstance(s, bytes):
             s = os.fsdecode(s)
-        if not isinstance(inputs, os.PathLike) and not _names_path(s) and not looks_like_path(s):
+        if not isinstance(inputs, os.PathLike) and s not in ("-", ".", "..") and not _names_path(s) \
+                and not looks_like_path(s):
             raise CikuangError(f"no such file or directory: {_short(s)!r} (to mine literal text, pass "
                                "texts=[...])")
         return Sources(paths=[s])
@@ -192,8 +196,6 @@ def resolve(inputs, texts=None, text_column: str | None = None) -> Sources:
         raise CikuangError("inputs must be paths or texts (str), not bytes")
     if isinstance(inputs, (list, tuple)) and inputs:
         return _classify_list(inputs)
-    if isinstance(inputs, (list, tuple)):
-        raise CikuangError("no input given (an empty list)")
     if not isinstance(inputs, Iterable):
         raise CikuangError(f"inputs must be a path, a list of paths, or texts, not {type(inputs).__name__}")
     return Sources(texts=inputs)
@@ -222,7 +224,7 @@ def _classify_list(items) -> Sources:
             paths.append(os.fsdecode(os.fspath(x)))
         elif (plain or isinstance(x, str)) and looks_like_path(x):
             paths.append(x)
-            if missing is None and not (x == "-" or is_url(x) or has_magic(x)) and not _names_path(x):
+            if missing is None and not (is_url(x) or has_magic(x)) and not _names_path(x):
                 missing = x
         elif by_disk and isinstance(x, str) and _names_path(x):
             paths.append(x)
