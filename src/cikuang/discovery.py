@@ -173,9 +173,10 @@ class Discoverer:
                 given.append(f"{name}={value!r}")
         return f"{type(self).__name__}({', '.join(given)})"
 
-    def fit(self, inputs=None, *, texts=None) -> "Discoverer":
+    def fit(self, inputs=None, y=None, *, texts=None) -> "Discoverer":
         """Mine the words of ``inputs`` (paths, a DataFrame) or of ``texts=`` (an iterable of
-        ``str``); the result is in ``self.lexicon_``. See :func:`discover` for what counts as a path."""
+        ``str``); the result is in ``self.lexicon_``. See :func:`discover` for what counts as a path.
+        ``y`` is ignored (scikit-learn's signature: the method is unsupervised)."""
         spec = self.spec()
         read = self.read_spec()
         run = self.run_spec()
@@ -207,6 +208,9 @@ class Discoverer:
 
         if not hasattr(self, "lexicon_"):
             raise CikuangError("this Discoverer is not fitted yet: call fit(inputs) first")
+        spark_run = self.engine == "spark" or self.spark is not None
+        if is_url(str(path)) and not spark_run and str(path).lower().startswith("file://"):
+            path = str(path)[7:]  # a local file: no Spark needed
         if is_url(str(path)):
             from .engines.spark.output import save_lines
             from .engines.spark.session import get_session
