@@ -78,6 +78,9 @@ ROWS = {
     "kexue2019-jieba": "kexue2019 lexicon as jieba's dictionary, HMM off",
     "chars": "every character a word (floor)",
     "jieba": "jieba 0.42.1, own dictionary, HMM off (supervised reference)",
+    "jieba-hmm": "jieba 0.42.1, own dictionary, HMM on",
+    "jieba-user": "jieba + the mined words (discover --base-dict jieba --format jieba, load_userdict), HMM off",
+    "base-jieba": "cikuang segment --base-dict jieba with the mined lexicon",
     "words": "cikuang word list, --new-only --base-dict jieba",
     "harvesttext": "HarvestText 0.8.2.1 word_discover, defaults",
     "smoothnlp": "SmoothNLP 0.4.0 extract_phrase, defaults",
@@ -92,6 +95,10 @@ TARGET_CORPORA = ("pku", "msr")
 #: New-word recall of the default must beat the seed preset's by this much on every corpus run.
 TARGET_NEW_WORD_GAIN = 0.10
 NEW_WORD_MIN_FREQ = 3
+#: Issue 12: cikuang with jieba's dictionary against jieba alone (HMM off), and jieba with the exported words.
+TARGET_BASE_F_GAIN = 0.015
+TARGET_BASE_OOV_GAIN = 0.15
+TARGET_USER_F_GAIN = 0.005
 
 # Every character a word: argv = RAW OUT.
 CHARS_SCRIPT = r"""
@@ -126,6 +133,8 @@ class Row:
     new_word_recall: float | None = None
     multichar_precision: float | None = None
     n_multichar: int | None = None
+    oov_recall: float | None = None  # gold tokens jieba's dictionary lacks (punctuation aside)
+    iv_recall: float | None = None
     list_words: int | None = None  # the word-list rows: how many new words, P@K, recall, misses
     list_precision: dict = field(default_factory=dict)
     list_recall: float | None = None
@@ -214,6 +223,20 @@ def prepare(key: str, sources: list[Path], work: Path, jieba_words: frozenset) -
     return c
 
 
+def known_tokens(gold: Path, jieba_words: frozenset) -> frozenset:
+    """The gold tokens that count as in vocabulary for the OOV and IV recall: those in jieba's
+    dictionary (after NFKC, as cikuang compares words), and punctuation and symbols, which every
+    system cuts alone (counted as OOV, they would make every system's OOV recall look high)."""
+    known = set()
+    with open(gold, encoding="utf-8") as f:
+        for line in f:
+            for t in line.split():
+                if t not in known and (nfkc(t) in jieba_words
+                                       or not any(unicodedata.category(ch)[0] in "LN" for ch in t)):
+                    known.add(t)
+    return frozenset(known)
+
+
 def jieba_dict_path() -> Path:
     spec = importlib.util.find_spec("jieba")
     if spec is None or spec.origin is None:
@@ -285,9 +308,23 @@ def run_row(key: str, corpus: Corpus, work: Path, log, lists: dict | None = None
             row.steps.append(run_step("jieba", [sys.executable, "-c", JIEBA_SCRIPT, lexicon, raw, pred, work], log))
     elif key == "chars":
         row.steps.append(run_step("chars", [sys.executable, "-c", CHARS_SCRIPT, raw, pred], log))
-    elif key == "jieba":
-        row.steps.append(run_step("jieba", [sys.executable, "-c", JIEBA_SCRIPT, "-", raw, pred, work], log))
+    elif key in ("jieba", "jieba-hmm"):
+        row.steps.append(run_step("jieba", [sys.executable, "-c", JIEBA_SCRIPT, "-", raw, pred, work, "-",
+                                            "1" if key == "jieba-hmm" else "0"], log))
         row.lexicon_size = sum(1 for line in open(jieba_dict_path(), encoding="utf-8") if line.strip())
+    elif key == "jieba-user":
+        user = Path(f"{stem}.userdict.txt")
+        row.steps.append(run_step("discover", cikuang_cmd("discover", raw, "--base-dict", "jieba", "--format", "jieba",
+                                                          "-q", "-o", user), log))
+        if row.steps[-1].returncode == 0:
+            row.steps.append(run_step("jieba", [sys.executable, "-c", JIEBA_SCRIPT, "-", raw, pred, work, user, "0"],
+                                      log))
+    elif key == "base-jieba":
+        lexicon = Path(f"{stem}.lexicon.tsv")
+        row.steps.append(run_step("discover", cikuang_cmd("discover", raw, "-q", "-o", lexicon), log))
+        if row.steps[-1].returncode == 0:
+            row.steps.append(run_step("segment", cikuang_cmd("segment", "--lexicon", lexicon, "--base-dict", "jieba",
+                                                             raw, "-q", "-o", pred), log))
     failed = [s for s in row.steps if s.returncode]
     if failed:
         tail = failed[0].stderr_tail.splitlines()
@@ -296,11 +333,12 @@ def run_row(key: str, corpus: Corpus, work: Path, log, lists: dict | None = None
     if lexicon is not None:
         lexicon_stats(row, lexicon, corpus)
     try:
-        s = evaluate(corpus.gold, pred)
+        s = evaluate(corpus.gold, pred, train_words=lists["known"] if lists else None)
     except CikuangError as e:
         row.error = f"scoring failed: {e}"
         return row
     row.precision, row.recall, row.f1, row.n_pred = s.precision, s.recall, s.f1, s.n_pred
+    row.oov_recall, row.iv_recall = s.oov_recall, s.iv_recall
     return row
 
 
@@ -314,18 +352,19 @@ def markdown_table(corpus: Corpus, rows: list[Row]) -> str:
     head = (f"**{corpus.name}**: {corpus.n_chars:,} characters, {corpus.n_words:,} gold words, "
             f"{len(corpus.types):,} types, {len(corpus.new_types):,} new types (gold frequency ≥ "
             f"{NEW_WORD_MIN_FREQ}, not in jieba's dictionary)\n\n")
-    lines = ["| system | P | R | F | lexicon | new-word recall | multi-char precision | wall s | peak RSS MB |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| system | P | R | F | OOV recall | IV recall | lexicon | new-word recall | multi-char precision | wall s "
+             "| peak RSS MB |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     listed = [r for r in rows if r.key in LIST_ROWS]
     rows = [r for r in rows if r.key not in LIST_ROWS]
     for r in rows:
         if r.error:
-            lines.append(f"| {r.label} | {r.error} | | | | | | | |")
+            lines.append(f"| {r.label} | {r.error} | | | | | | | | | |")
             continue
         wall = f"{r.wall_s:.1f}"
         if len(r.steps) > 1:
             wall += " (" + " + ".join(f"{s.wall_s:.1f}" for s in r.steps) + ")"
-        lines.append(f"| {r.label} | {_f(r.precision)} | {_f(r.recall)} | **{_f(r.f1)}** | "
+        lines.append(f"| {r.label} | {_f(r.precision)} | {_f(r.recall)} | **{_f(r.f1)}** | {_f(r.oov_recall)} | "
+                     f"{_f(r.iv_recall)} | "
                      f"{'–' if r.lexicon_size is None else f'{r.lexicon_size:,}'} | {_f(r.new_word_recall)} | "
                      f"{_f(r.multichar_precision)} | {wall} | {r.max_rss_mb:.0f} |")
     out = head + ("\n".join(lines) + "\n" if rows else "")
@@ -380,6 +419,20 @@ def targets(results: dict) -> list[str]:
         out.append(f"target: new-word recall >= kexue2019's + {TARGET_NEW_WORD_GAIN}: "
                    + ", ".join(f"{CORPUS_NAMES[k]} +{g:.3f}" for k, g in gains) + ": "
                    + ("PASS" if all(g >= TARGET_NEW_WORD_GAIN for _, g in gains) else "FAIL"))
+    for k in results:  # issue 12: the mined words on top of jieba's dictionary
+        alone = _row(results, k, "jieba")
+        if alone is None:
+            continue
+        both, user = _row(results, k, "base-jieba"), _row(results, k, "jieba-user")
+        if both:
+            gain, oov = both.f1 - alone.f1, (both.oov_recall or 0) - (alone.oov_recall or 0)
+            out.append(f"target: {CORPUS_NAMES[k]} cikuang --base-dict jieba F >= jieba's + {TARGET_BASE_F_GAIN}: "
+                       f"{gain:+.4f}: {'PASS' if gain >= TARGET_BASE_F_GAIN else 'FAIL'}; OOV recall >= jieba's + "
+                       f"{TARGET_BASE_OOV_GAIN}: {oov:+.3f}: {'PASS' if oov >= TARGET_BASE_OOV_GAIN else 'FAIL'}")
+        if user:
+            gain = user.f1 - alone.f1
+            out.append(f"target: {CORPUS_NAMES[k]} jieba + the exported words F >= jieba's + {TARGET_USER_F_GAIN}: "
+                       f"{gain:+.4f}: {'PASS' if gain >= TARGET_USER_F_GAIN else 'FAIL'}")
     listed = [(k, {r.key: r for r in results[k]["rows"] if r.key in LIST_ROWS and r.list_words is not None})
               for k in results]
     for k, rows in listed:
@@ -438,6 +491,7 @@ def main(argv=None) -> int:
         results = {}
         for key in corpora:
             corpus = prepare(key, sources[key], args.work, jieba_words)
+            lists["known"] = known_tokens(corpus.gold, jieba_words)
             log(f"{corpus.name}: {corpus.n_chars:,} characters, {corpus.n_lines:,} lines")
             results[key] = {"corpus": corpus, "rows": [run_row(r, corpus, args.work, log, lists) for r in rows]}
     except CikuangError as e:

@@ -25,19 +25,24 @@ with open(sys.argv[1], "w") as f:
     f.write(f"{wall} {usage.ru_utime + usage.ru_stime} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
 """
 
-# Segments RAW into OUT with jieba 0.42.1, HMM off, words joined by two spaces:
-# argv = DICT|- RAW OUT CACHE_DIR ('-': jieba's own dictionary).
+# Segments RAW into OUT with jieba 0.42.1, words joined by two spaces:
+# argv = DICT|- RAW OUT CACHE_DIR [USERDICT|- [HMM]] ('-': jieba's own dictionary, no user dictionary;
+# HMM: 1 for jieba's HMM on unknown runs, default 0).
 JIEBA_SCRIPT = r"""
 import logging, sys
 import jieba
 jieba.setLogLevel(logging.WARNING)
 dictionary, raw, out, cache_dir = sys.argv[1:5]
+userdict = sys.argv[5] if len(sys.argv) > 5 else "-"
+hmm = len(sys.argv) > 6 and sys.argv[6] == "1"
 tok = jieba.Tokenizer() if dictionary == "-" else jieba.Tokenizer(dictionary=dictionary)
 tok.tmp_dir = cache_dir
 tok.initialize()
+if userdict != "-":
+    tok.load_userdict(userdict)
 with open(raw, encoding="utf-8") as f, open(out, "w", encoding="utf-8") as g:
     for line in f:
-        g.write("  ".join(tok.cut(line.rstrip("\n"), HMM=False)) + "\n")
+        g.write("  ".join(tok.cut(line.rstrip("\n"), HMM=hmm)) + "\n")
 """
 
 

@@ -195,7 +195,7 @@ def test_a_truncated_zst_is_reported(capsys, tmp_path):
 def test_lexicon_lines_separated_by_tabs_and_counts_too_large(tmp_path):
     tabs = tmp_path / "tabs.txt"
     tabs.write_text("新词\t5\n发现\t3 n\n", encoding="utf-8")
-    assert Segmenter(str(tabs)).cut("新词发现") == ["新词", "发现"]
+    assert Segmenter(str(tabs)).lcut("新词发现") == ["新词", "发现"]
     big = tmp_path / "big.txt"
     big.write_text("新词 99999999999999999999999\n", encoding="utf-8")
     with pytest.raises(CikuangError, match="line 1"):

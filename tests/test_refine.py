@@ -32,7 +32,7 @@ def oracle_token_counts(seg: Segmenter, text: str):
     n = 0
     for line in text.split("\n"):
         prev = None
-        for tok in seg.cut(line):
+        for tok in seg.lcut(line):
             if tok in PUNCT:
                 prev = None
                 continue
@@ -149,7 +149,7 @@ def test_refine_finds_a_word_of_frequent_characters():
     assert math.isclose(entry.cohesion, math.log(counts.n_units * c["法国"] / (c["法"] * c["国"])), abs_tol=1e-9)
     assert entry.cohesion < MERGE_PMI and entry.occurrences == c["法国"]
     assert entry.left_entropy > 0 and entry.right_entropy > 0
-    cut = Segmenter(refined).cut("我们的法国问题。")
+    cut = Segmenter(refined).lcut("我们的法国问题。")
     assert "法国" in cut
 
 

@@ -48,20 +48,20 @@ def best_by_enumeration(clause: str, lex: dict[str, int]) -> float:
 
 def test_the_most_probable_segmentation_wins():
     seg = Segmenter(LEX)
-    assert seg.cut("研究生命的起源") == ["研究", "生命", "的", "起源"]
-    assert seg.cut("新词的发现") == ["新词", "的", "发现"]
+    assert seg.lcut("研究生命的起源") == ["研究", "生命", "的", "起源"]
+    assert seg.lcut("新词的发现") == ["新词", "的", "发现"]
 
 
 def test_unknown_units_are_words_of_their_own():
     seg = Segmenter(LEX)
-    assert seg.cut("新词是什么") == ["新词", "是", "什", "么"]
+    assert seg.lcut("新词是什么") == ["新词", "是", "什", "么"]
     assert seg.unknown_logp_ == pytest.approx(math.log(0.5 * 2 / sum(LEX.values())))
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="新词的发现研究生命起源是", min_size=1, max_size=9))
 def test_viterbi_equals_brute_force(clause):
-    tokens = Segmenter(LEX).cut(clause)
+    tokens = Segmenter(LEX).lcut(clause)
     assert "".join(tokens) == clause
     assert all(t in LEX or len(t) == 1 for t in tokens)
     assert logp_of(tokens, LEX) == pytest.approx(best_by_enumeration(clause, LEX), abs=1e-9)
@@ -70,21 +70,21 @@ def test_viterbi_equals_brute_force(clause):
 def test_characters_are_kept_as_they_are():
     seg = Segmenter(LEX)
     # full-width letters and digits stay full-width, and a run of them is one token
-    assert seg.cut("新词ｉＰｈｏｎｅ７发现") == ["新词", "ｉＰｈｏｎｅ７", "发现"]
+    assert seg.lcut("新词ｉＰｈｏｎｅ７发现") == ["新词", "ｉＰｈｏｎｅ７", "发现"]
     # the run is matched by its NFKC form, and joins a lexicon word
-    assert seg.cut("Ｂ站的新词") == ["Ｂ站", "的", "新词"]
+    assert seg.lcut("Ｂ站的新词") == ["Ｂ站", "的", "新词"]
     # numbers with a decimal point, a fraction slash or a percent sign are one token
-    assert seg.cut("增长３．５％，其中1/3是新词") == ["增长"[0], "增长"[1], "３．５％", "，", "其", "中", "1/3", "是",
+    assert seg.lcut("增长３．５％，其中1/3是新词") == ["增长"[0], "增长"[1], "３．５％", "，", "其", "中", "1/3", "是",
                                                    "新词"]
     # punctuation marks are tokens of their own, even in a run
-    assert seg.cut("新词……发现！") == ["新词", "…", "…", "发现", "！"]
+    assert seg.lcut("新词……发现！") == ["新词", "…", "…", "发现", "！"]
 
 
 def test_lines_and_whitespace():
     seg = Segmenter(LEX)
     text = "新词的发现\n\n  研究 生命\r\n\t起源。\n"
     assert seg.segment(text) == "新词  的  发现\n\n研究  生命\n起源  。\n"
-    assert seg.cut(text) == ["新词", "的", "发现", "研究", "生命", "起源", "。"]
+    assert seg.lcut(text) == ["新词", "的", "发现", "研究", "生命", "起源", "。"]
 
 
 WIDE = COMMON_HAN[:20] + "abcXYZ019ＡＢ１２，。！、 \t\n—…%．.／/·é\u0301㍻①ﬁ😀𠀀\u3000"
@@ -98,7 +98,7 @@ def test_output_keeps_every_character_and_line(text):
     assert out.count("\n") == text.count("\n")
     assert [line.replace(" ", "") for line in out.split("\n")] == \
         ["".join(ch for ch in line if not ch.isspace()) for line in text.split("\n")]
-    tokens = seg.cut(text)
+    tokens = seg.lcut(text)
     assert "".join(tokens) == "".join(ch for ch in text if not ch.isspace())
     for tok in tokens:
         assert tok == tok.strip() and tok
@@ -124,15 +124,15 @@ def test_lexicon_sources_agree(tmp_path):
     tsv_file = tmp_path / "words.tsv"
     lex.save(tsv_file)
     text = "研究生命的起源，新词的发现。iPhone7"
-    expected = Segmenter(LEX).cut(text)
+    expected = Segmenter(LEX).lcut(text)
     for source in (lex, str(jieba_file), tsv_file):
-        assert Segmenter(source).cut(text) == expected
+        assert Segmenter(source).lcut(text) == expected
 
 
 def test_words_that_cannot_match_are_skipped():
     seg = Segmenter({"新词": 5, "A.B": 3, "新 词": 2, "，": 4, "的": 1})
     assert seg.n_words_ == 2
-    assert seg.cut("新词的A.B") == ["新词", "的", "A", ".", "B"]
+    assert seg.lcut("新词的A.B") == ["新词", "的", "A", ".", "B"]
 
 
 def test_bad_lexicons_are_errors(tmp_path):
@@ -142,7 +142,7 @@ def test_bad_lexicons_are_errors(tmp_path):
         Segmenter({"新词": -1})
     with pytest.raises(CikuangError, match="empty"):  # count 0: a word-list candidate, not a word to cut with
         Segmenter({"新词": 0})
-    assert Segmenter({"新词": 0, "新": 1, "词": 1}).cut("新词") == ["新", "词"]
+    assert Segmenter({"新词": 0, "新": 1, "词": 1}).lcut("新词") == ["新", "词"]
     with pytest.raises(CikuangError, match="No such file"):
         Segmenter(tmp_path / "missing.tsv")
     with pytest.raises(CikuangError, match="lexicon must be"):
@@ -169,7 +169,7 @@ def test_discover_then_segment_finds_the_words():
     words = [e.word for e in lexicon if len(e.word) >= 2 and e.count > 0][:10]  # entries it cuts with
     assert words
     for word in words:
-        assert word in seg.cut(f"，{word}。")
+        assert word in seg.lcut(f"，{word}。")
 
 
 # -- the command ---------------------------------------------------------------------------------

@@ -157,9 +157,9 @@ def test_segment_column(spark):
     assert got.columns == ["id", "body", "words"]
     rows = {r.id: r.words for r in got.collect()}
     segmenter = cikuang.Segmenter(lexicon)
-    assert rows == {**{i: segmenter.cut(line) for i, line in enumerate(LINES)}, 99: None}
+    assert rows == {**{i: segmenter.lcut(line) for i, line in enumerate(LINES)}, 99: None}
     again = segment_column(frame, "body", segmenter, output_col="tokens")
-    assert [r.tokens for r in again.orderBy("id").limit(3).collect()] == [segmenter.cut(t) for t in LINES[:3]]
+    assert [r.tokens for r in again.orderBy("id").limit(3).collect()] == [segmenter.lcut(t) for t in LINES[:3]]
     with pytest.raises(CikuangError, match="already"):
         segment_column(got, "body", segmenter)
     with pytest.raises(CikuangError, match="does not hold strings"):

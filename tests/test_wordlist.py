@@ -170,7 +170,7 @@ def test_compounds_are_listed_not_segmented(monkeypatch):
     assert "鼠标指针" not in plain.word_list()
     entry = found.get("鼠标指针")
     assert entry is not None and entry.count == 0 and entry.occurrences == 100 and entry.status == "word"
-    assert cikuang.Segmenter(found).cut("鼠标指针") == ["鼠标", "指针"]  # the segmenter does not use it
+    assert cikuang.Segmenter(found).lcut("鼠标指针") == ["鼠标", "指针"]  # the segmenter does not use it
     assert found.words[: found.n_words] != plain.words[: plain.n_words]
 
 

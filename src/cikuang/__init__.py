@@ -4,7 +4,7 @@
 >>> lexicon = cikuang.discover("corpus.txt")          # doctest: +SKIP
 >>> lexicon[:3]                                        # doctest: +SKIP
 >>> lexicon.save("words.txt", format="jieba")          # doctest: +SKIP
->>> cikuang.Segmenter(lexicon).cut("新词发现的效果")     # doctest: +SKIP
+>>> cikuang.Segmenter(lexicon).lcut("新词发现的效果")     # doctest: +SKIP
 >>> cikuang.evaluate("gold.txt", "pred.txt").f1        # doctest: +SKIP
 """
 from .corpus import Corpus

@@ -12,8 +12,9 @@ from pathlib import Path
 from dataclasses import fields
 
 from . import __version__
+from .basedict import CORPUS_WEIGHT
 from .errors import CikuangError
-from .lexicon import FORMATS
+from .lexicon import FORMATS, LIST_FORMATS
 from .output import atomic_output, check_output, quiet_stdout
 from .spec import PRESETS, DiscoverySpec, ReadSpec, RunSpec, default_of
 
@@ -71,8 +72,14 @@ as they are (decisions are taken on their NFKC form): punctuation marks are toke
 run of letters and digits is never split, a number like 3.5% or 1/3 is one token, and whitespace
 only separates tokens. With no INPUT, reads standard input.
 
-example:
+With --base-dict, the model holds a base dictionary's words too (jieba's, or any 'word count' file):
+the lexicon's words and numbers join it with their corpus probabilities put on its scale, times
+--corpus-weight; a word in both keeps the corpus's. Names and terms of the corpus stop being cut
+into pieces, and what the corpus is too small to judge, the base decides.
+
+examples:
   cikuang discover forum.txt -o words.tsv && cikuang segment --lexicon words.tsv forum.txt
+  cikuang segment --lexicon words.tsv --base-dict jieba forum.txt -o forum.seg.txt
 """
 
 
@@ -160,9 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_input_options(d)
     d.add_argument("--format", choices=FORMATS,
-                   help="tsv: word, count, cohesion, left/right entropy, score (default for files); "
-                        "jieba: 'word count' lines for jieba.set_dictionary/load_userdict; jsonl. "
-                        "Without --format and -o, a readable table of the top words is printed")
+                   help="tsv: every entry with its statistics and status (default for files); jsonl: the "
+                        "same as JSON lines; the word list alone as jieba: 'word count' lines for "
+                        "jieba.load_userdict/set_dictionary; hanlp: 'word nz count' lines, HanLP's custom "
+                        "dictionary; pkuseg: one word a line, pkuseg's user dictionary. With --base-dict (or "
+                        "--new-only: jieba's), the counts of jieba and hanlp are put on the base "
+                        "dictionary's scale. Without --format and -o, a readable table of the top words")
     d.add_argument("--preset", choices=tuple(PRESETS),
                    help="; ".join(f"{name}: {PRESET_HELP[name]}" for name in PRESETS))
     for name in ("order", "min_count", "min_pmi", "scorer", "new_only", "base_dict", "keep_numbers", "refine"):
@@ -186,6 +196,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_input_options(g, counting=False)
     g.add_argument("--lexicon", required=True, metavar="LEX",
                    help="a lexicon written by 'cikuang discover' (tsv, jieba or jsonl) or any jieba dictionary")
+    g.add_argument("--base-dict", metavar="DICT",
+                   help="segment with this dictionary too ('word count [tag]' lines, or 'jieba' for jieba's "
+                        "own): one model of its words and the lexicon's words and numbers, those put on its "
+                        "scale (give the lexicon as discover's tsv, so that its total is the corpus's). "
+                        "Default: none, the lexicon alone")
+    g.add_argument("--corpus-weight", type=float, default=CORPUS_WEIGHT, metavar="W",
+                   help="with --base-dict: how much more the corpus's own word probabilities weigh than "
+                        "the base's (default %(default)s; measured in docs/benchmarks.md)")
 
     e = sub.add_parser("evaluate", help="score a segmentation against a gold one (P, R, F, OOV recall)",
                        description=_EVALUATE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -338,8 +356,8 @@ def _discover(args) -> int:
                   f"--format tsv|jieba|jsonl or -o FILE for the whole lexicon)", file=sys.stderr)
         return 0
     if not hadoop:
-        lexicon.save(args.output, format=args.format or "tsv", top=args.top)
-    if args.format == "jieba" or args.top:
+        d.save(args.output, format=args.format or "tsv", top=args.top)
+    if args.format in LIST_FORMATS or args.top:
         _wrote(args, f"{len(lexicon.word_list(args.top)):,} words")
     else:
         _wrote(args, f"{len(lexicon):,} entries ({lexicon.n_words:,} words)")
@@ -372,8 +390,11 @@ def _segment(args) -> int:
 
     if args.output is not None and args.output != "-":
         _check_output(args.output)
-    Segmenter(args.lexicon).segment_corpus(_inputs(args), args.output, workers=args.workers,
-                                           progress=_progress(args), **_corpus_options(args))
+    if args.base_dict is None and args.corpus_weight != CORPUS_WEIGHT:
+        raise CikuangError("--corpus-weight needs --base-dict")
+    segmenter = Segmenter(args.lexicon, args.base_dict, corpus_weight=args.corpus_weight)
+    segmenter.segment_corpus(_inputs(args), args.output, workers=args.workers, progress=_progress(args),
+                             **_corpus_options(args))
     if args.output not in (None, "-") and os.path.isfile(args.output):
         _wrote(args, f"the segmented text ({os.path.getsize(args.output):,} bytes)")
     return 0

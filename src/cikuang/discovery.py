@@ -8,7 +8,10 @@ passes run), and hands both to the recipe (:mod:`cikuang.recipe`), which is the 
 from __future__ import annotations
 
 import inspect
+import os
+from collections.abc import Mapping
 
+from .basedict import load_base_lexicon, on_base_scale
 from .corpus import Corpus
 from .engines.base import Engine
 from .errors import CikuangError
@@ -189,6 +192,7 @@ class Discoverer:
         self.min_pmi_ = found.min_pmi
         self.order_ = found.order
         self.n_kept_ = found.n_kept
+        self.n_tokens_ = found.n_tokens
         return self
 
     def to_spark(self, spark=None):
@@ -216,9 +220,29 @@ class Discoverer:
             from .engines.spark.session import get_session
 
             session, _ = get_session(self.spark, self.spark_master)
-            save_lines(session.sparkContext, str(path), self.lexicon_.lines(format, top))
+            save_lines(session.sparkContext, str(path), self.export(format).lines(format, top))
         else:
-            self.lexicon_.save(path, format=format, top=top)
+            self.export(format).save(path, format=format, top=top)
+
+    def export(self, format: str = "tsv") -> Lexicon:
+        """The lexicon as ``format`` writes it: for the formats with counts a segmenter loads (jieba,
+        hanlp), the counts are on the base dictionary's scale when there is one (``base_dict`` with
+        counts, or jieba's for ``new_only``; :func:`cikuang.basedict.on_base_scale`), else the corpus's."""
+        if not hasattr(self, "lexicon_"):
+            raise CikuangError("this Discoverer is not fitted yet: call fit(inputs) first")
+        base = self.base_dict if self.base_dict is not None else ("jieba" if self.new_only else None)
+        if format not in SCALED_FORMATS or base is None or not _has_counts(base):
+            return self.lexicon_
+        return on_base_scale(self.lexicon_, load_base_lexicon(base), tokens=self.n_tokens_)
+
+
+#: The formats whose counts a segmenter loads as its own (put on a base dictionary's scale).
+SCALED_FORMATS = ("jieba", "hanlp")
+
+
+def _has_counts(base) -> bool:
+    """A base dictionary with counts (a path, "jieba", a Lexicon, a mapping), not a bare word set."""
+    return isinstance(base, (str, os.PathLike, Lexicon, Mapping))
 
 
 def _equal(a, b) -> bool:

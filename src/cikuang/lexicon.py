@@ -13,7 +13,15 @@ of words stays compact, and it writes three formats:
   and one row an entry, the word list first;
 * ``jieba``: ``word count`` lines of the word list, which ``jieba.load_userdict`` and
   ``jieba.set_dictionary`` read;
-* ``jsonl``: one JSON object an entry, with the tsv's fields.
+* ``jsonl``: one JSON object an entry, with the tsv's fields;
+* ``hanlp``: ``word nz count`` lines of the word list, HanLP's custom dictionary format (``nz``,
+  HanLP's tag for proper nouns of other kinds, is the tag its users give new words; the other
+  formats with a tag column leave it out: jieba's is optional);
+* ``pkuseg``: one word of the word list a line, pkuseg's user dictionary.
+
+With a base dictionary (``--base-dict``, or jieba's for ``--new-only``), the counts of the jieba and
+hanlp formats are put on the base's scale (:func:`cikuang.basedict.on_base_scale`), so that the
+segmenter that loads them weighs them against its own words properly.
 
 The columns: ``count`` is the entry's count as a token of the corpus cut into words (the weight the
 segmenter gives it; 0 for a compound that only the word list holds); ``occurrences`` how often the string occurs at all (inside longer words too);
@@ -26,6 +34,7 @@ Files are written atomically (:func:`cikuang.output.atomic_output`).
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import os
@@ -37,7 +46,11 @@ import numpy as np
 from .errors import CikuangError
 from .output import atomic_output
 
-FORMATS = ("tsv", "jieba", "jsonl")
+FORMATS = ("tsv", "jieba", "jsonl", "hanlp", "pkuseg")
+#: The formats that hold the word list alone (the others hold every entry).
+LIST_FORMATS = ("jieba", "hanlp", "pkuseg")
+#: The tag the hanlp format gives every word.
+NEW_WORD_TAG = "nz"
 FIELDS = ("word", "count", "occurrences", "cohesion", "left_entropy", "right_entropy", "score", "status")
 #: The tsv header of cikuang 0.1 lexicons, which :meth:`Lexicon.load` still reads.
 FIELDS_0_1 = ("word", "count", "cohesion", "left_entropy", "right_entropy", "score")
@@ -82,9 +95,10 @@ class Lexicon(Sequence):
         listed = cols["status"] == WORD
         key = cols["score"] if sort == "score" else cols["count"].astype(np.float64)
         key = np.where(np.isnan(key), -np.inf, key)
-        # words first, by the sort key; the others by count; then by word
-        order = sorted(range(n), key=lambda i: (not listed[i], -key[i] if listed[i] else -cols["count"][i], words[i]))
-        self._words = [words[i] for i in order]
+        # words first, by the sort key; the others by count; then by word (code point order, as str sorts)
+        primary = np.where(listed, -key, -cols["count"].astype(np.float64))
+        order = np.lexsort((np.array(words, dtype=str), primary, ~listed)) if n else np.zeros(0, np.int64)
+        self._words = [words[i] for i in order.tolist()]
         self._cols = {k: v[order] for k, v in cols.items()}
         self.sort = sort
         self._index: dict[str, int] | None = None
@@ -172,16 +186,22 @@ class Lexicon(Sequence):
     # -- writing -------------------------------------------------------------------------------
 
     def lines(self, format: str = "tsv", top: int | None = None) -> Iterator[str]:
-        """The lines of a file: every entry (tsv, jsonl) or the word list (jieba); with ``top``, the
+        """The lines of a file: every entry (tsv, jsonl) or the word list (jieba, hanlp, pkuseg); with ``top``, the
         first ``top`` words of the word list only."""
         if format not in FORMATS:
             raise CikuangError(f"unknown format {format!r} (choose from {', '.join(FORMATS)})")
-        rows = self if top is None and format != "jieba" else self.word_list(top)
+        rows = self if top is None and format not in LIST_FORMATS else self.word_list(top)
         if format == "tsv":
             yield "\t".join(FIELDS) + "\n"
         for e in rows:
-            if format == "jieba":  # a word-list candidate has no segmentation count: its occurrences
-                yield f"{e.word} {e.count if e.count > 0 else max(e.occurrences, 1)}\n"
+            # a word-list candidate has no segmentation count: its occurrences stand in
+            count = e.count if e.count > 0 else max(e.occurrences, 1)
+            if format == "jieba":
+                yield f"{e.word} {count}\n"
+            elif format == "hanlp":
+                yield f"{e.word} {NEW_WORD_TAG} {count}\n"
+            elif format == "pkuseg":
+                yield f"{e.word}\n"
             elif format == "tsv":
                 occ = "" if e.occurrences < 0 else str(e.occurrences)
                 yield "\t".join((e.word, str(e.count), occ, *(_fmt(x) for x in e[3:7]), e.status)) + "\n"
@@ -212,7 +232,9 @@ class Lexicon(Sequence):
                     parse, first_lineno = _tsv_parser(header), 2
                 else:
                     f.seek(0)
-                    parse, first_lineno = (_jsonl_entry if first.startswith("{") else _jieba_entry), 1
+                    if not first.startswith("{"):
+                        return cls(*_jieba_columns(f, path))
+                    parse, first_lineno = _jsonl_entry, 1
                 for lineno, line in enumerate(f, first_lineno):
                     line = line.rstrip("\r\n")
                     if not line:
@@ -220,8 +242,7 @@ class Lexicon(Sequence):
                     try:
                         entry = parse(line)
                     except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
-                        raise CikuangError(f"line {lineno}: not a lexicon entry (word count [tag], or a "
-                                           f"cikuang tsv or jsonl line): {line[:40]!r}", str(path)) from None
+                        raise _not_an_entry(lineno, line, path) from None
                     if entry is not None:
                         rows.append(entry)
         except OSError as e:
@@ -263,6 +284,37 @@ def _tsv_parser(header: list[str]):
     return parse
 
 
+def _not_an_entry(lineno: int, line: str, path) -> CikuangError:
+    return CikuangError(f"line {lineno}: not a lexicon entry (word count [tag], or a cikuang tsv or jsonl "
+                        f"line): {line.rstrip(chr(13) + chr(10))[:40]!r}", str(path))
+
+
+def _jieba_columns(f, path) -> tuple[list[str], np.ndarray]:
+    """Words and counts of a jieba-format file: a dictionary of 350,000 words is read in a
+    fraction of a second (a row object per line would take seconds)."""
+    words: list[str] = []
+    counts: list[int] = []
+    for lineno, line in enumerate(f, 1):
+        parts = line.split()  # any white space separates fields: a word never holds any
+        if not parts:
+            continue
+        try:
+            counts.append(int(parts[1]) if len(parts) > 1 else 1)
+        except ValueError:
+            raise _not_an_entry(lineno, line, path) from None
+        words.append(parts[0])
+    try:
+        return words, np.array(counts, dtype=np.int64)
+    except OverflowError:  # a count beyond the 64-bit column: name its line
+        f.seek(0)
+        for lineno, line in enumerate(f, 1):
+            try:
+                _jieba_entry(line)
+            except (ValueError, OverflowError):
+                raise _not_an_entry(lineno, line, path) from None
+        raise
+
+
 def _jieba_entry(line: str):
     # fields are separated by spaces in jieba's files; a tab or several spaces do too (a word
     # never holds white space: it could never match)
@@ -292,6 +344,14 @@ def _fmt(x: float) -> str:
     return "" if math.isnan(x) else f"{x:.4f}"
 
 
+def jieba_dictionary_path() -> str:
+    """The path of jieba's own dictionary (found without importing jieba, which takes half a second)."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or spec.origin is None:
+        raise CikuangError("the base dictionary 'jieba' needs jieba installed: pip install jieba")
+    return os.path.join(os.path.dirname(spec.origin), "dict.txt")
+
+
 def load_base_words(base_dict) -> set[str]:
     """Words of a base lexicon: a jieba-format path, ``"jieba"`` for jieba's own dictionary, a
     :class:`Lexicon`, or any collection of words."""
@@ -300,12 +360,6 @@ def load_base_words(base_dict) -> set[str]:
     if isinstance(base_dict, (set, frozenset, list, tuple)):
         return set(base_dict)
     if isinstance(base_dict, (str, os.PathLike)):
-        if str(base_dict) == "jieba":
-            try:
-                import jieba
-            except ImportError:
-                raise CikuangError("--base-dict jieba needs jieba installed: pip install jieba") from None
-            base_dict = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
-        return set(Lexicon.load(base_dict).words)
+        return set(Lexicon.load(jieba_dictionary_path() if str(base_dict) == "jieba" else base_dict).words)
     raise CikuangError(f"base_dict must be a path, 'jieba', a Lexicon or a collection of words, "
                        f"not {type(base_dict).__name__}")

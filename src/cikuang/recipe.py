@@ -18,6 +18,7 @@ import numpy as np
 from .candidates import KeptNgrams, candidates, chain_words, output_lexicon, with_list_candidates, word_filter
 from .engines.base import Apriori, Engine, KeptSet, UnitTotals
 from .errors import no_frequent_unit, nothing_kept, nothing_to_mine
+from .basedict import corpus_tokens
 from .lexicon import Lexicon, load_base_words
 from .ngrams import NgramCounts, UnitIds, bits_for, key_lengths, pair_map
 from .refine import refine
@@ -36,6 +37,7 @@ class Discovery:
     min_pmi: tuple[float, ...]
     order: int
     n_kept: int  # kept n-grams
+    n_tokens: int  # tokens of the corpus cut into the lexicon's words, before --new-only drops any
 
 
 def discover_words(engine: Engine, spec: DiscoverySpec, base_words: set[str] | None = None) -> Discovery:
@@ -65,9 +67,10 @@ def discover_words(engine: Engine, spec: DiscoverySpec, base_words: set[str] | N
     if spec.neighbours:  # the word list: occurrences, entropies, cohesion, statuses
         lexicon = describe(lexicon, Counts(frequent, unit_ids, units.vocab, units.n_units, spec.scorer),
                            list_rules(spec, min_count), engine.map_blocks, base_words, spec.sort, chains)
+    n_tokens = corpus_tokens(lexicon)
     if base_words:  # --new-only, after the stages that use the whole lexicon
         lexicon = lexicon.take(np.array([w not in base_words for w in lexicon.words], dtype=bool))
-    return Discovery(lexicon, units.n_units, min_count, spec.min_pmi, order, len(kept.keys))
+    return Discovery(lexicon, units.n_units, min_count, spec.min_pmi, order, len(kept.keys), n_tokens)
 
 
 def list_rules(spec: DiscoverySpec, min_count: int) -> ListRules:

@@ -15,7 +15,7 @@ characters: ``１２月`` stays full-width. Whitespace separates tokens and is n
 lines, empty ones included.
 
 >>> seg = Segmenter({"新词": 50, "发现": 40, "新": 10, "词": 10, "发": 5, "现": 5, "的": 80})
->>> seg.cut("新词的发现，ＡＢＣ１２３。")
+>>> seg.lcut("新词的发现，ＡＢＣ１２３。")
 ['新词', '的', '发现', '，', 'ＡＢＣ１２３', '。']
 """
 from __future__ import annotations
@@ -29,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ._hashtable import items, new_table
+from .basedict import CORPUS_WEIGHT, load_base_lexicon, merged
 from ._native import build_trie, count_occurrences, root_children, segment_block, token_block
 from .corpus import Corpus
 from .errors import CikuangError
@@ -54,6 +55,14 @@ class Segmenter:
 
     ``lexicon``: a :class:`~cikuang.Lexicon`, the path of one written by ``cikuang discover`` (tsv, jsonl
     or jieba format, or any jieba dictionary), or a mapping of word to count.
+    ``base``: a base dictionary to segment with as well (a path, ``"jieba"``, a Lexicon or a mapping
+    of word to count): one model of the base's words and the lexicon's words and numbers, those put on
+    the base's scale with ``corpus_weight`` (:mod:`cikuang.basedict`). Without it the segmenter is
+    dictionary-free: the lexicon's words alone.
+
+    The jieba-shaped API: :meth:`cut` (an iterator of words), :meth:`lcut` (a list), :meth:`tokenize`
+    (words with their offsets in the input), :meth:`add_word` and :meth:`del_word` (at run time; the
+    model is rebuilt at the next cut).
 
     After construction: ``n_words_`` (words usable as lattice edges: a word holding punctuation or
     spaces can never match, since those are tokens of their own), ``total_`` (the lexicon's total
@@ -64,7 +73,7 @@ class Segmenter:
     count of 0 are left out: they are candidates of the word list, not words to cut text with.
     """
 
-    def __init__(self, lexicon):
+    def __init__(self, lexicon, base=None, *, corpus_weight: float = CORPUS_WEIGHT):
         lex = _as_lexicon(lexicon)
         counts = lex.counts
         if (counts < 0).any():
@@ -72,17 +81,65 @@ class Segmenter:
             raise CikuangError(f"the count of {bad!r} is negative")
         if (counts == 0).any():  # word-list candidates that segmentation does not use (cikuang.refine.compounds)
             lex = lex.take(counts > 0)
-        if len(lex) == 0:
-            raise CikuangError("the lexicon is empty")
-        counts = lex.counts.astype(np.float64)
-        self.total_ = float(counts.sum())
-        self.unknown_logp_ = math.log(0.5 * counts.min() / self.total_)
+        self._entries: dict[str, int] = (dict(zip(lex.words, lex.counts.tolist())) if base is None
+                                         else merged(lex, load_base_lexicon(base), weight=corpus_weight))
         self._coder = SegmentCoder()
         self._latin_names: dict[int, str] | None = None
-        self.word_units_ = self._word_units(lex.words)
+        self._compile()
+
+    def _compile(self) -> None:
+        """Build the model (trie, probabilities) from ``self._entries``."""
+        if not self._entries:
+            raise CikuangError("the lexicon is empty")
+        words = list(self._entries)
+        counts = np.fromiter(self._entries.values(), dtype=np.float64, count=len(words))
+        self.total_ = float(counts.sum())
+        self.unknown_logp_ = math.log(0.5 * counts.min() / self.total_)
+        self.word_units_ = self._word_units(words)
         self._trie, self._node_logp, self.n_words_ = self._build(np.log(counts) - math.log(self.total_))
         self._root = root_children(self._trie)
         self.n_nodes_ = len(self._node_logp)
+        self._dirty = False
+
+    def _ready(self) -> None:
+        if self._dirty:
+            self._compile()
+
+    # -- the model at run time (jieba's add_word / del_word / suggest_freq) ------------------------
+
+    def add_word(self, word: str, freq: int | None = None) -> None:
+        """Add ``word`` (or set its count) with ``freq``; by default the count that makes it win over
+        the pieces the segmenter cuts it into now (jieba's ``suggest_freq``)."""
+        if not isinstance(word, str) or not word:
+            raise CikuangError(f"a word must be a non-empty str, not {word!r}")
+        if freq is None:
+            freq = self.suggest_freq(word)
+        if isinstance(freq, bool) or not isinstance(freq, (int, np.integer)) or freq <= 0:
+            raise CikuangError(f"the count of {word!r} must be a positive integer, not {freq!r}")
+        self._entries[word] = int(freq)
+        self._dirty = True
+
+    def del_word(self, word: str) -> None:
+        """Remove ``word`` from the model (nothing happens when it is not there)."""
+        if self._entries.pop(word, None) is not None:
+            self._dirty = True
+
+    def suggest_freq(self, word: str) -> int:
+        """The smallest count at which ``word``, as one token, beats the pieces the model cuts it into
+        (at least its count now)."""
+        self._ready()
+        pieces = self.lcut(word)
+        if pieces == [word]:  # already one token
+            return self._entries.get(word, 1)
+        logp = sum(math.log(self._entries[p] / self.total_) if p in self._entries else self.unknown_logp_
+                   for p in pieces)
+        return max(int(math.exp(logp) * self.total_) + 1, self._entries.get(word, 0))
+
+    def __contains__(self, word) -> bool:
+        return word in self._entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     def _word_units(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """``word_units_`` of ``words``: a word that holds punctuation or spaces has no units (it
@@ -118,6 +175,7 @@ class Segmenter:
         (as :func:`cikuang._native.count_occurrences` counts them; ``target[node]`` is a word's
         index + 1 for the lattice nodes of the target words, else 0; ``neighbours``: the codes the
         neighbours are counted under, by default the units themselves)."""
+        self._ready()
         pairs, _ = count_occurrences(units, units if neighbours is None else neighbours, self._trie, self._root,
                                      target, new_table(1 << 16), 0)
         return items(pairs)
@@ -130,6 +188,7 @@ class Segmenter:
 
     def tokens(self, units: np.ndarray):
         """The tokens of unit codes (as :func:`cikuang._native.token_block` returns them)."""
+        self._ready()
         return token_block(units, self._trie, self._root, self._node_logp, self.unknown_logp_)
 
     def _segment(self, text: str, continues_line: bool = False) -> str:
@@ -142,11 +201,26 @@ class Segmenter:
 
     def segment(self, text: str) -> str:
         """``text`` with its words separated by two spaces, line by line."""
+        self._ready()
         return self._segment(text)
 
-    def cut(self, text: str) -> list[str]:
-        """The words of ``text``, in order (whitespace and line ends dropped)."""
-        return self._segment(text).split()
+    def cut(self, text: str) -> Iterator[str]:
+        """The words of ``text``, in order (whitespace and line ends dropped), as jieba's ``cut``."""
+        return iter(self.lcut(text))
+
+    def lcut(self, text: str) -> list[str]:
+        """The words of ``text`` as a list."""
+        return self.segment(text).split()
+
+    def tokenize(self, text: str) -> Iterator[tuple[str, int, int]]:
+        """``(word, start, end)`` of each word of ``text``: ``text[start:end] == word`` (jieba's
+        ``tokenize``; offsets count the characters of ``text`` itself, line ends included)."""
+        pos = 0
+        for word in self.lcut(text):
+            # the output holds the input's characters, whitespace aside: each word is the next run
+            start = text.index(word, pos)
+            pos = start + len(word)
+            yield word, start, pos
 
     def segment_corpus(self, inputs, output=None, *, workers: int | None = None, progress: bool | None = False,
                        **corpus_options) -> None:
@@ -156,6 +230,7 @@ class Segmenter:
         atomically. Input is read and segmented in blocks, so its size is not bounded by memory.
         ``corpus_options``: ``encoding``, ``errors``, ``glob`` (see :class:`~cikuang.Corpus`).
         """
+        self._ready()
         corpus = Corpus.from_inputs(inputs, **corpus_options)
         bar = Progress(enabled=progress).bar("segmenting", total=corpus.size_bytes(), unit="B")
         try:
@@ -182,6 +257,7 @@ class Segmenter:
                 yield future.result()
 
 
-def segment(inputs, lexicon, output=None, **options) -> None:
-    """Segment ``inputs`` with ``lexicon`` into ``output``: ``Segmenter(lexicon).segment_corpus(...)``."""
-    Segmenter(lexicon).segment_corpus(inputs, output, **options)
+def segment(inputs, lexicon, output=None, *, base=None, corpus_weight: float = CORPUS_WEIGHT, **options) -> None:
+    """Segment ``inputs`` with ``lexicon`` (on top of the dictionary ``base``, if given) into ``output``:
+    ``Segmenter(lexicon, base).segment_corpus(...)``."""
+    Segmenter(lexicon, base, corpus_weight=corpus_weight).segment_corpus(inputs, output, **options)

@@ -37,6 +37,6 @@ def segment_column(df, column: str, segmenter, output_col: str = "words"):
         bc = df.sparkSession.sparkContext.broadcast(seg)
 
         def cut(text):
-            return None if text is None else cached(bc).cut(text)
+            return None if text is None else cached(bc).lcut(text)
 
         return df.withColumn(output_col, F.udf(cut, ArrayType(StringType()), useArrow=False)(F.col(column)))
