@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dataclasses import fields
 
-from . import __version__
+from . import __version__, helptext
 from .basedict import CORPUS_WEIGHT
 from .errors import CikuangError
 from .lexicon import FORMATS, LIST_FORMATS
@@ -22,65 +22,6 @@ from .spec import PRESETS, DiscoverySpec, ReadSpec, RunSpec, default_of
 PRESET_HELP = {"kexue2019": "the seed method exactly (order 4, min count 32, min PMI 0,2,4,6, no refine stage)"}
 
 DEMO = "三国演义 (bundled demo corpus)"
-
-_DISCOVER_HELP = """\
-Mine the words of raw Chinese text, without a dictionary or labelled data.
-
-Every n-gram of 1..ORDER units is counted within clauses (text between punctuation); an n-gram
-is kept when it occurs at least MIN_COUNT times and its cohesion (the PMI of its weakest split
-in two, in nats) reaches the threshold for its length; the text is cut wherever no kept n-gram
-covers two neighbouring units, and the pieces that recur at least MIN_COUNT times are the words.
-Then (unless --no-refine) the text is segmented with those words: two characters that keep
-standing together as tokens become a word (法国, 大家), and a two-character word that its parts,
-standing alone, explain is dropped.
-A unit is a Han character or a run of Latin letters and digits (iPhone7 is one unit).
-
-With no INPUT, runs on the bundled demo corpus (三国演义) and prints the top words.
-"""
-
-_EPILOG = """\
-examples:
-  cikuang discover                                  # the demo: top words of 三国演义
-  cikuang discover posts/ -o words.tsv              # every *.txt under posts/, all statistics
-  cikuang discover crawl.jsonl.zst --jsonl-field text --format jieba -o userdict.txt
-  cikuang discover forum.txt --new-only --base-dict jieba   # only words jieba does not know
-  cikuang count novel.txt --order 3 -o ngrams.tsv   # exact n-gram counts
-  cikuang segment --lexicon words.tsv forum.txt -o forum.seg.txt   # words separated by two spaces
-  cikuang evaluate --gold gold.txt pred.txt         # precision, recall, F1 of a segmentation
-"""
-
-_WORD_LIST_HELP = """\
-The lexicon holds every entry the segmenter needs; its word list holds those that are words by
-their own statistics, counted over every occurrence of each entry: cohesion at least MIN_COHESION,
-neighbour entropy at least MIN_ENTROPY on both sides (a clause edge is a new neighbour each time),
-no one unit continuing it in 3 of 4 occurrences (a piece of a longer word), at least 5
-occurrences, and no number (1997年, 16个) or lone lower-case Latin run (the, usr). The readable
-table and the jieba format show the word list; tsv and jsonl hold every entry, the word list
-first, with a status column that says why any other entry is not a word (char, number, latin,
-short, stopword, piece, rare, fragment, weak, bound).
-Columns: count (its count as a token of the corpus cut into words: the weight the segmenter gives
-it), occurrences (how often the string occurs at all), cohesion, left/right entropy, score
-(cohesion, counted up to MIN_COHESION + 2, plus the smaller entropy), status."""
-
-_SEGMENT_HELP = """\
-Cut text into the words of a lexicon: in each clause, the sequence of lexicon words of highest
-probability under a unigram language model (a word's probability is its count over the lexicon's
-total; a unit no word covers is a word of its own, half as likely as the rarest word).
-
-One output line per input line, words separated by two spaces. The input's characters are kept
-as they are (decisions are taken on their NFKC form): punctuation marks are tokens of their own, a
-run of letters and digits is never split, a number like 3.5% or 1/3 is one token, and whitespace
-only separates tokens. With no INPUT, reads standard input.
-
-With --base-dict, the model holds a base dictionary's words too (jieba's, or any 'word count' file):
-the lexicon's words and numbers join it with their corpus probabilities put on its scale, times
---corpus-weight; a word in both keeps the corpus's. Names and terms of the corpus stop being cut
-into pieces, and what the corpus is too small to judge, the base decides.
-
-examples:
-  cikuang discover forum.txt -o words.tsv && cikuang segment --lexicon words.tsv forum.txt
-  cikuang segment --lexicon words.tsv --base-dict jieba forum.txt -o forum.seg.txt
-"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -141,30 +82,14 @@ def _add_input_options(p: argparse.ArgumentParser, counting: bool = True) -> Non
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars, no summary line on stderr")
 
 
-_EVALUATE_HELP = """\
-Score the word segmentation PRED against the gold segmentation GOLD (the SIGHAN bakeoff convention).
-
-Both are UTF-8 text, words separated by whitespace, with the same lines holding the same characters
-(whitespace aside); empty lines are fine. A predicted word is correct when a gold word starts and
-ends at the same characters. Precision = correct / predicted words, recall = correct / gold words,
-F = 2PR / (P + R). With --train-words, a gold word missing from that list is out of vocabulary
-(OOV): the OOV rate, OOV recall and IV (in-vocabulary) recall are printed too.
-
-examples:
-  cikuang segment --lexicon words.tsv raw.txt -o pred.txt
-  cikuang evaluate --gold gold.txt pred.txt
-  cikuang evaluate --gold gold.txt --train-words train_words.txt pred.txt --json
-"""
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="cikuang", description="cikuang (词矿): unsupervised new-word discovery for Chinese text.")
     parser.add_argument("--version", action="version", version=f"cikuang {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    d = sub.add_parser("discover", help="mine the words of a corpus", description=_DISCOVER_HELP,
-                       epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    d = sub.add_parser("discover", help="mine the words of a corpus", description=helptext.DISCOVER_HELP,
+                       epilog=helptext.EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_input_options(d)
     d.add_argument("--format", choices=FORMATS,
                    help="tsv: every entry with its statistics and status (default for files); jsonl: the "
@@ -177,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="; ".join(f"{name}: {PRESET_HELP[name]}" for name in PRESETS))
     for name in ("order", "min_count", "min_pmi", "scorer", "new_only", "base_dict", "keep_numbers", "refine"):
         _spec_option(d, DiscoverySpec, name)
-    w = d.add_argument_group("the word list", _WORD_LIST_HELP)
+    w = d.add_argument_group("the word list", helptext.WORD_LIST_HELP)
     for name in ("sort", "min_cohesion", "min_entropy", "min_length", "han_only", "compounds", "stopwords"):
         _spec_option(w, DiscoverySpec, name)
     d.add_argument("--top", type=_positive_int, metavar="K",
@@ -191,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--order", type=_positive_int, default=default_of(DiscoverySpec, "order"),
                    help="longest n-gram (default %(default)s)")
 
-    g = sub.add_parser("segment", help="cut text into the words of a lexicon", description=_SEGMENT_HELP,
+    g = sub.add_parser("segment", help="cut text into the words of a lexicon", description=helptext.SEGMENT_HELP,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_input_options(g, counting=False)
     g.add_argument("--lexicon", required=True, metavar="LEX",
@@ -206,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "the base's (default %(default)s; measured in docs/benchmarks.md)")
 
     e = sub.add_parser("evaluate", help="score a segmentation against a gold one (P, R, F, OOV recall)",
-                       description=_EVALUATE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+                       description=helptext.EVALUATE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     e.add_argument("pred", metavar="PRED", help="the segmentation to score ('-' for stdin)")
     e.add_argument("--gold", required=True, metavar="GOLD", help="the gold segmentation, same lines and characters")
     e.add_argument("--train-words", metavar="WORDS",
