@@ -542,3 +542,15 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
     )
     assert proc.stdout.startswith("word\tcount\t")
     assert proc.stderr == ""
+
+
+def test_output_is_utf8_whatever_the_locale():
+    # a Windows console or pipe has a code page that cannot encode Chinese: the words still go out as UTF-8
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252", "PYTHONUTF8": "0"}
+    out = subprocess.run([sys.executable, "-m", "cikuang", "discover", "--top", "3"], capture_output=True, env=env,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr.decode("utf-8", "replace")
+    assert "吕布" in out.stdout.decode("utf-8")

@@ -377,8 +377,18 @@ def _check_output(path: str) -> None:
     check_output(path)
 
 
+def utf8_streams() -> None:
+    """Words go out as UTF-8 whatever the locale: a Windows console or pipe (cp1252, cp936) cannot
+    encode every Chinese character, and a lexicon half written in another code page is useless."""
+    for stream, errors in ((sys.stdout, "strict"), (sys.stderr, "backslashreplace")):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors=errors)
+
+
 def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)
+    utf8_streams()
     sys.exit(run())
 
 
