@@ -14,8 +14,10 @@ from .evaluation import Scores, evaluate
 from .lexicon import Entry, Lexicon
 from .ngrams import NgramCounts, NgramTable
 from .segmenter import Segmenter, segment
+from .savedcounts import SavedCounts, merge_counts
 from .spec import DiscoverySpec
 
 __all__ = ["discover", "count", "Discoverer", "DiscoverySpec", "Lexicon", "Entry", "Corpus", "NgramCounts",
-           "NgramTable", "CikuangError", "evaluate", "Scores", "Segmenter", "segment"]
+           "NgramTable", "CikuangError", "evaluate", "Scores", "Segmenter", "segment", "merge_counts",
+           "SavedCounts"]
 __version__ = "0.1.0"  # the one place the version is written: pyproject.toml reads it from here

@@ -107,12 +107,20 @@ def build_parser() -> argparse.ArgumentParser:
         _spec_option(w, DiscoverySpec, name)
     d.add_argument("--top", type=_positive_int, metavar="K",
                    help="the first K words of the word list only (default: 50 in the readable table, all in files)")
+    d.add_argument("--against", metavar="BASE",
+                   help="compare with BASE (a corpus file or directory, or counts saved by 'cikuang count -o "
+                        "FILE.parquet'): the word list with each word's count in BASE, rate ratio and "
+                        "emergence (signed log-likelihood ratio G²), sorted by emergence; tsv or jsonl")
 
     c = sub.add_parser("count", help="exact counts of every n-gram of 1..N units",
                        description="Count every n-gram of 1..ORDER units within clauses, exactly, and "
                                    "write 'ngram<TAB>count' lines (after a header), by length, then "
-                                   "count descending.")
+                                   "count descending; with -o FILE.parquet, every n-gram with the settings, "
+                                   "N and the text model in the file's metadata (needs pyarrow).")
     _add_input_options(c)
+    c.add_argument("--merge", action="store_true",
+                   help="the INPUTs are saved counts (.parquet) of the same order: add them, exactly the "
+                        "counts of the concatenated corpora")
     c.add_argument("--order", type=_positive_int, default=default_of(DiscoverySpec, "order"),
                    help="longest n-gram (default %(default)s)")
 
@@ -262,7 +270,7 @@ def _discover(args) -> int:
                    tmp_dir=args.tmp_dir,
                    # the preset's jieba lines are its lexicon as it is: no word list, so no statistics pass
                    neighbours=not (args.preset and args.format == "jieba"),
-                   progress=_progress(args), **_engine_options(args), **_corpus_options(args))
+                   progress=_progress(args), against=args.against, **_engine_options(args), **_corpus_options(args))
     hadoop = _hadoop_output(args)
     if args.output is not None and args.output != "-" and not hadoop:
         _check_output(args.output)
@@ -270,6 +278,8 @@ def _discover(args) -> int:
         if hadoop:
             _check_hadoop_output(args)
         lexicon = d.fit(inputs).lexicon_
+        if args.against is not None:
+            return _emerged(args, d.emergence_)
         if hadoop:  # while the session runs
             d.save(args.output, format=args.format or "tsv", top=args.top)
     if args.format is None and args.output is None:
@@ -286,6 +296,16 @@ def _discover(args) -> int:
         _wrote(args, f"{len(lexicon.word_list(args.top)):,} words")
     else:
         _wrote(args, f"{len(lexicon):,} entries ({lexicon.n_words:,} words)")
+    return 0
+
+
+def _emerged(args, emergence) -> int:
+    if args.format is None and args.output is None:
+        with atomic_output(None) as out:
+            emergence.print_table(args.top or 50, ", ".join(args.inputs) or DEMO, out)
+        return 0
+    emergence.save(args.output, format=args.format or "tsv", top=args.top)
+    _wrote(args, f"{min(len(emergence), args.top or len(emergence)):,} words by emergence")
     return 0
 
 
@@ -328,16 +348,27 @@ def _segment(args) -> int:
 def _count(args) -> int:
     from .discovery import count
 
+    from .savedcounts import is_parquet, merge_counts, save_counts
+
     hadoop = _hadoop_output(args)
     if args.output is not None and args.output != "-" and not hadoop:
         _check_output(args.output)
+    if args.merge:
+        if args.output is None or not is_parquet(args.output):
+            raise CikuangError("--merge writes saved counts: give -o FILE.parquet")
+        merged = merge_counts(args.inputs, args.output)
+        _wrote(args, f"{merged.num_rows:,} n-grams (N = {merged.schema.metadata[b'cikuang.n_units'].decode()})")
+        return 0
     with _spark_run(args):
         if hadoop:
             _check_hadoop_output(args)
         table = count(_engine_inputs(args), order=args.order, workers=args.workers, memory=args.memory,
                       tmp_dir=args.tmp_dir, progress=_progress(args), **_engine_options(args),
                       **_corpus_options(args))
-        table.save(args.output)  # a URI through Hadoop's file systems (spark)
+        if args.output is not None and is_parquet(args.output) and not hadoop:
+            save_counts(table, args.output, args.order, args.inputs)
+        else:
+            table.save(args.output)  # a URI through Hadoop's file systems (spark)
         if args.output not in (None, "-") and not args.quiet:
             _wrote(args, f"{len(table):,} n-grams")
     return 0

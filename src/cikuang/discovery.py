@@ -84,6 +84,7 @@ class Discoverer:
         engine: str | None = None,
         spark=None,
         spark_master: str | None = None,
+        against=None,
     ):
         self.order = order
         self.min_count = min_count
@@ -116,6 +117,7 @@ class Discoverer:
         self.engine = engine
         self.spark = spark
         self.spark_master = spark_master
+        self.against = against
 
     def spec(self) -> DiscoverySpec:
         """The model settings these parameters make (validated)."""
@@ -193,6 +195,13 @@ class Discoverer:
         self.order_ = found.order
         self.n_kept_ = found.n_kept
         self.n_tokens_ = found.n_tokens
+        if self.against is not None:  # the words that emerged against a base (cikuang.emergence)
+            from .emergence import Emergence, open_base
+
+            count_params = dict(workers=run.workers, memory=run.memory, tmp_dir=run.tmp_dir, engine=run.engine,
+                                spark=self.spark, spark_master=run.spark_master, **read.as_dict())
+            self.emergence_ = Emergence(found.lexicon, open_base(self.against, found.order, count_params),
+                                        found.n_units)
         return self
 
     def to_spark(self, spark=None):
@@ -312,7 +321,8 @@ def discover(inputs=None, *, texts=None, **params) -> Lexicon:
     >>> lexicon.get("孔明").count, lexicon.get("孔明").occurrences, lexicon.get("孔明").status
     (1109, 1690, 'word')
     """
-    return Discoverer(**params).fit(inputs, texts=texts).lexicon_
+    fitted = Discoverer(**params).fit(inputs, texts=texts)
+    return fitted.emergence_ if params.get("against") is not None else fitted.lexicon_
 
 
 def count(inputs=None, order: int = 4, *, texts=None, workers: int | None = None, memory="2G", tmp_dir=None,

@@ -1,0 +1,91 @@
+"""Emerging words: the signed log-likelihood ratio against a plain-Python oracle, and discover --against."""
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import cikuang
+from cikuang.cli import run
+from cikuang.emergence import MIN_JUDGED, base_counts, emergence_scores, log_likelihood
+from helpers import COMMON_HAN, make_corpus, make_language
+
+
+def g2_oracle(a: int, n1: int, b: int, n2: int) -> float:
+    """Signed G² from the definition: 2 Σ O ln(O/E) over the 2x2 table, + when a/n1 >= b/n2."""
+    table = [[a, n1 - a], [b, n2 - b]]
+    rows, cols, total = [n1, n2], [a + b, n1 + n2 - a - b], n1 + n2
+    g = 2 * sum(table[i][j] * math.log(table[i][j] / (rows[i] * cols[j] / total))
+                for i in range(2) for j in range(2) if table[i][j])
+    return g if a * n2 >= b * n1 else -g
+
+
+@settings(max_examples=300, deadline=None)
+@given(n1=st.integers(1, 10**7), n2=st.integers(1, 10**7), data=st.data())
+def test_log_likelihood_equals_the_oracle(n1, n2, data):
+    a = data.draw(st.integers(0, n1))
+    b = data.draw(st.integers(0, n2))
+    got = float(log_likelihood([a], n1, [b], n2)[0])
+    assert got == pytest.approx(g2_oracle(a, n1, b, n2), rel=1e-9, abs=1e-7)
+
+
+def test_scores_sign_floor_and_ratio():
+    score, ratio, judged = emergence_scores([40, 2, 10, 100], 1000, [0, 1, 40, 100], 1000)
+    assert score[0] > 0 and score[2] < 0 and abs(score[3]) < 1e-9
+    assert not judged[1] and score[1] == 0 and MIN_JUDGED == 5
+    assert ratio[0] == pytest.approx(40.5 / 0.5)
+
+
+class _Base:
+    order = 2
+    n_units = 100
+
+    def lookup(self, texts):
+        known = {"天下": 3, "下大": 1, "大势": 0, "天": 5}
+        return np.array([known.get(t, 0) for t in texts])
+
+
+def test_base_counts_of_longer_words_are_bounds():
+    counts, exact = base_counts(_Base(), ["天下", "天下大", "天下大势", "天"])
+    assert counts.tolist() == [3, 1, 0, 5]
+    assert exact.tolist() == [True, False, True, True]
+
+
+def _corpora(tmp_path):
+    rng = random.Random(7)
+    words = make_language(rng, n_words=40, n_chars=60)
+    old = make_corpus(rng, words, 1500)
+    planted = ["".join(rng.sample(COMMON_HAN, 3)) for _ in range(3)]
+    new = make_corpus(rng, words, 1500)
+    for i, line in enumerate(new[:240]):
+        new[i] = line + "，" + planted[i % 3] + "。"
+    (tmp_path / "old.txt").write_text("\n".join(old) + "\n", encoding="utf-8")
+    (tmp_path / "new.txt").write_text("\n".join(new) + "\n", encoding="utf-8")
+    return planted
+
+
+def test_discover_against_a_corpus_and_saved_counts(tmp_path, capsys):
+    pytest.importorskip("pyarrow")
+    planted = _corpora(tmp_path)
+    e = cikuang.discover(tmp_path / "new.txt", against=tmp_path / "old.txt", workers=1)
+    assert set(e.words[:3]) == set(planted)
+    first = e.get(e.words[0])
+    assert first["base_count"] == 0 and first["trend"] == "new" and first["emergence"] > 30
+    scores = e.column("emergence")
+    assert (np.diff(scores) <= 0).all()
+    assert run(["count", str(tmp_path / "old.txt"), "-q", "-o", str(tmp_path / "old.parquet")]) == 0
+    saved = cikuang.discover(tmp_path / "new.txt", against=tmp_path / "old.parquet", workers=1)
+    assert saved.to_pandas().equals(e.to_pandas())
+    assert run(["discover", str(tmp_path / "new.txt"), "--against", str(tmp_path / "old.parquet"), "-q",
+                "-o", str(tmp_path / "em.tsv")]) == 0
+    lines = (tmp_path / "em.tsv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].split("\t") == ["word", "count", "occurrences", "base_count", "base_exact", "rate_ratio",
+                                    "emergence", "trend"]
+    assert {line.split("\t")[0] for line in lines[1:4]} == set(planted)
+    assert run(["discover", str(tmp_path / "new.txt"), "--against", str(tmp_path / "old.txt"), "--top", "5"]) == 0
+    out = capsys.readouterr().out
+    assert planted[0] in out and "emergence" in out
