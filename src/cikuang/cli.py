@@ -105,12 +105,20 @@ def build_parser() -> argparse.ArgumentParser:
     w = d.add_argument_group("the word list", helptext.WORD_LIST_HELP)
     for name in ("sort", "min_cohesion", "min_entropy", "min_length", "han_only", "compounds", "stopwords"):
         _spec_option(w, DiscoverySpec, name)
+    d.add_argument("--contexts", type=_positive_int, metavar="K",
+                   help="sample K contexts of each word (one more pass): a contexts field in jsonl "
+                        "(default: none; 5 in a report)")
+    d.add_argument("--report", metavar="FILE", help="also write the HTML report (see 'cikuang report --help')")
     d.add_argument("--top", type=_positive_int, metavar="K",
                    help="the first K words of the word list only (default: 50 in the readable table, all in files)")
     d.add_argument("--against", metavar="BASE",
                    help="compare with BASE (a corpus file or directory, or counts saved by 'cikuang count -o "
                         "FILE.parquet'): the word list with each word's count in BASE, rate ratio and "
                         "emergence (signed log-likelihood ratio G²), sorted by emergence; tsv or jsonl")
+
+    sub.add_parser("report", help="mine the words and write one HTML file to read them in", parents=[d],
+                   conflict_handler="resolve", description=helptext.REPORT_HELP,
+                   formatter_class=argparse.RawDescriptionHelpFormatter)
 
     c = sub.add_parser("count", help="exact counts of every n-gram of 1..N units",
                        description="Count every n-gram of 1..ORDER units within clauses, exactly, and "
@@ -162,7 +170,7 @@ def _inputs(args):
         from .sources import AsPath
 
         return [AsPath(p) for p in args.inputs]  # paths as given (s3://b/x stays s3://b/x), never texts
-    if args.command == "discover":
+    if args.command in ("discover", "report"):
         from .demo import demo_path
 
         return [Path(demo_path())]
@@ -200,7 +208,7 @@ def run(argv=None) -> int:
         parser.print_help()
         return 2
     try:
-        if args.command == "discover":
+        if args.command in ("discover", "report"):
             return _discover(args)
         if args.command == "evaluate":
             return _evaluate(args)
@@ -277,7 +285,14 @@ def _discover(args) -> int:
     with _spark_run(args):
         if hadoop:
             _check_hadoop_output(args)
-        lexicon = d.fit(inputs).lexicon_
+        if args.command == "report" or args.report:
+            from .report import cli_report
+
+            d.contexts = args.contexts or 5
+            lexicon = cli_report(args, d.fit(inputs))
+            if args.command == "report":
+                return 0
+        lexicon = d.lexicon_ if hasattr(d, "lexicon_") else d.set_params(contexts=args.contexts or 0).fit(inputs).lexicon_
         if args.against is not None:
             return _emerged(args, d.emergence_)
         if hadoop:  # while the session runs

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import time
 from collections.abc import Mapping
 
 from .basedict import load_base_lexicon, on_base_scale
@@ -81,6 +82,7 @@ class Discoverer:
         input_format: str = "text",
         text_column: str | None = None,
         progress: bool = False,
+        contexts: int = 0,
         engine: str | None = None,
         spark=None,
         spark_master: str | None = None,
@@ -114,6 +116,7 @@ class Discoverer:
         self.input_format = input_format
         self.text_column = text_column
         self.progress = progress
+        self.contexts = contexts
         self.engine = engine
         self.spark = spark
         self.spark_master = spark_master
@@ -182,6 +185,11 @@ class Discoverer:
         """Mine the words of ``inputs`` (paths, a DataFrame) or of ``texts=`` (an iterable of
         ``str``); the result is in ``self.lexicon_``. See :func:`discover` for what counts as a path.
         ``y`` is ignored (scikit-learn's signature: the method is unsupervised)."""
+        started = time.perf_counter()
+        if self.contexts:  # they take one more pass: texts given once are kept for it
+            from .contexts import reusable
+
+            inputs, texts = reusable(inputs), reusable(texts)
         spec = self.spec()
         read = self.read_spec()
         run = self.run_spec()
@@ -195,6 +203,11 @@ class Discoverer:
         self.order_ = found.order
         self.n_kept_ = found.n_kept
         self.n_tokens_ = found.n_tokens
+        self.fit_seconds_ = time.perf_counter() - started
+        if self.contexts:  # k sampled occurrences of each word (cikuang.contexts)
+            from .contexts import fit_contexts
+
+            fit_contexts(self, inputs, texts)
         if self.against is not None:  # the words that emerged against a base (cikuang.emergence)
             from .emergence import Emergence, open_base
 
@@ -231,7 +244,7 @@ class Discoverer:
             session, _ = get_session(self.spark, self.spark_master)
             save_lines(session.sparkContext, str(path), self.export(format).lines(format, top))
         else:
-            self.export(format).save(path, format=format, top=top)
+            self.export(format).save(path, format=format, top=top, contexts=getattr(self, "contexts_", None))
 
     def export(self, format: str = "tsv") -> Lexicon:
         """The lexicon as ``format`` writes it: for the formats with counts a segmenter loads (jieba,

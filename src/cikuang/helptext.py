@@ -59,6 +59,22 @@ examples:
   cikuang segment --lexicon words.tsv --base-dict jieba forum.txt -o forum.seg.txt
 """
 
+REPORT_HELP = """\
+Mine the words of a corpus as 'cikuang discover' does (with the same options) and write one HTML
+file (-o FILE; default: stdout) that opens offline, with no network request: a summary of the run,
+the word list as a table that sorts by every column and filters as you type (new words, those
+jieba's dictionary or --base-dict lacks, marked), a few contexts of each word from the corpus with
+the word highlighted (--contexts K, default 5), a plot of cohesion against the smaller neighbour
+entropy (hover names the word; a click filters the table) and the distributions of count and
+length. The table holds the first --top words (default 2000). Needs matplotlib: pip install
+"cikuang[report]".
+
+examples:
+  cikuang report -o report.html                     # the demo corpus (三国演义)
+  cikuang report forum.txt --base-dict jieba -o forum.html
+  cikuang discover forum.txt -o words.tsv --report forum.html
+"""
+
 EVALUATE_HELP = """\
 Score the word segmentation PRED against the gold segmentation GOLD (the SIGHAN bakeoff convention).
 

@@ -185,9 +185,10 @@ class Lexicon(Sequence):
 
     # -- writing -------------------------------------------------------------------------------
 
-    def lines(self, format: str = "tsv", top: int | None = None) -> Iterator[str]:
+    def lines(self, format: str = "tsv", top: int | None = None, contexts=None) -> Iterator[str]:
         """The lines of a file: every entry (tsv, jsonl) or the word list (jieba, hanlp, pkuseg); with ``top``, the
-        first ``top`` words of the word list only."""
+        first ``top`` words of the word list only; ``contexts`` (a mapping of words to ``(left, right)``
+        pairs, :mod:`cikuang.contexts`) adds a ``contexts`` field to jsonl lines."""
         if format not in FORMATS:
             raise CikuangError(f"unknown format {format!r} (choose from {', '.join(FORMATS)})")
         rows = self if top is None and format not in LIST_FORMATS else self.word_list(top)
@@ -209,11 +210,13 @@ class Lexicon(Sequence):
                 obj = {"word": e.word, "count": e.count, "occurrences": None if e.occurrences < 0 else e.occurrences}
                 obj.update({k: (None if math.isnan(x) else round(x, 6)) for k, x in zip(_FLOATS, e[3:7])})
                 obj["status"] = e.status
+                if contexts is not None:
+                    obj["contexts"] = [list(c) for c in contexts.get(e.word, ())]
                 yield json.dumps(obj, ensure_ascii=False) + "\n"
 
-    def save(self, path, format: str = "tsv", top: int | None = None) -> None:
+    def save(self, path, format: str = "tsv", top: int | None = None, contexts=None) -> None:
         """Write the lexicon to ``path`` atomically (``format``: tsv, jieba or jsonl; see :meth:`lines`)."""
-        lines = self.lines(format, top)
+        lines = self.lines(format, top, contexts)
         with atomic_output(path) as f:
             f.writelines(lines)
 
