@@ -11,6 +11,7 @@ from .corpus import Corpus
 from .discovery import Discoverer, count, discover
 from .errors import CikuangError
 from .evaluation import Scores, evaluate
+from .htmlreport import report
 from .lexicon import Entry, Lexicon
 from .ngrams import NgramCounts, NgramTable
 from .segmenter import Segmenter, segment
@@ -19,5 +20,5 @@ from .spec import DiscoverySpec
 
 __all__ = ["discover", "count", "Discoverer", "DiscoverySpec", "Lexicon", "Entry", "Corpus", "NgramCounts",
            "NgramTable", "CikuangError", "evaluate", "Scores", "Segmenter", "segment", "merge_counts",
-           "SavedCounts"]
+           "SavedCounts", "report"]
 __version__ = "0.1.0"  # the one place the version is written: pyproject.toml reads it from here

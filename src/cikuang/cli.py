@@ -286,7 +286,7 @@ def _discover(args) -> int:
         if hadoop:
             _check_hadoop_output(args)
         if args.command == "report" or args.report:
-            from .report import cli_report
+            from .htmlreport import cli_report
 
             d.contexts = args.contexts or 5
             lexicon = cli_report(args, d.fit(inputs))

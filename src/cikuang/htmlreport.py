@@ -25,7 +25,6 @@ from importlib import resources
 
 import numpy as np
 
-from . import __version__
 from .contexts import DEFAULT_K, collect_contexts
 from .errors import CikuangError
 from .lexicon import WORD, Lexicon
@@ -73,8 +72,8 @@ def report(source, path=None, contexts=None, *, top: int | None = DEFAULT_TOP, k
             [contexts] if isinstance(contexts, (str, os.PathLike)) else list(contexts))
         contexts = collect_contexts(corpus, words.words, k)
     base = _base_words(base_dict, fitted)
-    lines = _summary(lexicon, words, fitted, base is not None, dict(summary or {}))
-    text = render(lexicon, words, contexts, base, title or "cikuang report", lines, Figure)
+    lines, thresholds = _summary(lexicon, words, fitted, base is not None, dict(summary or {}))
+    text = render(lexicon, words, contexts, base, title or "cikuang report", lines, thresholds, Figure)
     if path is not None:
         with atomic_output(path) as f:
             f.write(text)
@@ -104,13 +103,17 @@ def _base_words(base_dict, fitted) -> set[str] | None:
     return load_base_words(base_dict)
 
 
-def _summary(lexicon: Lexicon, words: Lexicon, fitted, has_base: bool, extra: dict) -> list[tuple[str, str]]:
+def _summary(lexicon: Lexicon, words: Lexicon, fitted, has_base: bool, extra: dict):
+    """The summary's lines, and the word list's thresholds (None for a lexicon alone)."""
     out: list[tuple[str, str]] = []
+    thresholds = None
     if fitted is not None:
         spec = fitted.spec()
         from .wordlist import ListRules
 
         rules = ListRules(min_cohesion=spec.min_cohesion, min_entropy=spec.min_entropy).for_corpus(fitted.n_units_)
+        if spec.word_list:
+            thresholds = (rules.min_cohesion, rules.min_entropy)
         chars = getattr(fitted, "corpus_chars_", None)
         if chars:
             out.append(("corpus", f"{chars:,} characters"))
@@ -127,8 +130,10 @@ def _summary(lexicon: Lexicon, words: Lexicon, fitted, has_base: bool, extra: di
     out += [(str(k), str(v)) for k, v in extra.items()]
     if not has_base:
         out.append(("new words", "not marked (no base dictionary: install jieba or give base_dict)"))
+    from . import __version__
+
     out.append(("made", f"{datetime.date.today().isoformat()}, cikuang {__version__}"))
-    return out
+    return out, thresholds
 
 
 def _num(x: float):
@@ -136,7 +141,7 @@ def _num(x: float):
 
 
 def render(lexicon: Lexicon, words: Lexicon, contexts: Mapping, base: set[str] | None, title: str,
-           summary: list[tuple[str, str]], Figure=None) -> str:
+           summary: list[tuple[str, str]], thresholds=None, Figure=None) -> str:
     """The report's HTML (see :func:`report`)."""
     Figure = Figure or _need_matplotlib()
     rows = []
@@ -147,7 +152,7 @@ def render(lexicon: Lexicon, words: Lexicon, contexts: Mapping, base: set[str] |
                      "right_entropy": _num(e.right_entropy), "score": _num(e.score),
                      "length": len(_UNIT.findall(e.word)), "new": base is not None and e.word not in base,
                      "contexts": [list(c) for c in contexts.get(e.word, ())]})
-    scatter, points = _scatter(lexicon, words, base, Figure)
+    scatter, points = _scatter(lexicon, words, base, thresholds, Figure)
     data = {"rows": rows, "has_base": base is not None, "summary": summary}
     template = resources.files("cikuang").joinpath("data/report.html").read_text(encoding="utf-8")
     parts = {"@@TITLE@@": html.escape(title), "@@DATA@@": _script_json(data), "@@POINTS@@": _script_json(points),
@@ -180,7 +185,7 @@ def _svg(fig) -> str:
     return re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
 
 
-def _scatter(lexicon: Lexicon, words: Lexicon, base, Figure) -> tuple[str, list]:
+def _scatter(lexicon: Lexicon, words: Lexicon, base, thresholds, Figure) -> tuple[str, list]:
     listed = set(words.words)
     status = lexicon.column("status")
     coh = lexicon.column("cohesion")
@@ -202,7 +207,9 @@ def _scatter(lexicon: Lexicon, words: Lexicon, base, Figure) -> tuple[str, list]
             if len(rows):
                 ax.scatter(ent[rows], coh[rows], s=size, c=colour, label=f"{label} ({len(rows):,})",
                            alpha=0.75 if colour != OTHER else 0.5, linewidths=0)
-        _thresholds(ax, lexicon)
+        if thresholds is not None:  # the word list's: dashed
+            ax.axhline(thresholds[0], color="#888", lw=0.8, ls="--")
+            ax.axvline(thresholds[1], color="#888", lw=0.8, ls="--")
         ax.set_xlabel("min(left entropy, right entropy), nats")
         ax.set_ylabel("cohesion (PMI of the weakest split), nats")
         ax.legend(loc="lower right", fontsize=9, markerscale=1.5)
@@ -217,17 +224,6 @@ def _scatter(lexicon: Lexicon, words: Lexicon, base, Figure) -> tuple[str, list]
                 kind = label if status[i] == WORD else f"{label}: {status[i]}"
                 points.append([round(x, 1), round(height - y, 1), names[i], kind])
     return svg, points
-
-
-def _thresholds(ax, lexicon: Lexicon) -> None:
-    """Dashed lines at the word list's thresholds, when the lexicon lets them be read off (the
-    smallest cohesion and entropy among its words bound them from above)."""
-    words = lexicon.word_list()
-    if not len(words):
-        return
-    ax.axhline(np.nanmin(words.column("cohesion")), color="#888", lw=0.8, ls="--")
-    ax.axvline(np.nanmin(np.minimum(words.column("left_entropy"), words.column("right_entropy"))),
-               color="#888", lw=0.8, ls="--")
 
 
 def _count_plot(words: Lexicon, Figure) -> str:
