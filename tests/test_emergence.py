@@ -89,3 +89,46 @@ def test_discover_against_a_corpus_and_saved_counts(tmp_path, capsys):
     assert run(["discover", str(tmp_path / "new.txt"), "--against", str(tmp_path / "old.txt"), "--top", "5"]) == 0
     out = capsys.readouterr().out
     assert planted[0] in out and "emergence" in out
+
+
+def _dated(tmp_path, bad=None):
+    rng = random.Random(3)
+    words = make_language(rng, n_words=40, n_chars=60)
+    lines = make_corpus(rng, words, 3000)
+    path = tmp_path / "posts.jsonl"
+    import json
+
+    with open(path, "w", encoding="utf-8") as f:
+        for i, line in enumerate(lines):
+            month = 1 + i * 3 // len(lines)
+            text = line + ("，春风化雨。" if month == 3 and i % 4 == 0 else "")
+            f.write(json.dumps({"text": text, "date": f"2024-{month:02d}-{1 + i % 28:02d}T08:00:00Z"},
+                               ensure_ascii=False) + "\n")
+            if bad is not None and i == 10:
+                f.write(json.dumps({"text": "天下", "date": bad}, ensure_ascii=False) + "\n")
+    return path
+
+
+def test_trend_finds_the_word_of_the_last_period(tmp_path, capsys):
+    from cikuang.trend import period_of, trend
+
+    assert period_of("2024-05-01", "week") == "2024-W18"
+    assert period_of("2024-05-01T23:30:00Z", "month") == "2024-05"
+    assert period_of("2024-12-30", "week") == "2025-W01"
+    df = trend(_dated(tmp_path), period="month", workers=1)
+    last = df[df.period == "2024-03"]
+    assert last.iloc[0].word == "春风化雨" and last.iloc[0].trend == "new"
+    assert last.iloc[0]["n:2024-01"] == 0 and last.iloc[0]["n:2024-03"] == last.iloc[0].occurrences > 0
+    out = tmp_path / "trend.tsv"
+    assert run(["trend", str(tmp_path / "posts.jsonl"), "--period", "month", "-q", "-o", str(out)]) == 0
+    header = out.read_text(encoding="utf-8").splitlines()[0].split("\t")
+    assert header[:2] == ["period", "word"] and header[-3:] == ["n:2024-01", "n:2024-02", "n:2024-03"]
+
+
+def test_trend_bad_date_names_the_line(tmp_path, capsys):
+    path = _dated(tmp_path, bad="yesterday")
+    assert run(["trend", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "posts.jsonl" in err and "line 12" in err and "--skip-bad" in err
+    assert run(["trend", str(path), "--skip-bad", "-o", str(tmp_path / "t.tsv")]) == 0
+    assert "skipped 1 record" in capsys.readouterr().err

@@ -146,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --base-dict: how much more the corpus's own word probabilities weigh than "
                         "the base's (default %(default)s; measured in docs/benchmarks.md)")
 
+    from .trend import add_parser as add_trend  # the trend subcommand lives with its code
+    add_trend(sub, _positive_int)
     e = sub.add_parser("evaluate", help="score a segmentation against a gold one (P, R, F, OOV recall)",
                        description=helptext.EVALUATE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     e.add_argument("pred", metavar="PRED", help="the segmentation to score ('-' for stdin)")
@@ -210,6 +212,9 @@ def run(argv=None) -> int:
     try:
         if args.command in ("discover", "report"):
             return _discover(args)
+        if args.command == "trend":
+            from .trend import cli_trend
+            return cli_trend(args)
         if args.command == "evaluate":
             return _evaluate(args)
         if args.command == "segment":
