@@ -50,6 +50,13 @@ def test_contexts_are_occurrences_with_their_text():
             assert any(left + word + right in line for line in lines)
 
 
+def test_contexts_of_single_characters_and_long_words():
+    text = "诸葛亮之北伐也，蜀汉丞相诸葛亮亲率大军。亮曰可"
+    got = collect_contexts([text], ["亮", "蜀汉丞相诸葛亮亲率大军", "诸葛亮之北伐也，"], k=5, width=3)
+    assert len(got["亮"]) == 3 and sorted(got["蜀汉丞相诸葛亮亲率大军"]) == [("伐也，", "。亮曰")]
+    assert got["诸葛亮之北伐也，"] == [("", "蜀汉丞")]
+
+
 def test_contexts_match_nfkc_but_keep_the_text():
     got = collect_contexts(["买了ｉＰｈｏｎｅ7，好用"], ["iPhone7"], k=3, width=4)
     assert got["iPhone7"] == [("买了", "，好用")]
@@ -139,6 +146,11 @@ def test_report_command(tmp_path, capsys):
     assert "wrote a report of" in capsys.readouterr().err
     text = out.read_text(encoding="utf-8")
     assert "story.txt" in text and text.count('"rank":') <= 20
+    emerged = tmp_path / "emerged.html"  # with --against, the words that emerged too
+    assert run(["report", str(STORY), "--against", str(STORY), "-o", str(emerged), "-q"]) == 0
+    data = json.loads(re.search(r'id="report-data" type="application/json">(.*?)</script>',
+                                emerged.read_text(encoding="utf-8"), re.S).group(1))
+    assert data["emerged"] and {r["trend"] for r in data["emerged"]} <= {"same", "rare"}
     words, page = tmp_path / "words.tsv", tmp_path / "page.html"
     assert run(["discover", str(STORY), "-o", str(words), "--report", str(page), "-q"]) == 0
     assert words.read_text(encoding="utf-8").startswith("word\t") and page.read_text(encoding="utf-8").startswith(

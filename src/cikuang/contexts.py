@@ -8,10 +8,11 @@ with up to ``width`` characters on each side (never across a line end).
 The pass is vectorised, not per-character Python: each block of text (the corpus's pieces of about
 4 MB) becomes an array of code points, each mapped to its NFKC image when that is one character
 (so that full-width ``ｉＰｈｏｎｅ`` matches the lexicon's ``iPhone``, while the contexts keep the
-text's own characters); for each word
-length L present, the block's L-grams are packed into 64-bit keys (exactly for L <= 3, 21 bits a
-code point; by a polynomial hash for longer ones, every hit then checked against the text) and
-looked up among the words' keys with a binary search (``np.searchsorted``). Sampling is bottom-k:
+text's own characters); the positions where some word's first two code points stand are found
+with one binary search of the block's pairs (``np.searchsorted``), and at those positions, for each
+word length present, a polynomial hash of the substring (O(1) each, from prefix sums: no loop over
+characters) is looked up among the words' hashes, again with a binary search; the few occurrences
+kept are checked against the text. Sampling is bottom-k:
 every occurrence draws a random priority and each word keeps the ``k`` occurrences of smallest
 priority seen so far, which is a uniform sample without replacement of all its occurrences (the
 same as a reservoir), so memory is ``k`` contexts per word whatever the corpus's size. Only the
@@ -60,20 +61,34 @@ def _codes(text: str, normal: bool = False) -> np.ndarray:
     return codes
 
 
-def _keys(codes: np.ndarray, length: int) -> np.ndarray:
-    """The key of every ``length``-gram of ``codes`` (as many as there are start positions)."""
-    n = len(codes) - length + 1
-    if n <= 0:
-        return np.zeros(0, np.uint64)
-    key = codes[:n].copy()
-    exact = length * _BITS <= 64
-    with np.errstate(over="ignore"):
-        for j in range(1, length):
-            if exact:
-                key = (key << np.uint64(_BITS)) | codes[j:j + n]
-            else:
-                key = key * _MULT + codes[j:j + n]
-    return key
+_INV = np.uint64(pow(int(_MULT), -1, 1 << 64))  # the multiplier's inverse mod 2^64
+
+
+def _word_hash(codes: np.ndarray) -> int:
+    """``sum(c[j] * MULT^(L-1-j))`` mod 2^64: the hash of one word's code points."""
+    h = 0
+    for c in codes.tolist():
+        h = (h * int(_MULT) + c) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+class _PrefixHashes:
+    """Polynomial hashes of every substring of a block in O(1) each: with ``G[k] = sum_{j<k} c[j]
+    INV^j`` and ``P[i] = MULT^i`` (mod 2^64, as uint64 arithmetic wraps), the substring at ``i`` of
+    length ``L`` hashes to ``(G[i+L] - G[i]) * P[i+L-1]``, the same as :func:`_word_hash`."""
+
+    def __init__(self, codes: np.ndarray):
+        n = len(codes)
+        with np.errstate(over="ignore"):
+            inv = np.cumprod(np.full(n, _INV, np.uint64)) if n else np.zeros(0, np.uint64)
+            inv = np.concatenate([np.ones(1, np.uint64), inv[:-1]])
+            self.g = np.concatenate([np.zeros(1, np.uint64), np.cumsum(codes * inv, dtype=np.uint64)])
+            p = np.cumprod(np.full(n, _MULT, np.uint64)) if n else np.zeros(0, np.uint64)
+            self.p = np.concatenate([np.ones(1, np.uint64), p[:-1]])
+
+    def at(self, pos: np.ndarray, length: int) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return (self.g[pos + length] - self.g[pos]) * self.p[pos + length - 1]
 
 
 class ContextSampler:
@@ -86,12 +101,21 @@ class ContextSampler:
         self.k, self.width = k, width
         self._rng = np.random.default_rng(seed)
         self._by_length: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        lengths = np.array([len(w) for w in self.words], dtype=np.int64)
+        codes = [_codes(w, normal=True) for w in self.words]
+        lengths = np.array([len(c) for c in codes], dtype=np.int64)
+        self._length = lengths
+        self._matrix: dict[int, np.ndarray] = {}  # each length's words' code points, a row a word
+        self._row = np.zeros(len(codes), np.int64)  # a word's row in its length's matrix
         for length in np.unique(lengths).tolist():
             idx = np.flatnonzero(lengths == length)
-            keys = np.concatenate([_keys(_codes(self.words[i], normal=True), length) for i in idx]) if len(idx) else np.zeros(0)
+            keys = np.array([_word_hash(codes[i]) if length > 1 else int(codes[i][0]) for i in idx], np.uint64)
             order = np.argsort(keys, kind="stable")
             self._by_length[length] = (keys[order], idx[order])
+            self._matrix[length] = np.array([codes[i] for i in idx], np.uint64).reshape(len(idx), length)
+            self._row[idx] = np.arange(len(idx))
+        # the first two code points of the words of two or more: a start no word has is skipped
+        self._starts = np.unique(np.array([(int(c[0]) << _BITS) | int(c[1]) for c in codes if len(c) > 1],
+                                          np.uint64))
         # the kept sample: word index, priority, context
         self._word = np.zeros(0, np.int64)
         self._prio = np.zeros(0, np.float64)
@@ -105,22 +129,25 @@ class ContextSampler:
         self.chars += len(text)
         codes = _codes(text, normal=True)
         found_pos, found_word = [], []
+        n = len(codes)
+        starts = np.zeros(0, np.int64)
+        if n > 1 and len(self._starts):
+            pairs = (codes[:-1] << np.uint64(_BITS)) | codes[1:]
+            at = np.minimum(np.searchsorted(self._starts, pairs), len(self._starts) - 1)
+            starts = np.flatnonzero(self._starts[at] == pairs)
+        hashes = _PrefixHashes(codes) if len(starts) else None
         for length, (keys, idx) in self._by_length.items():
-            grams = _keys(codes, length)
-            if not len(grams) or not len(keys):
-                continue
-            at = np.searchsorted(keys, grams)
-            at[at == len(keys)] = 0
+            if length == 1:
+                pos, grams = np.arange(n), codes
+            else:
+                pos = starts[starts <= n - length]
+                if not len(pos):
+                    continue
+                grams = hashes.at(pos, length)
+            at = np.minimum(np.searchsorted(keys, grams), len(keys) - 1)
             hit = np.flatnonzero(keys[at] == grams)
-            if not len(hit):
-                continue
-            word = idx[at[hit]]
-            if length * _BITS > 64:  # a hash: check the text (a collision, or two words with one hash)
-                ok = np.array([np.array_equal(codes[p:p + length], _codes(self.words[w], normal=True))
-                               for p, w in zip(hit.tolist(), word.tolist())], dtype=bool)
-                hit, word = hit[ok], word[ok]
-            found_pos.append(hit)
-            found_word.append(word)
+            found_pos.append(pos[hit])
+            found_word.append(idx[at[hit]])
         if not found_pos:
             return
         pos = np.concatenate(found_pos)
@@ -128,13 +155,29 @@ class ContextSampler:
         prio = self._rng.random(len(pos))
         keep = _smallest_k(word, prio, self.k)  # at most k of this block per word
         pos, word, prio = pos[keep], word[keep], prio[keep]
-        ctx = [self._context(text, p, len(self.words[w])) for p, w in zip(pos.tolist(), word.tolist())]
+        ok = self._check(codes, pos, word)
+        pos, word, prio = pos[ok], word[ok], prio[ok]
         all_word = np.concatenate([self._word, word])
         all_prio = np.concatenate([self._prio, prio])
-        all_ctx = self._ctx + ctx
         keep = _smallest_k(all_word, all_prio, self.k)
-        self._word, self._prio = all_word[keep], all_prio[keep]
-        self._ctx = [all_ctx[i] for i in keep.tolist()]
+        old = len(self._word)
+        # contexts are cut out only for this block's occurrences that make it into the sample
+        ctx = [self._ctx[i] if i < old else self._context(text, int(pos[i - old]), int(self._length[word[i - old]]))
+               for i in keep.tolist()]
+        self._word, self._prio, self._ctx = all_word[keep], all_prio[keep], ctx
+
+    def _check(self, codes: np.ndarray, pos: np.ndarray, word: np.ndarray) -> np.ndarray:
+        """Which hits are the word indeed (a hash may collide: about one chance in 2^64 / words a
+        position), compared code point by code point, a length at a time."""
+        ok = np.ones(len(pos), dtype=bool)
+        lengths = self._length[word]
+        for length in np.unique(lengths).tolist():
+            if length == 1:
+                continue
+            sel = np.flatnonzero(lengths == length)
+            text = codes[pos[sel, None] + np.arange(length)]
+            ok[sel] = (text == self._matrix[length][self._row[word[sel]]]).all(axis=1)
+        return ok
 
     def _context(self, text: str, pos: int, length: int) -> tuple[str, str]:
         w = self.width

@@ -32,6 +32,8 @@ from .output import atomic_output
 
 #: Words in the report's table by default.
 DEFAULT_TOP = 2000
+#: Words of the emergence table (``--against``).
+EMERGED_TOP = 200
 #: Entries outside the word list shown (grey) in the scatter plot, at most.
 MAX_OTHERS = 3000
 NEW, KNOWN, LISTED, OTHER = "#d95f02", "#1f77b4", "#1f77b4", "#bbbbbb"
@@ -73,7 +75,8 @@ def report(source, path=None, contexts=None, *, top: int | None = DEFAULT_TOP, k
         contexts = collect_contexts(corpus, words.words, k)
     base = _base_words(base_dict, fitted)
     lines, thresholds = _summary(lexicon, words, fitted, base is not None, dict(summary or {}))
-    text = render(lexicon, words, contexts, base, title or "cikuang report", lines, thresholds, Figure)
+    text = render(lexicon, words, contexts, base, title or "cikuang report", lines, thresholds, Figure,
+                  emergence=getattr(fitted, "emergence_", None))
     if path is not None:
         with atomic_output(path) as f:
             f.write(text)
@@ -141,7 +144,7 @@ def _num(x: float):
 
 
 def render(lexicon: Lexicon, words: Lexicon, contexts: Mapping, base: set[str] | None, title: str,
-           summary: list[tuple[str, str]], thresholds=None, Figure=None) -> str:
+           summary: list[tuple[str, str]], thresholds=None, Figure=None, emergence=None) -> str:
     """The report's HTML (see :func:`report`)."""
     Figure = Figure or _need_matplotlib()
     rows = []
@@ -154,6 +157,13 @@ def render(lexicon: Lexicon, words: Lexicon, contexts: Mapping, base: set[str] |
                      "contexts": [list(c) for c in contexts.get(e.word, ())]})
     scatter, points = _scatter(lexicon, words, base, thresholds, Figure)
     data = {"rows": rows, "has_base": base is not None, "summary": summary}
+    if emergence is not None:  # discover --against BASE (cikuang.emergence): the first words by emergence
+        data["emerged"] = [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()}
+                           for r in emergence.rows(EMERGED_TOP)]
+        data["emerged_note"] = (f"The first {len(data['emerged']):,} of {len(emergence):,} words by emergence "
+                                f"(signed log-likelihood ratio G² of their occurrences among N = "
+                                f"{emergence.n_units:,} units against their count among the base's "
+                                f"{emergence.base_n_units:,}); trend: new, up, down, same or rare.")
     template = resources.files("cikuang").joinpath("data/report.html").read_text(encoding="utf-8")
     parts = {"@@TITLE@@": html.escape(title), "@@DATA@@": _script_json(data), "@@POINTS@@": _script_json(points),
              "@@SCATTER@@": scatter, "@@COUNTS@@": _count_plot(words, Figure),
