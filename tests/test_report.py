@@ -42,7 +42,7 @@ def test_contexts_are_occurrences_with_their_text():
     text = "曹操引兵至城下。孔明笑曰：曹操中计矣\n诸葛孔明在此，曹操大惊。司马懿父子\n" * 3
     got = collect_contexts([text], ["曹操", "孔明", "司马懿父子", "赵云"], k=4, width=5)
     assert got["赵云"] == []
-    assert len(got["曹操"]) == 4 and len(got["孔明"]) == 4 and len(got["司马懿父子"]) == 3  # 9, 6, 3 occurrences
+    assert [len(got[w]) for w in ("曹操", "孔明", "司马懿父子")] == [4, 4, 3]  # of 9, 6, 3 occurrences
     lines = text.split("\n")
     for word, contexts in got.items():
         for left, right in contexts:

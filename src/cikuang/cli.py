@@ -290,14 +290,13 @@ def _discover(args) -> int:
     with _spark_run(args):
         if hadoop:
             _check_hadoop_output(args)
+        d.contexts = args.contexts or (5 if args.command == "report" or args.report else 0)
+        lexicon = d.fit(inputs).lexicon_
         if args.command == "report" or args.report:
             from .htmlreport import cli_report
 
-            d.contexts = args.contexts or 5
-            lexicon = cli_report(args, d.fit(inputs))
-            if args.command == "report":
+            if cli_report(args, d):  # `cikuang report`: nothing more to write
                 return 0
-        lexicon = d.lexicon_ if hasattr(d, "lexicon_") else d.set_params(contexts=args.contexts or 0).fit(inputs).lexicon_
         if args.against is not None:
             return _emerged(args, d.emergence_)
         if hadoop:  # while the session runs

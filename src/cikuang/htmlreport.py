@@ -270,8 +270,9 @@ def _rc():
                                   "axes.spines.right": False})
 
 
-def cli_report(args, fitted) -> Lexicon:
-    """``cikuang report`` and ``discover --report FILE``: write the report of a fitted Discoverer."""
+def cli_report(args, fitted) -> bool:
+    """``cikuang report`` and ``discover --report FILE``: write the report of a fitted Discoverer;
+    true for ``report``, which writes nothing else."""
     path = args.output if args.command == "report" else args.report
     names = ", ".join(args.inputs) if args.inputs else "三国演义 (bundled demo corpus)"
     text = report(fitted, None, top=args.top or DEFAULT_TOP, title=f"cikuang: the words of {names}")
@@ -283,4 +284,4 @@ def cli_report(args, fitted) -> Lexicon:
         shown = min(fitted.lexicon_.n_words, args.top or DEFAULT_TOP)
         print(f"cikuang: wrote a report of {shown:,} words ({len(text.encode()) / 1e6:.1f} MB) to {path}",
               file=sys.stderr)
-    return fitted.lexicon_
+    return args.command == "report"
