@@ -328,4 +328,7 @@ def test_browser_screenshot_is_not_blank(page, tmp_path):
     colours = {tuple(c) for c in image[::7, ::7].reshape(-1, 3).tolist()}
     assert len(colours) > 50
     orange = ((image[..., 0] > 200) & (image[..., 1] > 70) & (image[..., 1] < 130) & (image[..., 2] < 60)).sum()
-    assert orange > 100  # the scatter plot's new words are drawn
+    import importlib.util
+
+    if importlib.util.find_spec("jieba") is not None:  # new words are told from known ones by jieba's
+        assert orange > 100  # the scatter plot's new words are drawn
