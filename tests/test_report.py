@@ -140,6 +140,17 @@ def test_report_needs_matplotlib(monkeypatch):
         cikuang.report(cikuang.Lexicon(["甲乙"], [3]), None)
 
 
+def test_report_command_checks_first(monkeypatch, tmp_path, capsys):
+    import sys
+
+    assert run(["report", str(STORY), "-o", str(tmp_path / "missing" / "r.html")]) == 2
+    assert "r.html" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setattr("cikuang.discovery.Discoverer.fit", lambda *a, **k: pytest.fail("ran before the check"))
+    assert run(["discover", str(STORY), "--report", str(tmp_path / "r.html")]) == 2
+    assert 'pip install "cikuang[report]"' in capsys.readouterr().err
+
+
 def test_report_command(tmp_path, capsys):
     out = tmp_path / "story.html"
     assert run(["report", str(STORY), "-o", str(out), "--top", "20"]) == 0

@@ -290,13 +290,15 @@ def _discover(args) -> int:
     with _spark_run(args):
         if hadoop:
             _check_hadoop_output(args)
-        d.contexts = args.contexts or (5 if args.command == "report" or args.report else 0)
-        lexicon = d.fit(inputs).lexicon_
-        if args.command == "report" or args.report:
-            from .htmlreport import cli_report
+        report = args.command == "report" or args.report
+        if report:  # matplotlib and the report's file checked before the run, not after it
+            from .htmlreport import check_report, cli_report
 
-            if cli_report(args, d):  # `cikuang report`: nothing more to write
-                return 0
+            check_report(args)
+        d.contexts = args.contexts or (5 if report else 0)
+        lexicon = d.fit(inputs).lexicon_
+        if report and cli_report(args, d):  # `cikuang report`: nothing more to write
+            return 0
         if args.against is not None:
             return _emerged(args, d.emergence_)
         if hadoop:  # while the session runs

@@ -270,6 +270,16 @@ def _rc():
                                   "axes.spines.right": False})
 
 
+def check_report(args) -> None:
+    """Before the run: matplotlib is there, and the report's file can be written."""
+    from .output import check_output
+
+    _need_matplotlib()
+    path = args.output if args.command == "report" else args.report
+    if path not in (None, "-"):
+        check_output(path)
+
+
 def cli_report(args, fitted) -> bool:
     """``cikuang report`` and ``discover --report FILE``: write the report of a fitted Discoverer;
     true for ``report``, which writes nothing else."""
