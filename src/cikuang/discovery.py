@@ -318,6 +318,9 @@ def discover(inputs=None, *, texts=None, **params) -> Lexicon:
     - ``encoding``, ``errors``, ``glob``, ``jsonl_field``, ``input_format`` (``text``, ``json``,
       ``parquet``, ``orc``), ``text_column``: how inputs are read (see :class:`Corpus`).
     - ``progress`` (False): show progress bars on stderr.
+    - ``contexts`` (0): with K > 0, a ``Discoverer`` samples K contexts of each word of the word list
+      (one more read of the corpus, :mod:`cikuang.contexts`): ``contexts_``, the jsonl ``contexts``
+      field of :meth:`Discoverer.save`, and the report's examples (:func:`cikuang.report`).
     - ``engine`` ("local"): ``"spark"`` runs every corpus-sized stage on Spark (``pip install
       "cikuang[spark]"``), with the same output; ``spark`` is a SparkSession to use (implies
       ``engine="spark"``), ``spark_master`` the master of a new one (default ``local[*]``). Inputs
