@@ -4,8 +4,9 @@
 Usage: python bench/profile_stages.py CORPUS [--preset kexue2019] [--no-neighbours] [--no-refine] [--repeats 2]
 
 Every corpus pass the recipe asks of the engine (:mod:`cikuang.engines.base`: encode, count_level
-per length, count_fragments, neighbour_entropies, map_blocks for the refine stage) is timed, and
-what is left is the recipe's own work (scoring, candidates, the lexicon). The first run includes
+per length, count_fragments, map_blocks) is timed, and so is each step of the recipe
+(``cikuang.recipe``: keep_ngrams, candidates, refine, the chains, describe = the word list's
+occurrence pass and statuses); a step's time includes the passes it asks for. The first run includes
 the cold start of the process (page cache, thread pools); later runs show the steady state.
 """
 from __future__ import annotations
@@ -19,7 +20,10 @@ import cikuang  # noqa: E402
 from cikuang.engines.local.engine import LocalEngine  # noqa: E402
 
 IMPORT_S = time.perf_counter() - t0
-PASSES = ["encode", "use_ids", "count_level", "count_fragments", "neighbour_entropies", "map_blocks"]
+import cikuang.recipe as recipe  # noqa: E402
+
+PASSES = ["encode", "use_ids", "count_level", "count_fragments", "map_blocks"]
+STEPS = ["keep_ngrams", "candidates", "output_lexicon", "refine", "chain_words", "with_list_candidates", "describe"]
 
 
 def main() -> None:
@@ -41,9 +45,19 @@ def main() -> None:
                 label = f"{_n}({a[0]})" if _n == "count_level" else _n
                 times[label] += time.perf_counter() - t
         setattr(LocalEngine, name, timed)
+    steps: dict[str, float] = defaultdict(float)
+    for name in STEPS:
+        def timed_step(*a, _f=getattr(recipe, name), _n=name, **k):
+            t = time.perf_counter()
+            try:
+                return _f(*a, **k)
+            finally:
+                steps[_n] += time.perf_counter() - t
+        setattr(recipe, name, timed_step)
     print(f"import cikuang: {IMPORT_S:.3f} s")
     for run in range(1, args.repeats + 1):
         times.clear()
+        steps.clear()
         t = time.perf_counter()
         cikuang.Discoverer(preset=args.preset, neighbours=not args.no_neighbours, memory=args.memory,
                            refine=False if args.no_refine else None).fit(args.corpus)
@@ -51,6 +65,7 @@ def main() -> None:
         rest = total - sum(times.values())
         stages = ", ".join(f"{k} {v:.3f}" for k, v in times.items())
         print(f"run {run}: fit {total:.3f} s ({stages}, recipe {rest:.3f})")
+        print("  steps: " + ", ".join(f"{k} {v:.3f}" for k, v in steps.items()))
 
 
 if __name__ == "__main__":

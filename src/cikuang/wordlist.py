@@ -169,27 +169,60 @@ class Counts:
     def cohesion_of(self, words: list[str]) -> np.ndarray:
         """The cohesion of each word (NaN for a single unit or a word with a rare unit)."""
         order, bits = self.frequent.order, self.frequent.bits
-        latin = {name: LATIN_BASE + i for i, name in enumerate(self.vocab.latin)}
+        ids, starts = self.word_ids(words)
+        lengths = np.diff(starts)
+        ok = ids != 0
+        complete = (np.add.reduceat(ok.astype(np.int64), starts[:-1]) == lengths) if len(ids) else np.zeros(len(words), bool)
+        complete &= lengths >= 2
         out = np.full(len(words), np.nan)
-        short_rows, short_keys, long_rows = [], [], []
-        for i, w in enumerate(words):
-            codes = [latin.get(u, 0) if len(u) > 1 or u.isascii() else ord(u) for u in units_of(w)]
-            ids = self.unit_ids.ids[np.asarray(codes, dtype=np.int64)] if all(codes) else np.zeros(1, np.uint32)
-            if len(ids) < 2 or not ids.all():
-                continue
-            if len(ids) <= order:
-                short_rows.append(i)
-                short_keys.append(int(window_keys(ids, len(ids), bits)[0]))
-            else:
-                long_rows.append((i, window_keys(ids, order, bits)))
-        if short_rows:
-            out[short_rows] = self._cohesion(np.array(short_keys, dtype=np.uint64))
-        if long_rows:
-            windows = np.concatenate([k for _, k in long_rows])
-            coh = self._cohesion(windows)
-            at = np.cumsum([0] + [len(k) for _, k in long_rows])
-            out[[i for i, _ in long_rows]] = [coh[a:b].min() for a, b in zip(at[:-1], at[1:])]
+        short = np.flatnonzero(complete & (lengths <= order))
+        if len(short):  # one key each: its ids packed, bits per unit
+            keys = np.zeros(len(short), dtype=np.uint64)
+            for j in range(order):
+                has = lengths[short] > j
+                keys[has] = (keys[has] << np.uint64(bits)) | ids[starts[short][has] + j].astype(np.uint64)
+            out[short] = self._cohesion(keys)
+        long = np.flatnonzero(complete & (lengths > order))
+        if len(long):  # every window of `order` units; a word's cohesion is its weakest window's
+            windows = window_keys(ids, order, bits)  # of the whole concatenation; only those inside a word are used
+            per_word = lengths[long] - order + 1
+            first = np.repeat(starts[long], per_word)
+            at = first + (np.arange(per_word.sum()) - np.repeat(np.cumsum(per_word) - per_word, per_word))
+            coh = self._cohesion(windows[at])
+            out[long] = np.minimum.reduceat(coh, np.cumsum(per_word) - per_word)
         return out
+
+    def unit_counts(self, chars: list[str]) -> np.ndarray:
+        """The exact count of each single-character entry as a unit of the corpus (0 if below min count)."""
+        ids, _ = self.word_ids(chars)
+        return np.where(ids > 0, self.frequent.lookup(ids.astype(np.uint64)), 0).astype(np.int64)
+
+    def word_ids(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The dense unit ids of every word, concatenated, and where each word starts (``starts[i]``
+        to ``starts[i + 1]``); 0 for a unit below min count. One vectorised pass for the words without
+        an ASCII character (a Han character's code is its code point); the others unit by unit."""
+        if not words:
+            return np.zeros(0, np.int64), np.zeros(1, np.int64)
+        cps = np.frombuffer("".join(words).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+        char_starts = np.concatenate(([0], np.cumsum([len(w) for w in words])))
+        has_ascii = np.zeros(len(words), dtype=bool)
+        if len(cps):
+            ascii_at = np.flatnonzero(cps < 128)
+            has_ascii[np.searchsorted(char_starts, ascii_at, side="right") - 1] = True
+        if not has_ascii.any():
+            codes, starts = cps, char_starts
+        else:  # Latin runs are units of their own, named by the vocabulary
+            latin = {name: LATIN_BASE + i for i, name in enumerate(self.vocab.latin)}
+            parts = [cps[char_starts[i]:char_starts[i + 1]] if not has_ascii[i] else
+                     np.array([latin.get(u, 0) if len(u) > 1 or u.isascii() else ord(u) for u in units_of(w)],
+                              dtype=np.int64) for i, w in enumerate(words)]
+            codes = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+            starts = np.concatenate(([0], np.cumsum([len(p) for p in parts])))
+        table = self.unit_ids.ids
+        inside = codes < len(table)
+        ids = np.zeros(len(codes), dtype=np.int64)
+        ids[inside] = table[codes[inside]]
+        return ids, starts.astype(np.int64)
 
     def _cohesion(self, keys: np.ndarray, scorer=None) -> np.ndarray:
         found = self.frequent.lookup(keys) > 0
@@ -227,12 +260,18 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     segmenter = Segmenter(scan)
     target = np.zeros(segmenter.n_nodes_, dtype=np.int64)
     nodes = segmenter.word_node_
-    usable = np.flatnonzero(nodes > 0)
+    # A single character is never a word (status char): the walk skips them, which halves the pass
+    # (their occurrences are most of all occurrences); their occurrences are their exact unit counts.
+    one_char = np.array([len(w) == 1 for w in scan.words], dtype=bool)
+    usable = np.flatnonzero((nodes > 0) & ~one_char)
     target[nodes[usable]] = usable + 1
     keys, pair_counts = map_blocks(block_occurrences, summed_pairs, segmenter, target)
     stats = OccurrenceStats.of(keys, pair_counts, len(scan))
     at = np.array([scan.index[w] for w in words], dtype=np.int64)  # scan's order -> the lexicon's
     occurrences, left, right = stats.occurrences[at], stats.left_entropy[at], stats.right_entropy[at]
+    single = np.flatnonzero(one_char[at])
+    occurrences[single] = counts.unit_counts([words[i] for i in single])
+    left[single] = right[single] = np.nan
     coh = counts.cohesion_of(words)
     inside = np.zeros(n)
     for i, bs in pieces.items():
