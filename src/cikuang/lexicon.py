@@ -25,7 +25,8 @@ segmenter that loads them weighs them against its own words properly.
 
 The columns: ``count`` is the entry's count as a token of the corpus cut into words (the weight the
 segmenter gives it; 0 for a compound that only the word list holds); ``occurrences`` how often the string occurs at all (inside longer words too);
-``cohesion`` the PMI of its weakest split in two, in nats (NaN for one unit); the entropies, in
+``cohesion`` the PMI of its weakest split in two, in nats (NaN for one unit); the entropies (NaN for
+one character, never a word), in
 nats, those of the units next to its occurrences (a clause edge counts as a new neighbour each
 time); ``score`` the word score, ``min(cohesion, min_cohesion + 2) + min(left_entropy,
 right_entropy)`` (:func:`cikuang.scoring.word_score`).

@@ -179,7 +179,9 @@ class LocalEngine(Engine):
             part = fn(item[2], latin, *args)
             return part if acc is None else total([acc, part])
 
-        return total(self._blocks(run, "refining", with_codes=True))
+        # the workers' partial results are added up when they outgrow their share of the budget
+        # (``total`` adds any number of them), so that more workers do not mean more memory
+        return total(self._blocks(run, "refining", with_codes=True, fold=total))
 
     def _blocks(self, fn, label: str, with_codes: bool = False, fold=None) -> list:
         """Apply ``fn(item, state)`` to every block ``item`` of the stream's ``id_blocks``, ``workers``
