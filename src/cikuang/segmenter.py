@@ -170,15 +170,17 @@ class Segmenter:
         (:meth:`cikuang.textmodel.SegmentCoder.recode`)."""
         return self._coder.recode(codes, latin_runs, name_unknown)
 
-    def occurrences(self, units: np.ndarray, target: np.ndarray, neighbours: np.ndarray | None = None):
+    def occurrences(self, units: np.ndarray, target: np.ndarray, neighbours: np.ndarray | None = None,
+                    as_table: bool = False):
         """(word, side, neighbour) counts of every occurrence of the target words in ``units``
         (as :func:`cikuang._native.count_occurrences` counts them; ``target[node]`` is a word's
         index + 1 for the lattice nodes of the target words, else 0; ``neighbours``: the codes the
-        neighbours are counted under, by default the units themselves)."""
+        neighbours are counted under, by default the units themselves): (keys, counts), or with
+        ``as_table`` the hash table and its size (:mod:`cikuang._hashtable`)."""
         self._ready()
-        pairs, _ = count_occurrences(units, units if neighbours is None else neighbours, self._trie, self._root,
-                                     target, new_table(1 << 16), 0)
-        return items(pairs)
+        table = count_occurrences(units, units if neighbours is None else neighbours, self._trie, self._root,
+                                  target, new_table(1 << 16), 0)
+        return table if as_table else items(table[0])
 
     def latin_run(self, code: int) -> str:
         """The Latin run of one of this segmenter's unit codes."""

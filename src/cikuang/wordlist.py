@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._hashtable import items, merged, new_table
 from .lexicon import WORD, Lexicon
 from .ngrams import NgramCounts, UnitIds, pair_fields, window_keys
 from .scoring import cohesion, word_score
@@ -143,17 +144,22 @@ def block_occurrences(codes: np.ndarray, latin_runs: list[str], segmenter: Segme
         if number.any():
             neighbours = units.copy()
             neighbours[number] = NUMBER_NEIGHBOUR
-    return segmenter.occurrences(units, target, neighbours)
+    return segmenter.occurrences(units, target, neighbours, as_table=True)
 
 
-def summed_pairs(parts) -> tuple[np.ndarray, np.ndarray]:
-    """The sum of several (keys, counts) tables."""
-    parts = [p for p in parts if len(p[0])]
-    if not parts:
-        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    uniq, inverse = np.unique(np.concatenate([k for k, _ in parts]), return_inverse=True)
-    return uniq, np.bincount(inverse, weights=np.concatenate([c for _, c in parts]),
-                             minlength=len(uniq)).astype(np.int64)
+def summed_pairs(parts) -> tuple[np.ndarray, int]:
+    """The sum of several (table, size) hash tables of pair counts, added into the largest: a
+    worker's table grows by each block's few new pairs, where merging sorted arrays would sort
+    the whole table again for every block."""
+    parts = [p for p in parts if p[1]]
+    return merged(parts) if parts else (new_table(16), 0)
+
+
+def sorted_pairs(table: tuple[np.ndarray, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The (keys, counts) of a pair table, by key (so the sums that follow are in a fixed order)."""
+    keys, counts = items(table[0])
+    by_key = np.argsort(keys)
+    return keys[by_key], counts[by_key].astype(np.int64)
 
 
 @dataclass
@@ -265,7 +271,7 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     one_char = np.array([len(w) == 1 for w in scan.words], dtype=bool)
     usable = np.flatnonzero((nodes > 0) & ~one_char)
     target[nodes[usable]] = usable + 1
-    keys, pair_counts = map_blocks(block_occurrences, summed_pairs, segmenter, target)
+    keys, pair_counts = sorted_pairs(map_blocks(block_occurrences, summed_pairs, segmenter, target))
     stats = OccurrenceStats.of(keys, pair_counts, len(scan))
     at = np.array([scan.index[w] for w in words], dtype=np.int64)  # scan's order -> the lexicon's
     occurrences, left, right = stats.occurrences[at], stats.left_entropy[at], stats.right_entropy[at]
