@@ -164,3 +164,21 @@ def test_segment_column(spark):
         segment_column(got, "body", segmenter)
     with pytest.raises(CikuangError, match="does not hold strings"):
         segment_column(frame, "id", segmenter)
+
+
+def test_saved_counts_from_the_spark_engine_are_the_local_engines(spark, tmp_path):
+    # a cluster job keeps counts that a laptop compares against, and the other way round
+    pq = pytest.importorskip("pyarrow.parquet")
+    local, cluster = tmp_path / "local.parquet", tmp_path / "spark.parquet"
+    assert run(["count", str(STORY), "--order", "3", "-q", "-o", str(local)]) == 0
+    assert run(["count", "--engine", "spark", str(STORY), "--order", "3", "-q", "-o", str(cluster)]) == 0
+    a, b = pq.read_table(local), pq.read_table(cluster)
+    assert a.num_rows > 100 and a.equals(b) and a.schema.metadata == b.schema.metadata
+    # the Spark engine compares against saved counts as the local one does
+    frame = spark.read.parquet(str(cluster))  # and Spark reads them as a table
+    assert frame.count() == a.num_rows and set(frame.columns) >= {"ngram", "count"}
+    out_local, out_spark = tmp_path / "em-local.tsv", tmp_path / "em-spark.tsv"
+    assert run(["discover", str(STORY), "--min-count", "3", "--against", str(cluster), "-q", "-o", str(out_local)]) == 0
+    assert run(["discover", "--engine", "spark", str(STORY), "--min-count", "3", "--against", str(local), "-q",
+                "-o", str(out_spark)]) == 0
+    assert out_local.read_text(encoding="utf-8") == out_spark.read_text(encoding="utf-8")
