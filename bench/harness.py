@@ -47,7 +47,6 @@ Usage (from the repository root):
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -60,16 +59,10 @@ from pathlib import Path
 
 from cikuang.evaluation import evaluate, load_words
 from cikuang.errors import CikuangError
-from measure import JIEBA_SCRIPT, run_measured
+from cikuang.lexicon import jieba_dictionary_path
+from measure import DEFAULT_GOLD, JIEBA_SCRIPT, NEW_WORD_MIN_FREQ, run_measured
 from wordlist import KS, gold_types, new_words, read_list, score_list
 
-ROOT = Path(__file__).resolve().parents[1]
-GOLD_DIR = ROOT.parent / "shared" / "data" / "gold"
-DEFAULT_GOLD = {
-    "pku": [GOLD_DIR / "pku1998.seg.txt"],
-    "msr": [GOLD_DIR / "msr_train.seg.txt"],
-    "ud": [GOLD_DIR / "ud_gsdsimp_dev.seg.txt", GOLD_DIR / "ud_gsdsimp_test.seg.txt"],
-}
 CORPUS_NAMES = {"pku": "PKU 1998", "msr": "MSR training", "ud": "UD GSDSimp dev+test"}
 ROWS = {
     "default": "cikuang, default settings",
@@ -94,7 +87,6 @@ TARGET_F = 0.83  # issue 4: the level of jieba's hand-built dictionary
 TARGET_CORPORA = ("pku", "msr")
 #: New-word recall of the default must beat the seed preset's by this much on every corpus run.
 TARGET_NEW_WORD_GAIN = 0.10
-NEW_WORD_MIN_FREQ = 3
 #: Issue 12: cikuang with jieba's dictionary against jieba alone (HMM off), and jieba with the exported words.
 TARGET_BASE_F_GAIN = 0.015
 TARGET_BASE_OOV_GAIN = 0.15
@@ -237,13 +229,6 @@ def known_tokens(gold: Path, jieba_words: frozenset) -> frozenset:
     return frozenset(known)
 
 
-def jieba_dict_path() -> Path:
-    spec = importlib.util.find_spec("jieba")
-    if spec is None or spec.origin is None:
-        raise CikuangError("jieba is not installed (pip install jieba==0.42.1)")
-    return Path(spec.origin).parent / "dict.txt"
-
-
 def jieba_version() -> str:
     out = subprocess.run([sys.executable, "-c", "import jieba; print(jieba.__version__)"],
                          capture_output=True, text=True)
@@ -311,7 +296,7 @@ def run_row(key: str, corpus: Corpus, work: Path, log, lists: dict | None = None
     elif key in ("jieba", "jieba-hmm"):
         row.steps.append(run_step("jieba", [sys.executable, "-c", JIEBA_SCRIPT, "-", raw, pred, work, "-",
                                             "1" if key == "jieba-hmm" else "0"], log))
-        row.lexicon_size = sum(1 for line in open(jieba_dict_path(), encoding="utf-8") if line.strip())
+        row.lexicon_size = sum(1 for line in open(jieba_dictionary_path(), encoding="utf-8") if line.strip())
     elif key == "jieba-user":
         user = Path(f"{stem}.userdict.txt")
         row.steps.append(run_step("discover", cikuang_cmd("discover", raw, "--base-dict", "jieba", "--format", "jieba",
@@ -484,7 +469,7 @@ def main(argv=None) -> int:
         print(msg, file=sys.stderr, flush=True)
 
     try:
-        jieba_words = frozenset(nfkc(w) for w in load_words(jieba_dict_path()))
+        jieba_words = frozenset(nfkc(w) for w in load_words(jieba_dictionary_path()))
         lists = {"jieba": jieba_words, "peers_python": args.peers_python, "gold": frozenset()}
         if any(r in LIST_ROWS for r in rows):  # either standard's word types count
             lists["gold"] = frozenset(gold_types(args.pku)) | frozenset(gold_types(args.msr))

@@ -46,6 +46,17 @@ with open(raw, encoding="utf-8") as f, open(out, "w", encoding="utf-8") as g:
 """
 
 
+#: The gold corpora the quality benchmarks read (outside the project: ../shared/data/gold).
+GOLD_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "gold"
+DEFAULT_GOLD = {
+    "pku": [GOLD_DIR / "pku1998.seg.txt"],
+    "msr": [GOLD_DIR / "msr_train.seg.txt"],
+    "ud": [GOLD_DIR / "ud_gsdsimp_dev.seg.txt", GOLD_DIR / "ud_gsdsimp_test.seg.txt"],
+}
+#: A gold type is a new word when it occurs this often and jieba's dictionary lacks it.
+NEW_WORD_MIN_FREQ = 3
+
+
 @dataclass
 class Measured:
     wall_s: float = 0.0

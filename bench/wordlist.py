@@ -85,14 +85,15 @@ def score_list(words: list[str], gold: frozenset, new_types: frozenset) -> ListS
 
 
 def main(argv=None) -> int:
-    from harness import DEFAULT_GOLD, jieba_dict_path, NEW_WORD_MIN_FREQ
     from cikuang.evaluation import load_words
+    from cikuang.lexicon import jieba_dictionary_path
+    from measure import DEFAULT_GOLD, NEW_WORD_MIN_FREQ
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("list", type=Path, help="a cikuang tsv lexicon, or a word<TAB>score list")
     ap.add_argument("--corpus", choices=("pku", "msr"), required=True, help="whose new words the recall counts")
     args = ap.parse_args(argv)
-    jieba = frozenset(nfkc(w) for w in load_words(jieba_dict_path()))
+    jieba = frozenset(nfkc(w) for w in load_words(jieba_dictionary_path()))
     pku, msr = gold_types(DEFAULT_GOLD["pku"][0]), gold_types(DEFAULT_GOLD["msr"][0])
     own = pku if args.corpus == "pku" else msr
     new = frozenset(w for w, n in own.items() if n >= NEW_WORD_MIN_FREQ and w not in jieba)

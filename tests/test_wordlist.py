@@ -120,15 +120,26 @@ def test_the_rules_in_order():
     assert ListRules().for_corpus(100).min_cohesion == 3.5 and ListRules().for_corpus(10**12).min_cohesion == 6.5
 
 
-def test_fragments_and_numbers_stay_out_of_the_list():
-    # 尼亚胡 always follows 内塔: a piece; 枚金牌 follows numbers (one neighbour): a piece too
-    rng = random.Random(4)
+def _amid_filler(seed: int, lines) -> list[str]:
+    """300 rounds of ``lines(rng, fill)`` (``fill(k)``: k random common characters), each followed by
+    40 clauses of filler: a large N, so that rare names cohere."""
+    rng = random.Random(seed)
     filler = COMMON_HAN[:80]
+
+    def fill(k: int) -> str:
+        return "".join(rng.choices(filler, k=k))
+
     texts = []
     for _ in range(300):
-        texts.append("".join(rng.choices(filler, k=3)) + "内塔尼亚胡" + "".join(rng.choices(filler, k=2)) + "。")
-        texts.append("".join(rng.choices(filler, k=2)) + f"{rng.randint(1, 30)}枚金牌" + "".join(rng.choices(filler, k=2)) + "。")
-        texts.extend("".join(rng.choices(filler, k=12)) + "。" for _ in range(40))  # a large N: rare names cohere
+        texts.extend(lines(rng, fill))
+        texts.extend(fill(12) + "。" for _ in range(40))
+    return texts
+
+
+def test_fragments_and_numbers_stay_out_of_the_list():
+    # 尼亚胡 always follows 内塔: a piece; 枚金牌 follows numbers (one neighbour): a piece too
+    texts = _amid_filler(4, lambda rng, fill: [fill(3) + "内塔尼亚胡" + fill(2) + "。",
+                                               fill(2) + f"{rng.randint(1, 30)}枚金牌" + fill(2) + "。"])
     lexicon = cikuang.discover(texts, min_count=5)
     listed = set(lexicon.word_list().words)
     assert "内塔尼亚胡" in listed
@@ -139,13 +150,7 @@ def test_fragments_and_numbers_stay_out_of_the_list():
 
 
 def test_new_only_drops_pieces_of_base_words():
-    rng = random.Random(5)
-    filler = COMMON_HAN[:80]
-    texts = []
-    for _ in range(300):
-        texts.append("".join(rng.choices(filler, k=3)) + "澳大利亚" + "".join(rng.choices(filler, k=3)) + "。")
-        texts.append("".join(rng.choices(filler, k=3)) + "卡雷兹" + "".join(rng.choices(filler, k=3)) + "。")
-        texts.extend("".join(rng.choices(filler, k=12)) + "。" for _ in range(40))
+    texts = _amid_filler(5, lambda rng, fill: [fill(3) + "澳大利亚" + fill(3) + "。", fill(3) + "卡雷兹" + fill(3) + "。"])
     everything = cikuang.discover(texts, min_count=5)
     new = cikuang.discover(texts, min_count=5, new_only=True, base_dict={"澳大利亚"})
     assert "澳大利亚" in everything.word_list().words and "澳大利亚" not in new

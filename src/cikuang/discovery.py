@@ -213,8 +213,9 @@ class Discoverer:
 
             count_params = dict(workers=run.workers, memory=run.memory, tmp_dir=run.tmp_dir, engine=run.engine,
                                 spark=self.spark, spark_master=run.spark_master, **read.as_dict())
-            self.emergence_ = Emergence(found.lexicon, open_base(self.against, found.order, count_params),
-                                        found.n_units)
+            base = open_base(self.against, found.order,
+                             lambda corpus, order: count(corpus, order=order, **count_params))
+            self.emergence_ = Emergence(found.lexicon, base, found.n_units)
         return self
 
     def to_spark(self, spark=None):

@@ -120,18 +120,17 @@ class TableCounts:
         return lookup_chunks(table_chunks(self.table), texts)
 
 
-def open_base(against, order: int, count_params: dict):
+def open_base(against, order: int, count_corpus):
     """The base of a comparison: saved counts (a ``.parquet`` path), else a corpus counted to
-    ``order`` by :func:`cikuang.count` with ``count_params`` (engine, memory, how to read it)."""
+    ``order`` by ``count_corpus(corpus, order)`` (the caller's :func:`cikuang.count`, with its
+    engine, memory and how to read inputs: this module does not reach up to the API)."""
     from .savedcounts import SavedCounts, is_parquet
 
     if isinstance(against, (str, os.PathLike)) and is_parquet(against):
         return SavedCounts(against)
     if hasattr(against, "lookup") and hasattr(against, "order") and hasattr(against, "n_units"):
         return against  # SavedCounts, TableCounts
-    from .discovery import count
-
-    return TableCounts(count(against, order=order, **count_params), order)
+    return TableCounts(count_corpus(against, order), order)
 
 
 class Emergence:
