@@ -588,6 +588,15 @@ cdef inline uint64_t trie_child(const uint64_t* tab, Py_ssize_t n, uint64_t node
     return tab[s + 1] if tab[s] == key else 0
 
 
+
+cdef inline uint64_t trie_step(const uint64_t* tab, Py_ssize_t n, const uint32_t[::1] root, uint64_t node,
+                               uint32_t code, bint first) noexcept nogil:
+    """The next node of a walk down the trie: from the root through its dense array of children
+    (``root``, for the codes below 2^16), else through the edge table (:func:`trie_child`)."""
+    if first and code < 0x10000:
+        return root[code]
+    return trie_child(tab, n, node, code)
+
 def build_trie(const uint32_t[::1] codes, const int64_t[::1] starts, const double[::1] logp):
     """A trie of unit-code sequences: word ``w`` is ``codes[starts[w]:starts[w + 1]]``.
 
@@ -666,7 +675,6 @@ cdef void viterbi_clause(const uint32_t* code, Py_ssize_t m, const uint64_t* ptr
     ``node_of[k]`` is the trie node of the token ending at ``k`` (0 for an unknown unit)."""
     cdef Py_ssize_t j, k
     cdef uint64_t node
-    cdef uint32_t u
     cdef double lp, cand
     cdef bint single
     best[0] = 0.0
@@ -676,11 +684,7 @@ cdef void viterbi_clause(const uint32_t* code, Py_ssize_t m, const uint64_t* ptr
         single = False
         node = 0
         for k in range(j, m):
-            u = code[k]
-            if k == j and u < 0x10000:
-                node = root[u]
-            else:
-                node = trie_child(ptrie, n_trie, node, u)
+            node = trie_step(ptrie, n_trie, root, node, code[k], k == j)
             if node == 0:
                 break
             lp = node_logp[node]
@@ -853,7 +857,6 @@ def count_occurrences(const uint32_t[::1] units, const uint32_t[::1] neighbours,
     cdef const uint64_t* ptrie = u64ptr(trie)
     cdef Py_ssize_t i = 0, j, k, m, steps = 0
     cdef uint64_t node, word, left, right
-    cdef uint32_t u
     code_obj = np.empty(n + 1, dtype=np.uint32)
     near_obj = np.empty(n + 1, dtype=np.uint32)
     cdef uint32_t[::1] code = code_obj, near = near_obj
@@ -872,11 +875,7 @@ def count_occurrences(const uint32_t[::1] units, const uint32_t[::1] neighbours,
                 left = near[j - 1] if j > 0 else 0
                 node = 0
                 for k in range(j, m):
-                    u = code[k]
-                    if k == j and u < 0x10000:
-                        node = root[u]
-                    else:
-                        node = trie_child(ptrie, n_trie, node, u)
+                    node = trie_step(ptrie, n_trie, root, node, code[k], k == j)
                     if node == 0:
                         break
                     if <Py_ssize_t>node < nt and target[node] > 0:
