@@ -132,3 +132,40 @@ def test_trend_bad_date_names_the_line(tmp_path, capsys):
     assert err.count("\n") == 1 and "posts.jsonl" in err and "line 12" in err and "--skip-bad" in err
     assert run(["trend", str(path), "--skip-bad", "-o", str(tmp_path / "t.tsv")]) == 0
     assert "skipped 1 record" in capsys.readouterr().err
+
+
+class _DictBase:
+    """A base of exact n-gram counts from a dict (what SavedCounts and TableCounts answer)."""
+
+    def __init__(self, counts: dict, n_units: int, order: int = 4):
+        self.counts, self.n_units, self.order = counts, n_units, order
+
+    def lookup(self, texts):
+        return np.array([self.counts.get(t, 0) for t in texts], dtype=np.int64)
+
+
+def test_held_back_chains_join_the_rows_only_when_the_base_lacks_them():
+    # the rows: the word list, plus the long candidates the chain rule held back (status weak,
+    # count 0, cohesion at or above the list's min_cohesion) that BASE lacks; no other weak entry
+    from cikuang.emergence import Emergence
+    from cikuang.lexicon import Lexicon
+    from cikuang.wordlist import ListRules
+
+    n = 1_000_000
+    floor = ListRules().for_corpus(n).min_cohesion
+    rows = [  # word, count, occurrences, cohesion, status
+        ("天下", 50, 60, floor + 3, "word"),
+        ("云井确份", 0, 40, floor + 0.5, "weak"),   # held back, BASE lacks it: a row
+        ("分久必合", 0, 40, floor + 0.5, "weak"),   # held back, BASE has it: not a row
+        ("合久必分", 0, 40, floor - 0.5, "weak"),   # below the list's cohesion: not a row
+        ("大势所趋", 12, 40, floor + 2, "weak"),    # weak for another reason (has a count): not a row
+        ("之", 900, 900, float("nan"), "char"),
+    ]
+    lex = Lexicon([r[0] for r in rows], [r[1] for r in rows], cohesion=[r[3] for r in rows],
+                  occurrences=[r[2] for r in rows], status=[r[4] for r in rows])
+    base = _DictBase({"天下": 5, "分久必合": 9, "大势所趋": 1}, n_units=n)
+    got = Emergence(lex, base, n)
+    assert sorted(got.words) == ["云井确份", "天下"]
+    assert got.get("云井确份")["trend"] == "new" and got.get("云井确份")["base_count"] == 0
+    assert got.get("天下")["base_count"] == 5
+    assert Emergence(lex, _DictBase({}, n_units=n), n).words.count("分久必合") == 1  # absent from BASE: a row

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -56,9 +57,14 @@ def test_merge_equals_counting_the_concatenation(tmp_path_factory, parts, order)
     whole = _save(tmp, "whole.parquet", [t for p in parts for t in p], order)
     merged = cikuang.merge_counts(paths, tmp / "merged.parquet")
     assert _rows(tmp / "merged.parquet") == _rows(whole)
-    assert merged.num_rows == len(_rows(whole))
+    assert len(merged) == len(_rows(whole))
     assert SavedCounts(tmp / "merged.parquet").n_units == SavedCounts(whole).n_units
     assert SavedCounts(tmp / "merged.parquet").inputs == [f"{i}.parquet" for i in range(len(parts))]
+    import cikuang.savedcounts as saved  # the same, cut into parts and merged k ways (bounded memory)
+
+    with mock.patch.object(saved, "MERGE_BYTES_PER_ROW", 16 << 20), mock.patch.object(saved, "_RUN_BATCH", 3):
+        cikuang.merge_counts(paths, tmp / "bounded.parquet", memory="64M")
+    assert _rows(tmp / "bounded.parquet") == _rows(whole)
 
 
 def test_merge_refuses_other_settings(tmp_path):
@@ -95,3 +101,24 @@ def test_cli_count_parquet_and_merge(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "a4.parquet" in err and not (tmp_path / "x.parquet").exists()
     assert run(["count", "--merge", str(tmp_path / "a.parquet"), "-o", str(tmp_path / "x.tsv")]) == 2
+
+
+def test_merge_in_bounded_memory_writes_the_same_file(tmp_path, monkeypatch):
+    # a merge larger than --memory is cut into parts (by length and hash), each summed and sorted
+    # alone, then merged k ways: the file is the one the in-memory merge writes, row for row
+    import cikuang.savedcounts as saved
+
+    texts = [f"第{i % 97}回 天下大势，分久必合{i % 13}，合久必分{i % 7}。话说天下{i}" for i in range(400)]
+    paths = [_save(tmp_path, f"{k}.parquet", texts[k::3], 4) for k in range(3)]
+    whole = cikuang.merge_counts(paths, tmp_path / "whole.parquet")
+    monkeypatch.setattr(saved, "MERGE_BYTES_PER_ROW", 40 << 20)  # every row "needs" 40 MB: many parts
+    monkeypatch.setattr(saved, "_RUN_BATCH", 7)  # small batches: the k-way merge crosses many of them
+    parts = []
+    monkeypatch.setattr(saved, "_summed_sorted", lambda pa, t, f=saved._summed_sorted: parts.append(t.num_rows) or f(pa, t))
+    bounded = cikuang.merge_counts(paths, tmp_path / "bounded.parquet", memory="64M", tmp_dir=str(tmp_path))
+    assert len(parts) > 20  # it did cut the merge (else this test proves nothing)
+    assert _rows(tmp_path / "bounded.parquet") == _rows(tmp_path / "whole.parquet")
+    assert len(bounded) == len(whole) and bounded.n_units == whole.n_units
+    assert pq.read_schema(tmp_path / "bounded.parquet").metadata == pq.read_schema(tmp_path / "whole.parquet").metadata
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["0.parquet", "1.parquet", "2.parquet", "bounded.parquet",
+                                                         "whole.parquet"]  # nothing left in --tmp-dir

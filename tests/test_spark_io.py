@@ -182,3 +182,23 @@ def test_saved_counts_from_the_spark_engine_are_the_local_engines(spark, tmp_pat
     assert run(["discover", "--engine", "spark", str(STORY), "--min-count", "3", "--against", str(local), "-q",
                 "-o", str(out_spark)]) == 0
     assert out_local.read_text(encoding="utf-8") == out_spark.read_text(encoding="utf-8")
+
+
+def test_saved_counts_to_and_from_a_hadoop_uri(spark, tmp_path):
+    # -o hdfs://.../counts.parquet on a cluster: written through Hadoop's file systems (file:// here),
+    # one file in the same format as the local engine's, and --against reads it back through them
+    pq = pytest.importorskip("pyarrow.parquet")
+    local = tmp_path / "local.parquet"
+    uri = f"file://{tmp_path}/cluster.parquet"
+    assert run(["count", str(STORY), "--order", "3", "-q", "-o", str(local)]) == 0
+    assert run(["count", "--engine", "spark", str(STORY), "--order", "3", "-q", "-o", uri]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cluster.parquet", "local.parquet"]  # no tmp, no .crc
+    a, b = pq.read_table(local), pq.read_table(tmp_path / "cluster.parquet")
+    assert a.num_rows > 100 and a.equals(b) and a.schema.metadata == b.schema.metadata
+    out_uri, out_local = tmp_path / "em-uri.tsv", tmp_path / "em-local.tsv"
+    assert run(["discover", "--engine", "spark", str(STORY), "--min-count", "3", "--against", uri, "-q",
+                "-o", str(out_uri)]) == 0
+    assert run(["discover", str(STORY), "--min-count", "3", "--against", str(local), "-q", "-o", str(out_local)]) == 0
+    assert out_uri.read_text(encoding="utf-8") == out_local.read_text(encoding="utf-8")
+    missing = f"file://{tmp_path}/nope.parquet"
+    assert run(["discover", "--engine", "spark", str(STORY), "--min-count", "3", "--against", missing, "-q"]) == 2

@@ -128,7 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_input_options(c)
     c.add_argument("--merge", action="store_true",
                    help="the INPUTs are saved counts (.parquet) of the same order: add them, exactly the "
-                        "counts of the concatenated corpora")
+                        "counts of the concatenated corpora, within --memory (larger merges go through "
+                        "temporary files in --tmp-dir)")
     c.add_argument("--order", type=_positive_int, default=default_of(DiscoverySpec, "order"),
                    help="longest n-gram (default %(default)s)")
 
@@ -377,8 +378,8 @@ def _count(args) -> int:
     if args.merge:
         if args.output is None or not is_parquet(args.output):
             raise CikuangError("--merge writes saved counts: give -o FILE.parquet")
-        merged = merge_counts(args.inputs, args.output)
-        _wrote(args, f"{merged.num_rows:,} n-grams (N = {merged.schema.metadata[b'cikuang.n_units'].decode()})")
+        merged = merge_counts(args.inputs, args.output, memory=args.memory, tmp_dir=args.tmp_dir)
+        _wrote(args, f"{len(merged):,} n-grams (N = {merged.n_units:,})")
         return 0
     with _spark_run(args):
         if hadoop:
@@ -386,7 +387,7 @@ def _count(args) -> int:
         table = count(_engine_inputs(args), order=args.order, workers=args.workers, memory=args.memory,
                       tmp_dir=args.tmp_dir, progress=_progress(args), **_engine_options(args),
                       **_corpus_options(args))
-        if args.output is not None and is_parquet(args.output) and not hadoop:
+        if args.output is not None and is_parquet(args.output):  # a URI through Hadoop's file systems (spark)
             save_counts(table, args.output, args.order, args.inputs)
         else:
             table.save(args.output)  # a URI through Hadoop's file systems (spark)

@@ -213,10 +213,22 @@ class Discoverer:
 
             count_params = dict(workers=run.workers, memory=run.memory, tmp_dir=run.tmp_dir, engine=run.engine,
                                 spark=self.spark, spark_master=run.spark_master, **read.as_dict())
+            on_spark = resolve_engine(run.engine, self.spark, inputs) == "spark"
             base = open_base(self.against, found.order,
-                             lambda corpus, order: count(corpus, order=order, **count_params))
+                             lambda corpus, order: count(corpus, order=order, **count_params),
+                             open_file=self._hadoop_input() if on_spark else None)
             self.emergence_ = Emergence(found.lexicon, base, found.n_units)
         return self
+
+    def _hadoop_input(self):
+        """Opens a URI through this run's Spark session's Hadoop file systems."""
+        from .engines.spark.output import hadoop_input
+        from .engines.spark.session import get_session
+
+        def open_file(uri):
+            session, _ = get_session(self.spark, self.spark_master)
+            return hadoop_input(session.sparkContext, uri)
+        return open_file
 
     def to_spark(self, spark=None):
         """The lexicon as a Spark DataFrame with the tsv's columns (missing statistics as nulls),

@@ -120,14 +120,15 @@ class TableCounts:
         return lookup_chunks(table_chunks(self.table), texts)
 
 
-def open_base(against, order: int, count_corpus):
+def open_base(against, order: int, count_corpus, open_file=None):
     """The base of a comparison: saved counts (a ``.parquet`` path), else a corpus counted to
     ``order`` by ``count_corpus(corpus, order)`` (the caller's :func:`cikuang.count`, with its
-    engine, memory and how to read inputs: this module does not reach up to the API)."""
+    engine, memory and how to read inputs: this module does not reach up to the API). ``open_file``
+    opens a saved counts URI (the Spark engine's Hadoop file systems), else fsspec does."""
     from .savedcounts import SavedCounts, is_parquet
 
     if isinstance(against, (str, os.PathLike)) and is_parquet(against):
-        return SavedCounts(against)
+        return SavedCounts(against, open_file)
     if hasattr(against, "lookup") and hasattr(against, "order") and hasattr(against, "n_units"):
         return against  # SavedCounts, TableCounts
     return TableCounts(count_corpus(against, order), order)

@@ -7,6 +7,8 @@ so a failed run leaves the old file as it was and no partial one.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import uuid
 
@@ -35,8 +37,78 @@ def check_hadoop_output(sc, uri: str) -> None:
             raise CikuangError("output is a directory", uri)
 
 
-def save_lines(sc, uri: str, lines) -> None:
-    """Write the text ``lines`` (UTF-8) as one file at ``uri``, through Hadoop's file systems."""
+class _HadoopWriter(io.RawIOBase):
+    """A Hadoop output stream as a binary Python file (what pyarrow's writer and our text lines
+    write to), in chunks of :data:`_CHUNK` bytes: each py4j call copies its bytes once."""
+
+    def __init__(self, out):
+        self._out, self._buf, self._size, self._pos = out, [], 0, 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b) -> int:
+        data = bytes(b)
+        self._buf.append(data)
+        self._size += len(data)
+        self._pos += len(data)
+        if self._size >= _CHUNK:
+            self.flush()
+        return len(data)
+
+    def tell(self) -> int:
+        return self._pos
+
+    def flush(self) -> None:
+        if self._buf:
+            self._out.write(bytearray(b"".join(self._buf)))
+            self._buf, self._size = [], 0
+
+
+class _HadoopReader(io.RawIOBase):
+    """A Hadoop input stream as a seekable binary Python file (pyarrow reads a Parquet file's
+    footer first, then its row groups: it seeks)."""
+
+    def __init__(self, stream, size: int):
+        self._in, self._size, self._pos = stream, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self._pos = {0: 0, 1: self._pos, 2: self._size}[whence] + offset
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def size(self) -> int:
+        return self._size
+
+    def readinto(self, b) -> int:
+        n = min(len(b), max(0, self._size - self._pos), _CHUNK)
+        if n <= 0:
+            return 0
+        self._in.seek(self._pos)
+        data = self._in.readNBytes(n)  # a Java byte[] comes back as Python bytes
+        b[:len(data)] = data
+        self._pos += len(data)
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._in.close()
+        super().close()
+
+
+@contextlib.contextmanager
+def hadoop_output(sc, uri: str):
+    """A binary file written to ``uri`` through Hadoop's file systems: to a hidden file beside the
+    target, renamed over it when the block ends without an error (else deleted), so that a failed
+    run leaves the old file as it was and no partial one."""
     with spark_errors(uri):
         jvm, fs, path = _hadoop(sc, uri)
         fs.setWriteChecksum(False)  # no .crc file beside a file:// output
@@ -44,15 +116,9 @@ def save_lines(sc, uri: str, lines) -> None:
         out = fs.create(tmp, False)
         done = False
         try:
-            buf, size = [], 0
-            for line in lines:
-                buf.append(line)
-                size += len(line)
-                if size >= _CHUNK:
-                    out.write(bytearray("".join(buf).encode("utf-8")))
-                    buf, size = [], 0
-            if buf:
-                out.write(bytearray("".join(buf).encode("utf-8")))
+            writer = _HadoopWriter(out)
+            yield writer
+            writer.flush()
             out.close()
             if fs.exists(path):
                 if fs.getFileStatus(path).isDirectory():
@@ -68,6 +134,25 @@ def save_lines(sc, uri: str, lines) -> None:
                 except Exception:
                     pass
                 fs.delete(tmp, False)
+
+
+def hadoop_input(sc, uri: str):
+    """A seekable binary file reading ``uri`` through Hadoop's file systems."""
+    with spark_errors(uri):
+        _, fs, path = _hadoop(sc, uri)
+        if not fs.exists(path):
+            raise CikuangError("no such file", uri)
+        status = fs.getFileStatus(path)
+        if status.isDirectory():
+            raise CikuangError("is a directory, not a saved counts file", uri)
+        return io.BufferedReader(_HadoopReader(fs.open(path), status.getLen()), _CHUNK)
+
+
+def save_lines(sc, uri: str, lines) -> None:
+    """Write the text ``lines`` (UTF-8) as one file at ``uri``, through Hadoop's file systems."""
+    with hadoop_output(sc, uri) as out:
+        for line in lines:
+            out.write(line.encode("utf-8"))
 
 
 def lexicon_frame(lexicon, spark=None):

@@ -36,6 +36,13 @@ class SparkNgramTable:
     def __exit__(self, *exc) -> None:
         self.unpersist()
 
+    def open_output(self, uri: str):
+        """A binary file written to ``uri`` through the cluster's Hadoop file systems, in place when
+        complete (:func:`cikuang.engines.spark.output.hadoop_output`): where saved counts go."""
+        from .output import hadoop_output
+
+        return hadoop_output(self._rows.context, uri)
+
     def lines(self):
         """The lines of the saved file: a header, then ``ngram<TAB>count``."""
         yield "ngram\tcount\n"
