@@ -200,5 +200,9 @@ def test_saved_counts_to_and_from_a_hadoop_uri(spark, tmp_path):
                 "-o", str(out_uri)]) == 0
     assert run(["discover", str(STORY), "--min-count", "3", "--against", str(local), "-q", "-o", str(out_local)]) == 0
     assert out_uri.read_text(encoding="utf-8") == out_local.read_text(encoding="utf-8")
+    # and the counts as a DataFrame on the cluster: the file's columns and rows, in its order
+    frame = cikuang.count([str(STORY)], order=3, engine="spark").to_spark()
+    assert frame.columns == ["ngram", "count", "units"]
+    assert [tuple(r) for r in frame.collect()] == list(zip(*(a[c].to_pylist() for c in ("ngram", "count", "units"))))
     missing = f"file://{tmp_path}/nope.parquet"
     assert run(["discover", "--engine", "spark", str(STORY), "--min-count", "3", "--against", missing, "-q"]) == 2

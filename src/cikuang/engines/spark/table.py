@@ -23,6 +23,19 @@ class SparkNgramTable:
             for _, neg, gram in self._rows.toLocalIterator():
                 yield gram, -neg
 
+    def to_spark(self):
+        """The counts as a Spark DataFrame with the saved file's columns (``ngram``, ``count``,
+        ``units``: the n-gram's length in units), in its order: for a cluster job to keep or join."""
+        from pyspark.sql.types import ByteType, LongType, StringType, StructField, StructType
+
+        schema = StructType([StructField("ngram", StringType(), False), StructField("count", LongType(), False),
+                             StructField("units", ByteType(), False)])
+        with spark_errors("count"):
+            from pyspark.sql import SparkSession
+
+            session = SparkSession.builder.getOrCreate()  # the session of this table's context
+            return session.createDataFrame(self._rows.map(lambda r: (r[2], -r[1], r[0])), schema)
+
     def to_dict(self) -> dict[str, int]:
         return dict(self.rows())
 
