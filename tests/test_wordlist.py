@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 import cikuang
 from cikuang import Lexicon
-from cikuang.wordlist import (BOUND, CHAR, FRAGMENT, LATIN, NUMBER, PIECE, RARE, SHORT, STOPWORD, WEAK, ListRules,
-                              statuses, units_of)
+from cikuang.wordlist import (BOUND, CHAR, FRAGMENT, LATIN, NUMBER, PHRASE, PIECE, RARE, SHORT, STOPWORD, WEAK,
+                              ListRules, is_number, statuses, units_of)
 from helpers import COMMON_HAN, make_corpus, make_language, reference_clauses
 
 LATIN_UNITS = ["iPhone7", "K", "NBA", "2019", "x", "GPU", "12"]
@@ -118,6 +118,57 @@ def test_the_rules_in_order():
                     np.zeros(1), ListRules(min_cohesion=4.0, min_entropy=1.0, min_length=3)) == [SHORT]
     assert ListRules().for_corpus(10**6).min_cohesion == pytest.approx(math.log(1000 / 15))
     assert ListRules().for_corpus(100).min_cohesion == 3.5 and ListRules().for_corpus(10**12).min_cohesion == 6.5
+
+
+def _listed(words, rules=None, known=None):
+    """The statuses of ``words`` when every statistic passes (only the form-based rules can fail)."""
+    n = len(words)
+    rules = rules or ListRules(min_cohesion=4.0, min_entropy=1.0)
+    return statuses(words, np.full(n, 50), np.full(n, 8.0), np.full(n, 3.0), np.full(n, 3.0), np.full(n, 0.1),
+                    np.zeros(n), rules, known=known)
+
+
+def test_quantities_are_numbers_and_names_of_digits_and_letters_stay_words():
+    quantities = ["1G内存", "2G内存", "250G硬盘", "1g内存", "512MB", "2G", "4GB内存", "5000mAh电池", "35mm镜头",
+                  "2kg", "100Hz", "3600MHz", "1TB", "15W", "220V", "8K", "45nm", "内存2G", "16个", "1997年"]
+    names = ["3D游戏", "4S店", "iPhone7", "K线图", "B站", "A股", "2400XT", "1080P", "T4200", "DDR3内存", "X200",
+             "3D", "11N", "MP3"]
+    assert _listed(quantities) == [NUMBER] * len(quantities)
+    assert _listed(names) == ["word"] * len(names)
+    assert [is_number(u) for u in ("2.4GHz", "3.5", "2019", "1G", "G1", "5s", "2B", "G")] == [True] * 4 + [False] * 4
+
+
+def test_phrase_patterns_and_the_words_they_leave():
+    known = {"告知", "了解", "洗澡", "称为", "害人", "鱿鱼", "炒鱿鱼", "测算", "管理者", "盗案", "XP"}
+    phrases = ["翻了翻", "看一看", "走一走", "越看越", "越想越", "洗完澡", "装了XP", "换了xp", "被告知", "被称为",
+               "据了解", "据测算"]
+    words = ["越来越", "说了算", "炒了鱿鱼", "被害人", "被管理者", "被盗案", "夏完淳", "数一数二", "越战越勇", "被擒",
+             "为了让", "一了百了", "翻译了"]
+    assert _listed(phrases, known=known) == [PHRASE] * len(phrases)
+    assert _listed(words, known=known) == ["word"] * len(words)
+    # a part must be a known word: 洗完澡 and 被告知 are words when 洗澡 and 告知 are not known
+    assert _listed(["洗完澡", "被告知"], known=set()) == ["word", "word"]
+    # the default ``known``: the entries themselves
+    assert _listed(["被告知", "告知"]) == [PHRASE, "word"]
+
+
+def test_quantities_and_phrases_in_a_corpus():
+    def lines(rng, fill):
+        size = rng.choice(["1G", "2G", "4G", "512M", "250G"])
+        return [fill(3) + size + "内存" + fill(2) + "。", fill(2) + "3D游戏" + fill(3) + "。",
+                fill(3) + "K线图" + fill(2) + "。", fill(2) + "4S店" + fill(2) + "。", fill(2) + "翻了翻" + fill(3) + "。",
+                fill(3) + "越看越" + fill(2) + "。", fill(2) + "被告知" + fill(2) + "。", fill(2) + "洗完澡" + fill(3) + "。",
+                fill(2) + "卡雷兹" + fill(2) + "。"]
+
+    texts = _amid_filler(7, lines)
+    lexicon = cikuang.discover(texts, min_count=5, new_only=True, base_dict={"告知", "洗澡"})
+    got = {w: (lexicon.get(w).status if lexicon.get(w) else None)
+           for w in ("1G内存", "2G内存", "512M内存", "250G内存", "3D游戏", "K线图", "4S店", "翻了翻", "越看越",
+                     "被告知", "洗完澡", "卡雷兹")}
+    assert got == {"1G内存": NUMBER, "2G内存": NUMBER, "512M内存": NUMBER, "250G内存": NUMBER, "3D游戏": "word",
+                   "K线图": "word", "4S店": "word", "翻了翻": PHRASE, "越看越": PHRASE, "被告知": PHRASE,
+                   "洗完澡": PHRASE, "卡雷兹": "word"}
+    assert lexicon.word_list().words[:4] and not set(lexicon.word_list().words) & {"1G内存", "翻了翻", "被告知"}
 
 
 def _amid_filler(seed: int, lines) -> list[str]:

@@ -21,10 +21,17 @@ An entry is in the word list when it passes every rule of :class:`ListRules`, in
 status     why the entry is not a word
 ========== ============================================================================
 char       a single Han character
-number     it holds a run of digits (1997年, 16个, 3.5)
+number     it holds a run of digits (1997年, 16个, 3.5) or a quantity: digits and a unit of measure
+           (1G内存, 250GB, 2.4GHz, 5000mAh, 35mm, 512M); digits before other letters name a
+           thing and stay (3D游戏, 4S店, 2400XT, 1080P)
 latin      a Latin-only entry that is a single letter or all lower case (a, the, usr), or any
            Latin entry under ``han_only``
 short      fewer than ``min_length`` units
+phrase     a pattern of the grammar, not a word: a reduplicated verb (翻了翻, 看一看), 越X越
+           (越看越; 越来越 is a word), verb + 完 + object of a verb-object word (洗完澡 of 洗澡),
+           verb + 了 + a Latin run or a word (装了XP), 被 or 据 + a word (被告知, 据了解; a
+           noun in 人, 者, 案 or 权 stays: 被害人); "a word" is an entry of the lexicon or of
+           the base dictionary
 stopword   it begins or ends with a stop word
 piece      (``--new-only``) most of its occurrences are inside words of the base dictionary
 rare       fewer than ``min_occurrences`` occurrences
@@ -56,19 +63,58 @@ from .segmenter import Segmenter
 from .textmodel import LATIN_BASE, UnitVocab
 
 # The statuses (see the module doc), in the order the rules are applied.
-CHAR, NUMBER, LATIN, SHORT, STOPWORD, PIECE, RARE, FRAGMENT, WEAK, BOUND = (
-    "char", "number", "latin", "short", "stopword", "piece", "rare", "fragment", "weak", "bound")
-STATUSES = (WORD, CHAR, NUMBER, LATIN, SHORT, STOPWORD, PIECE, RARE, FRAGMENT, WEAK, BOUND)
+CHAR, NUMBER, LATIN, SHORT, PHRASE, STOPWORD, PIECE, RARE, FRAGMENT, WEAK, BOUND = (
+    "char", "number", "latin", "short", "phrase", "stopword", "piece", "rare", "fragment", "weak", "bound")
+STATUSES = (WORD, CHAR, NUMBER, LATIN, SHORT, PHRASE, STOPWORD, PIECE, RARE, FRAGMENT, WEAK, BOUND)
 #: The neighbour code of every run of digits (odd above 2^31: no unit or named Latin run has it).
 NUMBER_NEIGHBOUR = 0x80000001
 #: The word score counts cohesion up to the list's threshold plus this many nats (see scoring.word_score).
 SCORE_CAP = 2.0
 _UNIT = re.compile(r"[0-9A-Za-z]+|.", re.S)
+#: Units of measure (any case) that make digits before them a quantity: bytes, bits and rates, hertz,
+#: charge, power and voltage, length, mass, volume, decibels, milliseconds, frames, dots and turns.
+#: Not B (2B), P (1080P), S (4S), D (3D), X, A: after digits those name a thing.
+MEASURES = ("k|m|g|t|[kmgt]i?b|bit|[kmg]?bps|[kmg]?hz|m?ah|k?wh?|m?v|ma|[nmck]?m|[mk]?g|m?l|db|ms|fps|dpi|ppi"
+            "|rpm")
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:" + MEASURES + ")?", re.I)
+#: A 被 or 据 phrase whose last character is one of these is a noun (被害人, 被管理者, 被盗案, 被选举权).
+_NOUN_ENDS = frozenset("人者案权")
 
 
 def units_of(word: str) -> list[str]:
     """The units of a lexicon word (its text is NFKC already): Latin runs whole, other characters one each."""
     return _UNIT.findall(word)
+
+
+def is_number(unit: str) -> bool:
+    """Whether a unit is a number: digits (with a decimal point or not: 3.5), alone or followed by a
+    unit of :data:`MEASURES` (a quantity: 1G, 2.4GHz)."""
+    return _NUMBER.fullmatch(unit) is not None
+
+
+def _han(unit: str) -> bool:
+    return len(unit) == 1 and not unit.isascii()
+
+
+def is_phrase(units: list[str], known) -> bool:
+    """Whether the units form one of the phrase patterns of the module doc; ``known``: the words
+    (strings of two or more characters) a part is looked up in."""
+    n = len(units)
+    if n < 3 or not _han(units[0]):
+        return False
+    first, second, rest = units[0], units[1], "".join(units[2:])
+    if n == 3 and second in ("了", "一") and units[2] == first:  # 翻了翻, 看一看
+        return True
+    if first == "越" and units[-1] == "越" and n <= 4 and units != ["越", "来", "越"]:  # 越看越
+        return True
+    if n == 3 and second == "完" and first + rest in known:  # 洗完澡 (洗澡)
+        return True
+    if second == "了" and first + "了" not in known and "了" + units[2] not in known:  # 装了XP, not 说了算
+        if (n == 3 and not _han(units[2])) or (len(rest) >= 2 and rest in known and first + rest not in known):
+            return True  # (炒了鱿鱼 of 炒鱿鱼 stays)
+    if first in ("被", "据") and second + rest in known:
+        return units[-1] not in _NOUN_ENDS  # 被告知, 据了解; not 被害人
+    return False
 
 
 @dataclass(frozen=True)
@@ -289,16 +335,23 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     if rows:  # a chain of parts that also occur apart is a phrase (领导干部), one of bound parts a word (澳大利亚)
         bound = counts.bound_of([words[i] for i in rows])
         loose[rows] = ~(coh[rows] >= rules.chain_bound * bound)
-    status = statuses(words, occurrences, coh, left, right, stats.continuation[at], inside, rules, loose)
+    known = {w for w in words if len(w) >= 2}
+    if base_words:
+        known.update(base_words)
+    status = statuses(words, occurrences, coh, left, right, stats.continuation[at], inside, rules, loose, known)
     score = word_score(coh, left, right, cap=rules.min_cohesion + SCORE_CAP)
     return Lexicon(words, lexicon.counts, coh, left, right, score, occurrences=occurrences, status=status, sort=sort)
 
 
-def statuses(words, occurrences, coh, left, right, continuation, inside, rules: ListRules, loose=None) -> list[str]:
+def statuses(words, occurrences, coh, left, right, continuation, inside, rules: ListRules, loose=None,
+             known=None) -> list[str]:
     """The status of each entry under ``rules`` (whose thresholds are filled); ``loose``: the chains
-    short of ``rules.chain_bound``, which are weak."""
+    short of ``rules.chain_bound``, which are weak; ``known``: the words the phrase patterns look
+    parts up in (default: the entries of two or more characters of ``words``)."""
     if rules.keep_everything:
         return [WORD] * len(words)
+    if known is None:
+        known = {w for w in words if len(w) >= 2}
     out = []
     stop = rules.stopwords
     for i, w in enumerate(words):
@@ -306,12 +359,14 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
         latin = [u for u in units if u.isascii() and u.isalnum()]
         if len(units) == 1 and not latin:
             out.append(CHAR)
-        elif any(u.isdigit() for u in latin):
+        elif any(is_number(u) for u in latin):
             out.append(NUMBER)
         elif latin and (rules.han_only or (len(units) == 1 and (len(w) < 2 or w.islower()))):
             out.append(LATIN)
         elif len(units) < rules.min_length and not latin:
             out.append(SHORT)
+        elif is_phrase(units, known):
+            out.append(PHRASE)
         elif stop and (units[0] in stop or units[-1] in stop or any(w.startswith(s) or w.endswith(s) for s in stop)):
             out.append(STOPWORD)
         elif inside[i] >= 0.5:
