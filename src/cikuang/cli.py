@@ -16,7 +16,7 @@ from .basedict import CORPUS_WEIGHT
 from .errors import CikuangError
 from .lexicon import FORMATS, LIST_FORMATS
 from .output import atomic_output, check_output, quiet_stdout
-from .spec import PRESETS, DiscoverySpec, ReadSpec, RunSpec, default_of
+from .spec import PRESETS, DiscoverySpec, ReadSpec, RunSpec, default_of, parse_memory
 
 #: What each preset is, for --help.
 PRESET_HELP = {"kexue2019": "the seed method exactly (order 4, min count 32, min PMI 0,2,4,6, no refine stage)"}
@@ -211,6 +211,10 @@ def run(argv=None) -> int:
         parser.print_help()
         return 2
     try:
+        if getattr(args, "memory", None) and parse_memory(args.memory) < parse_memory(default_of(RunSpec, "memory")):
+            from .allocator import hold_freed_memory
+
+            hold_freed_memory()  # a small budget: freed arrays go back to the system (cikuang.allocator)
         if args.command in ("discover", "report"):
             return _discover(args)
         if args.command == "trend":
