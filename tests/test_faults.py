@@ -273,3 +273,22 @@ def test_fuzz_the_command_line(tmp_path_factory, data, flags, switches, command,
     assert leftovers == [], args
     if code == 2:
         assert not (work / "out.txt").exists(), args
+
+
+def test_a_small_budget_fixes_the_allocators_mmap_threshold(monkeypatch, tmp_path):
+    # with --memory below the default the CLI keeps freed arrays out of glibc's heaps
+    # (cikuang.allocator); with the default it leaves the allocator alone
+    import platform
+
+    import cikuang.allocator as allocator
+
+    if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
+        assert allocator.hold_freed_memory(allocator.MMAP_THRESHOLD) is True
+    calls = []
+    monkeypatch.setattr(allocator, "hold_freed_memory", lambda *a: calls.append(a) or True)
+    src = tmp_path / "a.txt"
+    src.write_text("天下大势，分久必合，合久必分。\n" * 20, encoding="utf-8")
+    assert run(["count", str(src), "--memory", "64M", "-q", "-o", str(tmp_path / "a.tsv")]) == 0
+    assert len(calls) == 1
+    assert run(["count", str(src), "-q", "-o", str(tmp_path / "b.tsv")]) == 0
+    assert len(calls) == 1 and (tmp_path / "a.tsv").read_bytes() == (tmp_path / "b.tsv").read_bytes()
