@@ -981,7 +981,9 @@ def c_sigint_spill(ctx, row):
     d = ctx.case_dir(row.case)
     r = run(ctx, ["count", big, "--memory", "256M", "-q", "-o", d / "out.tsv"], case_dir=d, tmp=d / "tmp",
             cap=max(120.0, normal + SIGNAL_CAP_S + 10), sig=signal.SIGINT,
-            trigger=when_tmp_quiet(d / "tmp", 5.0, fallback_t=normal))
+            # the fallback at half the normal time: at the normal time the run may be done and
+            # only exiting (a signal then finds the output complete, rightly exit 0)
+            trigger=when_tmp_quiet(d / "tmp", 5.0, fallback_t=0.5 * normal))
     fill(row, r, expect="any", mem="256M", tmp_dirs=[d / "tmp"], input_bytes=big.stat().st_size, out=d / "out.tsv",
          out_dirs=[d], sigint=True)
 
