@@ -292,3 +292,37 @@ def test_a_small_budget_fixes_the_allocators_mmap_threshold(monkeypatch, tmp_pat
     assert len(calls) == 1
     assert run(["count", str(src), "-q", "-o", str(tmp_path / "b.tsv")]) == 0
     assert len(calls) == 1 and (tmp_path / "a.tsv").read_bytes() == (tmp_path / "b.tsv").read_bytes()
+
+
+def test_a_long_line_reaches_the_workers_in_pieces_the_budget_bounds(tmp_path):
+    # one line of 2M characters is one block of the unit stream; with a small budget and several
+    # workers the map_blocks passes (refine, the word list) must see it cut, at clause ends, into
+    # pieces of at most 0.2 * memory / (workers * 96 bytes) units (engines.local.engine: PIECE_SHARE,
+    # MAP_UNIT_BYTES), the cut pass into pieces of at most 0.2 * memory / (workers * 48 bytes)
+    # (CUT_UNIT_BYTES); and the output is the same as with one worker and the default budget
+    import cikuang
+    from cikuang.engines.local import engine as local
+
+    text = "".join(STORY.read_text(encoding="utf-8").split("\n"))
+    src = tmp_path / "line.txt"
+    src.write_text(text * ((1 << 21) // len(text)), encoding="utf-8")
+    seen = []
+    real = local.LocalEngine._blocks
+
+    def spy(self, fn, label, *args, **kwargs):
+        def watched(item, state):
+            seen.append((label, len(item[1])))
+            return fn(item, state)
+        return real(self, watched, label, *args, **kwargs)
+
+    local.LocalEngine._blocks = spy
+    try:
+        small = cikuang.Discoverer(memory="64M", workers=4).fit(src)
+    finally:
+        local.LocalEngine._blocks = real
+    refining = [n for label, n in seen if label == "refining"]
+    cutting = [n for label, n in seen if label == "cutting"]
+    assert refining and max(refining) <= int((64 << 20) * 0.2) // (4 * 96)
+    assert cutting and max(cutting) <= int((64 << 20) * 0.2) // (4 * 48)
+    default = cikuang.Discoverer(workers=1).fit(src)
+    assert list(small.lexicon_.lines("tsv")) == list(default.lexicon_.lines("tsv"))

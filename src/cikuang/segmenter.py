@@ -171,15 +171,17 @@ class Segmenter:
         return self._coder.recode(codes, latin_runs, name_unknown)
 
     def occurrences(self, units: np.ndarray, target: np.ndarray, neighbours: np.ndarray | None = None,
-                    as_table: bool = False):
+                    as_table: bool = False, into: tuple | None = None):
         """(word, side, neighbour) counts of every occurrence of the target words in ``units``
         (as :func:`cikuang._native.count_occurrences` counts them; ``target[node]`` is a word's
         index + 1 for the lattice nodes of the target words, else 0; ``neighbours``: the codes the
         neighbours are counted under, by default the units themselves): (keys, counts), or with
-        ``as_table`` the hash table and its size (:mod:`cikuang._hashtable`)."""
+        ``as_table`` the hash table and its size (:mod:`cikuang._hashtable`); ``into``: a (table,
+        size) to add them to (it may be grown, so use the one returned)."""
         self._ready()
+        tab, size = into if into is not None else (new_table(1 << 16), 0)
         table = count_occurrences(units, units if neighbours is None else neighbours, self._trie, self._root,
-                                  target, new_table(1 << 16), 0)
+                                  target, tab, size)
         return table if as_table else items(table[0])
 
     def latin_run(self, code: int) -> str:

@@ -154,13 +154,16 @@ class OccurrenceStats:
 
     @classmethod
     def of(cls, keys: np.ndarray, counts: np.ndarray, n_words: int) -> "OccurrenceStats":
-        word, side = pair_fields(keys)
-        neighbour = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
-        edge = neighbour == 0
         by_count = np.argsort(counts, kind="stable")  # sums in an order fixed by the counts alone
-        word, side, edge, c = word[by_count], side[by_count], edge[by_count], counts[by_count].astype(np.float64)
+        keys = keys[by_count]
+        c = counts[by_count].astype(np.float64)
+        del by_count
+        word, side = pair_fields(keys)
+        side = side.astype(bool)
+        edge = (keys & np.uint64(0xFFFFFFFF)) == 0
+        del keys
         totals, entropies, shares = [], [], []
-        for s in (0, 1):
+        for s in (False, True):
             sel = side == s
             total = np.bincount(word[sel], weights=c[sel], minlength=n_words)
             inner = sel & ~edge  # an edge counts as a new neighbour each time: it adds c log 1 = 0
@@ -180,6 +183,12 @@ def block_occurrences(codes: np.ndarray, latin_runs: list[str], segmenter: Segme
     Every run of digits is one and the same neighbour, a number: 3枚金牌, 12枚金牌 have one left
     neighbour, so that a string that numbers precede (枚金牌, 月下旬) is seen to continue one.
     """
+    return add_occurrences(None, codes, latin_runs, segmenter, target)
+
+
+def add_occurrences(acc, codes: np.ndarray, latin_runs: list[str], segmenter: Segmenter, target: np.ndarray):
+    """:func:`block_occurrences` added into the (table, size) ``acc`` in place (None: a new table;
+    ``map_blocks``'s ``into``)."""
     units = segmenter.block_units(codes, latin_runs, name_unknown=True)
     neighbours = units
     is_latin = codes >= LATIN_BASE
@@ -190,7 +199,7 @@ def block_occurrences(codes: np.ndarray, latin_runs: list[str], segmenter: Segme
         if number.any():
             neighbours = units.copy()
             neighbours[number] = NUMBER_NEIGHBOUR
-    return segmenter.occurrences(units, target, neighbours, as_table=True)
+    return segmenter.occurrences(units, target, neighbours, as_table=True, into=acc)
 
 
 def summed_pairs(parts) -> tuple[np.ndarray, int]:
@@ -204,8 +213,10 @@ def summed_pairs(parts) -> tuple[np.ndarray, int]:
 def sorted_pairs(table: tuple[np.ndarray, int]) -> tuple[np.ndarray, np.ndarray]:
     """The (keys, counts) of a pair table, by key (so the sums that follow are in a fixed order)."""
     keys, counts = items(table[0])
+    del table
     by_key = np.argsort(keys)
-    return keys[by_key], counts[by_key].astype(np.int64)
+    keys = keys[by_key]
+    return keys, counts[by_key].astype(np.int64, copy=False)
 
 
 @dataclass
@@ -317,8 +328,8 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     one_char = np.array([len(w) == 1 for w in scan.words], dtype=bool)
     usable = np.flatnonzero((nodes > 0) & ~one_char)
     target[nodes[usable]] = usable + 1
-    keys, pair_counts = sorted_pairs(map_blocks(block_occurrences, summed_pairs, segmenter, target))
-    stats = OccurrenceStats.of(keys, pair_counts, len(scan))
+    pairs = [map_blocks(block_occurrences, summed_pairs, segmenter, target, into=add_occurrences)]
+    stats = OccurrenceStats.of(*sorted_pairs(pairs.pop()), len(scan))  # the table freed as soon as read
     at = np.array([scan.index[w] for w in words], dtype=np.int64)  # scan's order -> the lexicon's
     occurrences, left, right = stats.occurrences[at], stats.left_entropy[at], stats.right_entropy[at]
     single = np.flatnonzero(one_char[at])

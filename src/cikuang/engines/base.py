@@ -17,9 +17,12 @@ stream on local disk and threads, or cached partitions on a Spark cluster) and i
 ``count_fragments(kept, min_count, with_dropped)``
     cut the corpus with the kept n-grams and count the candidate fragments (:class:`Fragments`);
     ``with_dropped``: the chains the backtrack rule rejects too, for the word list
-``map_blocks(fn, total, *args)``
+``map_blocks(fn, total, *args, into=None)``
     ``total`` of ``fn(codes, latin_runs, *args)`` over every block of the corpus in the discovery
-    coding (:func:`cikuang.textmodel.encode_units`; ``latin_runs[i]`` names code ``LATIN_BASE + i``)
+    coding (:func:`cikuang.textmodel.encode_units`; ``latin_runs[i]`` names code ``LATIN_BASE + i``);
+    ``into(acc, codes, latin_runs, *args) -> acc``, the same as ``total([acc, fn(codes, ...)])``
+    (``fn`` alone when ``acc`` is None), which an engine may use instead to add a block into a
+    running total in place
 
 Engines never see the spec, the recipe or the estimator, and the recipe never sees a thread, a
 file or an RDD. Both engines use the same compiled kernels (:mod:`cikuang._native`) and the same
@@ -158,4 +161,4 @@ class Engine(abc.ABC):
     def count_fragments(self, kept: KeptSet, min_count: int, with_dropped: bool = False) -> Fragments: ...
 
     @abc.abstractmethod
-    def map_blocks(self, fn: Callable, total: Callable, *args): ...
+    def map_blocks(self, fn: Callable, total: Callable, *args, into: Callable | None = None): ...

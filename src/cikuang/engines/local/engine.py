@@ -29,6 +29,19 @@ from .table import SORT_BYTES, sectioned
 CUT_BLOCK = 1 << 21
 #: Occurrence records of long fragments held before they are summed.
 _LONG_RECORDS = 1 << 20
+#: What a pass takes in flight per unit of a block: ``map_blocks``'s (the refine pass's token
+#: arrays and their sorts are the largest, about 85 bytes a unit) and the cut's (its records of
+#: long fragments, its table's growth). The workers' blocks in flight may take ``PIECE_SHARE`` of
+#: the memory budget: a block is cut (after a clause end) into pieces of at most ``PIECE_SHARE *
+#: memory / (workers * bytes a unit)`` units, so that a long line, a small budget or many workers
+#: do not mean more memory.
+MAP_UNIT_BYTES = 96
+CUT_UNIT_BYTES = 48
+PIECE_SHARE = 0.2
+#: The smallest piece a block is cut into.
+MIN_PIECE = 1 << 15
+#: Bytes of a long-fragment record (two hashes, start, length, count).
+_RECORD_BYTES = 40
 
 
 def check_tmp_dir(tmp_dir: str | None) -> str | None:
@@ -45,12 +58,35 @@ def check_tmp_dir(tmp_dir: str | None) -> str | None:
 
 
 def _nbytes(obj) -> int:
-    """The bytes of the NumPy arrays a pass's state holds (nested in tuples and lists)."""
+    """The bytes of the NumPy arrays a pass's state holds (nested in tuples, lists and dataclasses)."""
     if isinstance(obj, np.ndarray):
         return obj.nbytes
     if isinstance(obj, (tuple, list)):
         return sum(_nbytes(x) for x in obj)
+    if hasattr(obj, "__dataclass_fields__"):
+        return sum(_nbytes(getattr(obj, name)) for name in obj.__dataclass_fields__)
     return 0
+
+
+def pieces(item: tuple, size: int):
+    """A block ``(offset, ids[, codes])`` in pieces of at most ``size`` units, each cut after a
+    clause end (a 0 of the codes, or of the ids when there are no codes: a fragment never holds an
+    id 0), with its own offset; a clause longer than ``size`` is a piece of its own."""
+    offset, ids, *rest = item
+    n = len(ids)
+    if n <= size:
+        yield item
+        return
+    ends = np.flatnonzero((rest[0] if rest else ids) == 0) + 1  # a piece may end after each of these
+    start = 0
+    while start < n:
+        if n - start <= size:
+            cut = n
+        else:
+            i = int(np.searchsorted(ends, start + size, side="right")) - 1
+            cut = int(ends[i]) if i >= 0 and ends[i] > start else int(ends[np.searchsorted(ends, start, side="right")])
+        yield (offset + start, ids[start:cut], *(r[start:cut] for r in rest))
+        start = cut
 
 
 def _sorted(parts, order: int, bits: int) -> NgramCounts:
@@ -138,6 +174,9 @@ class LocalEngine(Engine):
 
     def count_fragments(self, kept: KeptSet, min_count: int, with_dropped: bool = False) -> Fragments:
         order, bits = kept.order, kept.bits
+        # a worker's records are summed when they pass its share of the budget (and twice those
+        # it summed before: each record is summed a bounded number of times)
+        held = max(1 << 14, min(_LONG_RECORDS, int(self.memory * PIECE_SHARE) // (self.workers * _RECORD_BYTES)))
 
         def run(item, state):
             offset, ids = item
@@ -146,15 +185,16 @@ class LocalEngine(Engine):
                                                        tab, size, offset, with_dropped)
             if len(long_records[0]):
                 records.append(long_records)
-                if sum(len(r[0]) for r in records) > _LONG_RECORDS:
+                if sum(len(r[0]) for r in records[1:]) > max(held, 2 * len(records[0][0])):
                     records = [summed_records(records)]
             return tab, size, records
 
         def fold(states):
             tab, size = ht.merged([(t, s) for t, s, _ in states])
-            return tab, size, [r for _, _, recs in states for r in recs]
+            records = [r for _, _, recs in states for r in recs]
+            return tab, size, [summed_records(records)] if len(records) > 1 else records
 
-        states = self._blocks(run, "cutting", fold=fold)
+        states = self._blocks(run, "cutting", fold=fold, piece=self._piece(CUT_UNIT_BYTES))
         tab, _ = ht.merged([(t, s) for t, s, _ in states])
         short_keys, short_counts = ht.items(tab)
         frequent = short_counts >= min_count
@@ -172,32 +212,55 @@ class LocalEngine(Engine):
         return Fragments(short_keys[frequent], short_counts[frequent], h1[sel], h2[sel], n[sel], ids_of(sel),
                          n[drop], ids_of(drop))
 
-    def map_blocks(self, fn, total, *args):
+    def map_blocks(self, fn, total, *args, into=None):
+        """``total`` of ``fn`` over the blocks (see :class:`~..base.Engine`); ``into(acc, codes,
+        latin_runs, *args) -> acc``, if given, adds a block into a worker's running total in place
+        (``acc`` None at first), which spares a table per block and its merge."""
         latin = self.stream.vocab.latin
+        if into is not None:
+            def run(item, acc):
+                return into(acc, item[2], latin, *args)
 
-        def run(item, acc):
+            return total(self._blocks(run, "refining", with_codes=True, fold=total, share=PIECE_SHARE,
+                                      piece=self._piece(MAP_UNIT_BYTES)))
+
+        def add(item, parts):
+            # a worker's results wait in a list, added up when they reach half its running total
+            # (``total`` adds any number of them): each is added a bounded number of times
             part = fn(item[2], latin, *args)
-            return part if acc is None else total([acc, part])
+            if parts is None:
+                return [part]
+            parts.append(part)
+            return [total(parts)] if 2 * _nbytes(parts[1:]) >= _nbytes(parts[0]) else parts
 
-        # the workers' partial results are added up when they outgrow their share of the budget
-        # (``total`` adds any number of them), so that more workers do not mean more memory
-        return total(self._blocks(run, "refining", with_codes=True, fold=total))
+        # the workers' partial results are added up when they outgrow their share of the budget,
+        # so that more workers do not mean more memory
+        states = self._blocks(add, "refining", with_codes=True, fold=lambda states: [total(sum(states, []))],
+                              share=PIECE_SHARE, piece=self._piece(MAP_UNIT_BYTES))
+        return total(sum(states, []))
 
-    def _blocks(self, fn, label: str, with_codes: bool = False, fold=None) -> list:
-        """Apply ``fn(item, state)`` to every block ``item`` of the stream's ``id_blocks``, ``workers``
-        blocks at a time, with one state per worker; returns the states.
+    def _piece(self, unit_bytes: int) -> int:
+        """The most units of a piece of a block (see ``PIECE_SHARE``)."""
+        return max(MIN_PIECE, min(CUT_BLOCK, int(self.memory * PIECE_SHARE) // (self.workers * unit_bytes)))
 
-        ``fold(states) -> (state, bytes)`` adds states up into one: when the states outgrow their
-        share of the memory budget they are folded, so that the workers' tables, which hold much
-        the same entries, do not take the budget once each.
+    def _blocks(self, fn, label: str, with_codes: bool = False, fold=None, share: float = 0.45,
+                piece: int = CUT_BLOCK) -> list:
+        """Apply ``fn(item, state)`` to every block ``item`` of the stream's ``id_blocks`` (cut into
+        pieces of at most ``piece`` units), ``workers`` at a time, with one state per worker;
+        returns the states.
+
+        ``fold(states) -> state`` adds states up into one: when the states outgrow ``share`` of the
+        memory budget they are folded, so that the workers' tables, which hold much the same
+        entries, do not take the budget once each.
         """
         workers = self.workers
         states = [None] * workers
-        share = int(self.memory * 0.45)
+        share = int(self.memory * share)
         with self.progress.bar(label, total=self.stream.n_codes, unit="units") as bar, \
                 ThreadPoolExecutor(workers) as pool:
             batch = []
-            for item in self.stream.id_blocks(self.unit_ids, CUT_BLOCK, with_codes):
+            blocks = self.stream.id_blocks(self.unit_ids, CUT_BLOCK, with_codes)
+            for item in (p for block in blocks for p in pieces(block, piece)):
                 batch.append(item)
                 if len(batch) == workers:
                     states = list(pool.map(fn, batch, states))

@@ -25,8 +25,11 @@ from ...textmodel import LATIN_BASE, UnitVocab, encode_units, prepare_tables
 #: Characters of text handed to a worker at a time.
 BATCH_CHARS = 1 << 20
 #: What a batch in flight may hold while it is encoded (its text, code points and codes: a batch is
-#: at most BATCH_CHARS plus a piece, and a piece at most corpus.MAX_CARRY plus a block).
+#: at most BATCH_CHARS plus a piece, and a piece at most corpus.MAX_CARRY plus a block; 70 MB
+#: measured on a batch of 2.6M characters of a long line).
 BATCH_MEMORY = 64 << 20
+#: The share of the memory budget the batches in flight may take (at least one is in flight).
+BATCH_SHARE = 0.5
 
 
 def _encode_batch(batch: tuple[str, bool]) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
@@ -96,7 +99,7 @@ class UnitStream:
         n_codes = 0
         out = tempfile.TemporaryFile(dir=tmp_dir)
         try:
-            for codes, latin, han, latin_local in _encoded(corpus, workers, progress, max(1, min(2 * workers, memory // BATCH_MEMORY))):
+            for codes, latin, han, latin_local in _encoded(corpus, workers, progress, max(1, min(2 * workers, int(memory * BATCH_SHARE) // BATCH_MEMORY))):
                 if len(codes) == 0:
                     continue
                 han_counts[: len(han)] += han
