@@ -260,6 +260,10 @@ def run(ctx, args, *, case_dir: Path, cwd=None, tmp=None, stdin="devnull", stdou
             fout, pumps = _pump(fout, pumps)
 
     def preexec():
+        # a shell runs a background job (this script under `&`) with SIGINT ignored, and a child
+        # inherits that: Python then installs no KeyboardInterrupt handler, and the SIGINT cases
+        # would measure the shell, not cikuang
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         for fd in close:
             os.close(fd)
         if fsize is not None:
@@ -270,7 +274,7 @@ def run(ctx, args, *, case_dir: Path, cwd=None, tmp=None, stdin="devnull", stdou
     t0 = time.perf_counter()
     try:
         p = subprocess.Popen(argv, stdin=fin, stdout=fout, stderr=ferr, cwd=cwd, env=env,
-                             start_new_session=True, preexec_fn=preexec if (close or fsize is not None) else None)
+                             start_new_session=True, preexec_fn=preexec)
     finally:
         for f in files:
             if not pumps:
