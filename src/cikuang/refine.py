@@ -68,7 +68,7 @@ def refine(lexicon: Lexicon, min_count: int, keep_numbers: bool, map_blocks, fin
     count of 0: candidates for the word list, which the segmenter does not use."""
     if len(lexicon):
         segmenter = Segmenter(lexicon)
-        counts = map_blocks(block_tokens, TokenCounts.total, segmenter)
+        counts = map_blocks(block_tokens, TokenCounts.total, segmenter, find_compounds)
         found = compounds(segmenter, lexicon.words, counts, min_count) if find_compounds else []
         lexicon, _ = refine_lexicon(lexicon, segmenter, counts, min_count)
         lexicon = with_list_candidates(lexicon, found)
@@ -100,8 +100,10 @@ class TokenCounts:
     compound_counts: np.ndarray
 
     @classmethod
-    def of_block(cls, segmenter: Segmenter, units: np.ndarray) -> "TokenCounts":
-        """Counts of one block of the segmenter's unit codes (clauses end at codes 0-3)."""
+    def of_block(cls, segmenter: Segmenter, units: np.ndarray, with_compounds: bool = True) -> "TokenCounts":
+        """Counts of one block of the segmenter's unit codes (clauses end at codes 0-3); the
+        compounds (two words in a row) only ``with_compounds`` (they are as many as the corpus's
+        distinct word pairs, and only :func:`compounds` reads them)."""
         node, first, length, opens = segmenter.tokens(units)
         single = length == 1
         sk, sc = np.unique(first[single], return_counts=True)
@@ -111,7 +113,7 @@ class TokenCounts:
         pk, pc = np.unique((a[known].astype(np.uint64) << np.uint64(32)) | b[known], return_counts=True)
         word = (length >= 2) & (node != 0)
         nk, nc = np.unique(node[word], return_counts=True)
-        joined = word[:-1] & word[1:] & (opens[1:] == 0)
+        joined = word[:-1] & word[1:] & (opens[1:] == 0) & with_compounds
         ck, cc = np.unique((node[:-1][joined] << np.uint64(32)) | node[1:][joined], return_counts=True)
         return cls(len(node), sk.astype(np.uint64), sc, pk, pc, nk, nc, ck, cc)
 
@@ -130,9 +132,10 @@ class TokenCounts:
         return cls(sum(p.n_tokens for p in parts), *cols)
 
 
-def block_tokens(codes: np.ndarray, latin_runs: list[str], segmenter: Segmenter) -> "TokenCounts":
+def block_tokens(codes: np.ndarray, latin_runs: list[str], segmenter: Segmenter,
+                 with_compounds: bool = True) -> "TokenCounts":
     """The token counts of one block of the discovery coding (the refine stage's first pass)."""
-    return TokenCounts.of_block(segmenter, segmenter.block_units(codes, latin_runs))
+    return TokenCounts.of_block(segmenter, segmenter.block_units(codes, latin_runs), with_compounds)
 
 
 def compounds(segmenter: Segmenter, words: list[str], counts: TokenCounts, min_count: int,

@@ -194,7 +194,7 @@ class LocalEngine(Engine):
             records = [r for _, _, recs in states for r in recs]
             return tab, size, [summed_records(records)] if len(records) > 1 else records
 
-        states = self._blocks(run, "cutting", fold=fold, piece=self._piece(CUT_UNIT_BYTES))
+        states = self._blocks(run, "cutting", fold=fold, share=PIECE_SHARE, piece=self._piece(CUT_UNIT_BYTES))
         tab, _ = ht.merged([(t, s) for t, s, _ in states])
         short_keys, short_counts = ht.items(tab)
         frequent = short_counts >= min_count
