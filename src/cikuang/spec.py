@@ -268,8 +268,10 @@ class RunSpec:
                                       "same output; INPUTs are then paths Spark reads (hdfs://, s3a://, local); "
                                       "needs pip install \"cikuang[spark]\"", choices=ENGINES)
     workers: int | None = option(None, "threads to use (default: all cores)", metavar="N")
-    memory: str = option("2G", "memory budget of the count tables; larger tables spill to disk "
-                               "(default: {default})", metavar="SIZE")
+    memory: str = option("2G", "memory budget of the count tables, the passes over the text and the "
+                               "sorts, which spill to disk beyond it; not bounded by it: what grows with the "
+                               "corpus's vocabulary (its frequent n-grams, the word list's neighbours), and "
+                               "about 150 MB for Python itself (default: {default})", metavar="SIZE")
     tmp_dir: str | None = option(None, "where the unit stream and spill files go (default: $TMPDIR)",
                                  metavar="DIR")
     spark_master: str | None = option(None, "with --engine spark: the master (default: local[*], or the "
