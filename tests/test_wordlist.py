@@ -121,11 +121,12 @@ def test_the_rules_in_order():
 
 
 def _listed(words, rules=None, known=None):
-    """The statuses of ``words`` when every statistic passes (only the form-based rules can fail)."""
+    """The statuses of ``words`` when every statistic passes (only the form-based rules can fail);
+    ``known``: the base dictionary's words, which the phrase patterns look parts up in too."""
     n = len(words)
     rules = rules or ListRules(min_cohesion=4.0, min_entropy=1.0)
     return statuses(words, np.full(n, 50), np.full(n, 8.0), np.full(n, 3.0), np.full(n, 3.0), np.full(n, 0.1),
-                    np.zeros(n), rules, known=known)
+                    np.zeros(n), rules, base_words=known)
 
 
 def test_quantities_are_numbers_and_names_of_digits_and_letters_stay_words():
@@ -148,7 +149,7 @@ def test_phrase_patterns_and_the_words_they_leave():
     assert _listed(words, known=known) == ["word"] * len(words)
     # a part must be a known word: 洗完澡 and 被告知 are words when 洗澡 and 告知 are not known
     assert _listed(["洗完澡", "被告知"], known=set()) == ["word", "word"]
-    # the default ``known``: the entries themselves
+    # without a base dictionary: the entries themselves
     assert _listed(["被告知", "告知"]) == [PHRASE, "word"]
 
 

@@ -391,7 +391,7 @@ def _count(args) -> int:
         table = count(_engine_inputs(args), order=args.order, workers=args.workers, memory=args.memory,
                       tmp_dir=args.tmp_dir, progress=_progress(args), **_engine_options(args),
                       **_corpus_options(args))
-        if args.output is not None and is_parquet(args.output):  # a URI through Hadoop's file systems (spark)
+        if args.output is not None and is_parquet(args.output):  # a URI too, on Spark (save_counts)
             save_counts(table, args.output, args.order, args.inputs)
         else:
             table.save(args.output)  # a URI through Hadoop's file systems (spark)

@@ -203,6 +203,7 @@ class Discoverer:
         self.order_ = found.order
         self.n_kept_ = found.n_kept
         self.n_tokens_ = found.n_tokens
+        self.list_rules_ = found.rules
         self.fit_seconds_ = time.perf_counter() - started
         if self.contexts:  # k sampled occurrences of each word (cikuang.contexts)
             from .contexts import fit_contexts
@@ -217,7 +218,7 @@ class Discoverer:
             base = open_base(self.against, found.order,
                              lambda corpus, order: count(corpus, order=order, **count_params),
                              open_file=self._hadoop_input() if on_spark else None)
-            self.emergence_ = Emergence(found.lexicon, base, found.n_units)
+            self.emergence_ = Emergence(found.lexicon, base, found.n_units, found.rules.min_cohesion)
         return self
 
     def _hadoop_input(self):

@@ -137,28 +137,29 @@ def open_base(against, order: int, count_corpus, open_file=None):
 class Emergence:
     """The word list of NEW compared with BASE, by emergence (see the module doc for the columns)."""
 
-    def __init__(self, lexicon, base, n_units: int):
+    def __init__(self, lexicon, base, n_units: int, min_cohesion: float | None = None):
+        """``min_cohesion``: the word list's, which the discovery used (default: the automatic one
+        for ``n_units``)."""
         # The word list, and the long words only the list holds that the chain rule alone held
         # back (cohesive enough for the list, but a new name of common characters cannot show in
         # one corpus that its parts never stand alone; that BASE lacks it is the evidence).
         status, counts = lexicon.column("status"), lexicon.counts
-        min_cohesion = ListRules().for_corpus(n_units).min_cohesion
+        if min_cohesion is None:
+            min_cohesion = ListRules().for_corpus(n_units).min_cohesion
         with np.errstate(invalid="ignore"):
             held_back = (status == WEAK) & (counts == 0) & (lexicon.column("cohesion") >= min_cohesion)
-        if held_back.any():  # only those BASE lacks
-            rows = np.flatnonzero(held_back)
-            absent = base_counts(base, [lexicon.words[i] for i in rows])[0] == 0
-            held_back[rows[~absent]] = False
-        words_lex = lexicon.take((status == WORD) | held_back)
-        words = words_lex.words
-        occ = words_lex.column("occurrences")
+        candidates = lexicon.take((status == WORD) | held_back)
+        names = candidates.words
+        b, exact = base_counts(base, names)  # one look-up: a saved counts file is read once
+        rows = np.flatnonzero((candidates.column("status") == WORD) | (b == 0))  # held back: if BASE lacks it
+        words = [names[i] for i in rows.tolist()]
+        b, exact = b[rows], exact[rows]
+        occ, cnt = candidates.column("occurrences")[rows], candidates.column("count")[rows]
         if len(occ) and (occ < 0).any():
             raise CikuangError("comparing with a base needs each word's occurrences (neighbours=True)")
-        b, exact = base_counts(base, words)
         score, ratio, judged = emergence_scores(occ, n_units, b, base.n_units)
         trend = np.where(~judged, "rare", np.where(b == 0, "new", np.where(
             score >= SIGNIFICANT, "up", np.where(score <= -SIGNIFICANT, "down", "same")))).astype(object)
-        cnt = words_lex.column("count")
         order = np.lexsort((np.array(words, dtype=str), -cnt, -score)) if words else np.zeros(0, np.int64)
         self.n_units, self.base_n_units = int(n_units), int(base.n_units)
         self.base_order = base.order

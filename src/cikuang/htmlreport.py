@@ -112,9 +112,7 @@ def _summary(lexicon: Lexicon, words: Lexicon, fitted, has_base: bool, extra: di
     thresholds = None
     if fitted is not None:
         spec = fitted.spec()
-        from .wordlist import ListRules
-
-        rules = ListRules(min_cohesion=spec.min_cohesion, min_entropy=spec.min_entropy).for_corpus(fitted.n_units_)
+        rules = fitted.list_rules_  # the thresholds the discovery used
         if spec.word_list:
             thresholds = (rules.min_cohesion, rules.min_entropy)
         chars = getattr(fitted, "corpus_chars_", None)

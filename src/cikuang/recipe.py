@@ -38,6 +38,7 @@ class Discovery:
     order: int
     n_kept: int  # kept n-grams
     n_tokens: int  # tokens of the corpus cut into the lexicon's words, before --new-only drops any
+    rules: ListRules  # the word list's rules, their automatic thresholds filled for this corpus
 
 
 def discover_words(engine: Engine, spec: DiscoverySpec, base_words: set[str] | None = None) -> Discovery:
@@ -64,13 +65,14 @@ def discover_words(engine: Engine, spec: DiscoverySpec, base_words: set[str] | N
     if listing:  # the chains the backtrack rule rejected: long words, for the list only (澳大利亚)
         chains = frozenset(chain_words(frags, unit_ids, units.vocab)) - set(lexicon.index)
         lexicon = with_list_candidates(lexicon, sorted(chains))
+    rules = list_rules(spec, min_count).for_corpus(units.n_units)
     if spec.neighbours:  # the word list: occurrences, entropies, cohesion, statuses
         lexicon = describe(lexicon, Counts(frequent, unit_ids, units.vocab, units.n_units, spec.scorer),
-                           list_rules(spec, min_count), engine.map_blocks, base_words, spec.sort, chains)
+                           rules, engine.map_blocks, base_words, spec.sort, chains)
     n_tokens = corpus_tokens(lexicon)
     if base_words:  # --new-only, after the stages that use the whole lexicon
         lexicon = lexicon.take(np.array([w not in base_words for w in lexicon.words], dtype=bool))
-    return Discovery(lexicon, units.n_units, min_count, spec.min_pmi, order, len(kept.keys), n_tokens)
+    return Discovery(lexicon, units.n_units, min_count, spec.min_pmi, order, len(kept.keys), n_tokens, rules)
 
 
 def list_rules(spec: DiscoverySpec, min_count: int) -> ListRules:

@@ -112,11 +112,7 @@ def save_counts(table, path, order: int, inputs=()) -> int:
             if not path.lower().startswith("file://"):
                 raise CikuangError("an output URI needs the Spark engine (--engine spark)", path)
             path = path[7:]
-    from . import __version__
-
-    meta = {"format": FORMAT, "order": order, "min_count": 1, "n_units": int(table.n_units),
-            "n_ngrams": len(table), "text_model": TEXT_MODEL, "version": __version__,
-            "inputs": json.dumps([str(p) for p in inputs], ensure_ascii=False)}
+    meta = _meta(order, 1, int(table.n_units), len(table), [str(p) for p in inputs])
     return _write(pa, path, meta, (pa.table({"ngram": pa.array(t, pa.string()), "count": pa.array(c, pa.int64())})
                                    for t, c in table_chunks(table)), opener)
 
@@ -290,14 +286,18 @@ def _summed_sorted(pa, table):
                                                 ("ngram", "ascending")]))
 
 
-def _merged_meta(files, n_rows: int) -> dict:
+def _meta(order: int, min_count: int, n_units: int, n_ngrams: int, inputs: list[str]) -> dict:
+    """The file's ``cikuang.*`` metadata (see the module doc)."""
     from . import __version__
 
-    first = files[0]
-    return {"format": FORMAT, "order": first.order, "min_count": first.min_count,
-            "n_units": sum(f.n_units for f in files), "n_ngrams": n_rows, "text_model": TEXT_MODEL,
-            "version": __version__, "inputs": json.dumps([i for f in files for i in (f.inputs or [f.path])],
-                                                         ensure_ascii=False)}
+    return {"format": FORMAT, "order": order, "min_count": min_count, "n_units": n_units, "n_ngrams": n_ngrams,
+            "text_model": TEXT_MODEL, "version": __version__, "inputs": json.dumps(inputs, ensure_ascii=False)}
+
+
+def _merged_meta(files, n_rows: int) -> dict:
+    """The metadata of the sum of ``files``: their N added, their inputs in order."""
+    return _meta(files[0].order, files[0].min_count, sum(f.n_units for f in files), n_rows,
+                 [i for f in files for i in (f.inputs or [f.path])])
 
 
 def _hash_parts(texts, parts: int) -> np.ndarray:

@@ -346,23 +346,19 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     if rows:  # a chain of parts that also occur apart is a phrase (领导干部), one of bound parts a word (澳大利亚)
         bound = counts.bound_of([words[i] for i in rows])
         loose[rows] = ~(coh[rows] >= rules.chain_bound * bound)
-    known = {w for w in words if len(w) >= 2}
-    if base_words:
-        known.update(base_words)
-    status = statuses(words, occurrences, coh, left, right, stats.continuation[at], inside, rules, loose, known)
+    status = statuses(words, occurrences, coh, left, right, stats.continuation[at], inside, rules, loose, base_words)
     score = word_score(coh, left, right, cap=rules.min_cohesion + SCORE_CAP)
     return Lexicon(words, lexicon.counts, coh, left, right, score, occurrences=occurrences, status=status, sort=sort)
 
 
 def statuses(words, occurrences, coh, left, right, continuation, inside, rules: ListRules, loose=None,
-             known=None) -> list[str]:
+             base_words=None) -> list[str]:
     """The status of each entry under ``rules`` (whose thresholds are filled); ``loose``: the chains
-    short of ``rules.chain_bound``, which are weak; ``known``: the words the phrase patterns look
-    parts up in (default: the entries of two or more characters of ``words``)."""
+    short of ``rules.chain_bound``, which are weak; the phrase patterns look parts up among the
+    entries of two or more characters and ``base_words``."""
     if rules.keep_everything:
         return [WORD] * len(words)
-    if known is None:
-        known = {w for w in words if len(w) >= 2}
+    known = {w for w in words if len(w) >= 2}.union(base_words or ())
     out = []
     stop = rules.stopwords
     for i, w in enumerate(words):

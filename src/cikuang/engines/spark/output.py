@@ -85,9 +85,6 @@ class _HadoopReader(io.RawIOBase):
     def tell(self) -> int:
         return self._pos
 
-    def size(self) -> int:
-        return self._size
-
     def readinto(self, b) -> int:
         n = min(len(b), max(0, self._size - self._pos), _CHUNK)
         if n <= 0:
