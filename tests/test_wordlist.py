@@ -172,6 +172,25 @@ def test_quantities_and_phrases_in_a_corpus():
     assert lexicon.word_list().words[:4] and not set(lexicon.word_list().words) & {"1G内存", "翻了翻", "被告知"}
 
 
+def test_a_function_character_joined_to_a_word_it_mostly_goes_without_is_a_phrase():
+    rules = ListRules(min_cohesion=4.0, min_entropy=1.0)
+    n = 4
+    got = statuses(["已成为", "意味着", "范围内", "卡雷兹"], np.full(n, 50), np.full(n, 8.0), np.full(n, 3.0),
+                   np.full(n, 3.0), np.full(n, 0.1), np.zeros(n), rules,
+                   joined_share=np.array([0.05, 0.8, 0.34, np.nan]))
+    assert got == [PHRASE, "word", PHRASE, "word"]
+
+    # 甄寰 stands alone in 4 of 5 occurrences: 甄寰着 is a phrase; 沐曦 goes with 着 in 4 of 5: a word
+    def lines(rng, fill):
+        return ([fill(3) + "甄寰" + fill(2) + "。" for _ in range(4)] + [fill(2) + "甄寰着" + fill(3) + "。"]
+                + [fill(2) + "沐曦着" + fill(3) + "。" for _ in range(4)] + [fill(3) + "沐曦" + fill(2) + "。"])
+
+    lexicon = cikuang.discover(_amid_filler(8, lines), min_count=5)
+    status = {w: lexicon.get(w).status for w in ("甄寰", "甄寰着", "沐曦着")}
+    assert status["甄寰着"] == PHRASE and status["甄寰"] == "word" and status["沐曦着"] != PHRASE
+    assert "甄寰着" in lexicon.words  # still in the lexicon the segmenter uses
+
+
 def _amid_filler(seed: int, lines) -> list[str]:
     """300 rounds of ``lines(rng, fill)`` (``fill(k)``: k random common characters), each followed by
     40 clauses of filler: a large N, so that rare names cohere."""

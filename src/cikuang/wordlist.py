@@ -31,7 +31,10 @@ phrase     a pattern of the grammar, not a word: a reduplicated verb (翻了翻,
            (越看越; 越来越 is a word), verb + 完 + object of a verb-object word (洗完澡 of 洗澡),
            verb + 了 + a Latin run or a word (装了XP), 被 or 据 + a word (被告知, 据了解; a
            noun in 人, 者, 案 or 权 stays: 被害人); "a word" is an entry of the lexicon or of
-           the base dictionary
+           the base dictionary. Also a function character (an adverb, pronoun, preposition,
+           particle or locative: :data:`FUNCTION_LEADS`, :data:`FUNCTION_TRAILS`) at an edge of
+           a word that mostly stands without it: fewer than ``min_joined_share`` (0.35) of the
+           word's occurrences are in the entry (已成为, 面临着, 范围内; 意味着 stays)
 stopword   it begins or ends with a stop word
 piece      (``--new-only``) most of its occurrences are inside words of the base dictionary
 rare       fewer than ``min_occurrences`` occurrences
@@ -79,6 +82,12 @@ MEASURES = ("k|m|g|t|[kmgt]i?b|bit|[kmg]?bps|[kmg]?hz|m?ah|k?wh?|m?v|ma|[nmck]?m
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:" + MEASURES + ")?", re.I)
 #: A 被 or 据 phrase whose last character is one of these is a noun (被害人, 被管理者, 被盗案, 被选举权).
 _NOUN_ENDS = frozenset("人者案权")
+#: Function characters of the grammar's closed classes (adverbs, pronouns, prepositions and verbs of
+#: the pivot: 已 仍 很 都 再, 我 它 这, 把 让 给 从) that a phrase puts before a word: 已成为, 很容易, 把目光.
+FUNCTION_LEADS = frozenset("已仍很才再还也都又更最就便并却把让给使将每各从对向在你我他她它这那不没及为")
+#: ... and after one: aspect and modal particles, locatives, the verb's object marker (面临着, 结束后,
+#: 范围内, 什么呢, 捐赠给). Not 地: a word + 地 is a place as often as an adverb (目的地, 宅基地).
+FUNCTION_TRAILS = frozenset("着了过的得呢吗吧啊呀后前内里上下中时间给到在把又也都就再更仍已不让使它他她")
 
 
 def units_of(word: str) -> list[str]:
@@ -129,6 +138,9 @@ class ListRules:
     han_only: bool = False
     stopwords: frozenset = field(default_factory=frozenset)
     keep_everything: bool = False  # no rule: every entry is a word (the kexue2019 preset)
+    #: An entry that is a function character and a word is a phrase unless it accounts for at least
+    #: this share of the word's occurrences: 意味着 (of 意味) stays, 面临着 (of 面临) does not.
+    min_joined_share: float = 0.35
     #: A chain the backtrack rule rejected (a long word for the list only) must also reach this share
     #: of the cohesion it would have if its parts never occurred apart (see Counts.bound_of).
     chain_bound: float = 0.9
@@ -318,7 +330,10 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     if n == 0:
         return lexicon
     pieces = _base_pieces(words, base_words) if base_words else {}
-    extra = sorted({b for bs in pieces.values() for b, _ in bs} - set(words))  # base words that hold entries
+    joined = _function_joins(words, base_words)
+    # base words that hold entries, and those a function character joins
+    extra = sorted(({b for bs in pieces.values() for b, _ in bs} | {j for js in joined.values() for j in js})
+                   - set(words))
     scan = Lexicon(words + extra, np.ones(n + len(extra), np.int64))  # a trie of all of them
     segmenter = Segmenter(scan)
     target = np.zeros(segmenter.n_nodes_, dtype=np.int64)
@@ -341,21 +356,30 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
         if occurrences[i]:
             inside[i] = min(1.0, sum(stats.occurrences[scan.index[b]] * times for b, times in bs) / occurrences[i])
     rules = rules.for_corpus(counts.n_units)
+    share = np.full(n, np.nan)  # the least share of a joined word's occurrences the entry accounts for
+    for i, js in joined.items():
+        # a joined word that is itself a piece (one unit continues it, as 尼亚 of 罗马尼亚) joins nothing
+        shares = [occurrences[i] / max(1, stats.occurrences[k]) for k in (scan.index[j] for j in js)
+                  if stats.continuation[k] < rules.max_continuation]
+        share[i] = min(shares, default=np.nan)
     loose = np.zeros(n, dtype=bool)
     rows = [i for i, w in enumerate(words) if w in chains]
     if rows:  # a chain of parts that also occur apart is a phrase (领导干部), one of bound parts a word (澳大利亚)
         bound = counts.bound_of([words[i] for i in rows])
         loose[rows] = ~(coh[rows] >= rules.chain_bound * bound)
-    status = statuses(words, occurrences, coh, left, right, stats.continuation[at], inside, rules, loose, base_words)
+    status = statuses(words, occurrences, coh, left, right, stats.continuation[at], inside, rules, loose, base_words,
+                      share)
     score = word_score(coh, left, right, cap=rules.min_cohesion + SCORE_CAP)
     return Lexicon(words, lexicon.counts, coh, left, right, score, occurrences=occurrences, status=status, sort=sort)
 
 
 def statuses(words, occurrences, coh, left, right, continuation, inside, rules: ListRules, loose=None,
-             base_words=None) -> list[str]:
+             base_words=None, joined_share=None) -> list[str]:
     """The status of each entry under ``rules`` (whose thresholds are filled); ``loose``: the chains
     short of ``rules.chain_bound``, which are weak; the phrase patterns look parts up among the
-    entries of two or more characters and ``base_words``."""
+    entries of two or more characters and ``base_words``; ``joined_share``: for an entry that is a
+    function character and a word (:func:`_function_joins`), the share of the word's occurrences it
+    accounts for (NaN for the others): below ``rules.min_joined_share`` it is a phrase."""
     if rules.keep_everything:
         return [WORD] * len(words)
     known = {w for w in words if len(w) >= 2}.union(base_words or ())
@@ -372,7 +396,7 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
             out.append(LATIN)
         elif len(units) < rules.min_length and not latin:
             out.append(SHORT)
-        elif is_phrase(units, known):
+        elif is_phrase(units, known) or (joined_share is not None and joined_share[i] < rules.min_joined_share):
             out.append(PHRASE)
         elif stop and (units[0] in stop or units[-1] in stop or any(w.startswith(s) or w.endswith(s) for s in stop)):
             out.append(STOPWORD)
@@ -388,6 +412,22 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
             out.append(BOUND)
         else:
             out.append(WORD)
+    return out
+
+
+def _function_joins(words: list[str], base_words) -> dict[int, list[str]]:
+    """For each entry (by index) that is a function character (:data:`FUNCTION_LEADS`,
+    :data:`FUNCTION_TRAILS`) at an edge of a word, an entry or a base word of two or more
+    characters (已成为, 面临着): those words (成为, 面临)."""
+    known = {w for w in words if len(w) >= 2}.union(base_words or ())
+    out: dict[int, list[str]] = {}
+    for i, w in enumerate(words):
+        if len(w) < 3:
+            continue
+        js = [j for j, edge in ((w[1:], w[0] in FUNCTION_LEADS), (w[:-1], w[-1] in FUNCTION_TRAILS))
+              if edge and j in known]
+        if js:
+            out[i] = js
     return out
 
 
