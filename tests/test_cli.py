@@ -154,7 +154,7 @@ def test_tsv_format(story_tsv, capsys):
         assert bool(r[4] and r[5] and r[6]) == (len(r[0]) > 1)
         assert (r[3] == "") == (len(r[0]) == 1)  # cohesion is undefined for single characters
         assert r[7] in ("word", "char", "number", "latin", "short", "phrase", "stopword", "piece", "rare",
-                        "fragment", "weak", "bound")
+                        "fragment", "weak", "bound", "variant")
     # the word list first, by score; then the other entries by count
     keys = [(r[7] != "word", -float(r[6]) if r[7] == "word" else -int(r[1]), r[0]) for r in rows]
     assert keys == sorted(keys) and rows[0][7] == "word"

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 import cikuang
 from cikuang import Lexicon
-from cikuang.wordlist import (BOUND, CHAR, FRAGMENT, LATIN, NUMBER, PHRASE, PIECE, RARE, SHORT, STOPWORD, WEAK,
-                              ListRules, is_number, statuses, units_of)
+from cikuang.wordlist import (BOUND, CHAR, FRAGMENT, LATIN, NUMBER, PHRASE, PIECE, RARE, SHORT, STOPWORD, VARIANT,
+                              WEAK, ListRules, is_number, statuses, units_of)
 from helpers import COMMON_HAN, make_corpus, make_language, reference_clauses
 
 LATIN_UNITS = ["iPhone7", "K", "NBA", "2019", "x", "GPU", "12"]
@@ -189,6 +189,16 @@ def test_a_function_character_joined_to_a_word_it_mostly_goes_without_is_a_phras
     status = {w: lexicon.get(w).status for w in ("甄寰", "甄寰着", "沐曦着")}
     assert status["甄寰着"] == PHRASE and status["甄寰"] == "word" and status["沐曦着"] != PHRASE
     assert "甄寰着" in lexicon.words  # still in the lexicon the segmenter uses
+
+
+def test_one_row_per_word_whatever_the_case_of_its_latin_letters():
+    words = ["usb接口", "USB接口", "Usb接口", "iPhone7", "IPHONE7", "LED屏", "led屏", "卡雷兹"]
+    n = len(words)
+    occ = np.array([40, 90, 90, 30, 30, 12, 3, 50])
+    got = statuses(words, occ, np.full(n, 8.0), np.full(n, 3.0), np.full(n, 3.0), np.full(n, 0.1), np.zeros(n),
+                   ListRules(min_cohesion=4.0, min_entropy=1.0))
+    # the most frequent spelling stays (the first of equals), a rare one that is no word is left as it is
+    assert got == [VARIANT, "word", VARIANT, "word", VARIANT, "word", RARE, "word"]
 
 
 def _amid_filler(seed: int, lines) -> list[str]:

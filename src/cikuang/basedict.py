@@ -18,8 +18,8 @@ merged segmenter; docs/benchmarks.md): weight 1: 0.859 / 0.851, 3: 0.869 / 0.858
 0.859, 30: 0.872 / 0.859, 100: 0.870 / 0.859, so 10, the start of the flat part. jieba with the
 exported words through ``load_userdict`` peaks at the same weight.
 
-Which mined entries join the base (:data:`MERGED_STATUSES`): the word list and the numbers
-(1998年, 16个; a base dictionary lacks them). The entries kept for the mined lexicon's own
+Which mined entries join the base (:data:`MERGED_STATUSES`): the word list, its case variants
+(usb接口 beside USB接口) and the numbers (1998年, 16个; a base dictionary lacks them). The entries kept for the mined lexicon's own
 segmentation (fragments, weak and rare collocations) would override the base's better-judged
 words: adding them costs 2 F points on both corpora.
 """
@@ -35,7 +35,7 @@ from .lexicon import WORD, Lexicon, jieba_dictionary_path
 
 CORPUS_WEIGHT = 10.0
 #: The statuses of the mined entries that join a base dictionary.
-MERGED_STATUSES = (WORD, "number")
+MERGED_STATUSES = (WORD, "number", "variant")
 
 
 def load_base_lexicon(base) -> Lexicon:

