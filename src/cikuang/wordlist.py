@@ -438,16 +438,16 @@ def _mark_case_variants(words, occurrences, status: list[str]) -> None:
 
 def _function_joins(words: list[str], base_words) -> dict[int, list[str]]:
     """For each entry (by index) that is a function character (:data:`FUNCTION_LEADS`,
-    :data:`FUNCTION_TRAILS`) or a doubled first character at an edge of a word, an entry or a base
-    word of two or more characters (已成为, 面临着, 局局长): those words (成为, 面临, 局长)."""
+    :data:`FUNCTION_TRAILS`) at an edge of a word, an entry or a base word of two or more
+    characters (已成为, 面临着): those words (成为, 面临). Not a doubled first character (厂厂长 of
+    X厂 厂长): names begin so too (波波夫)."""
     known = {w for w in words if len(w) >= 2}.union(base_words or ())
     out: dict[int, list[str]] = {}
     for i, w in enumerate(words):
         if len(w) < 3:
             continue
-        # a doubled first character ends the word before: 局局长 of 公安局 局长
-        lead = w[0] in FUNCTION_LEADS or (w[0] == w[1] and not w[0].isascii())
-        js = [j for j, edge in ((w[1:], lead), (w[:-1], w[-1] in FUNCTION_TRAILS)) if edge and j in known]
+        js = [j for j, edge in ((w[1:], w[0] in FUNCTION_LEADS), (w[:-1], w[-1] in FUNCTION_TRAILS))
+              if edge and j in known]
         if js:
             out[i] = js
     return out
