@@ -7,6 +7,7 @@ in bench/faults.py, which prints a table of them all.
 from __future__ import annotations
 
 import os
+import re
 import resource
 import signal
 import stat
@@ -19,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import cikuang
 from cikuang import Corpus, CikuangError, Segmenter
 from cikuang.cli import run
 
@@ -205,6 +207,18 @@ def test_lexicon_lines_separated_by_tabs_and_counts_too_large(tmp_path):
 def test_settings_that_do_not_fit_say_why(capsys, tmp_path):
     code, _, err = cli(capsys, "discover", STORY, "--order", "4", "--min-pmi", "0,1,2,3,4", "-q")
     assert one_line_error(code, err) and "more than the 4 lengths" in err
+
+
+def test_an_order_the_keys_cannot_hold_gives_values_that_work(capsys, tmp_path):
+    # the demo corpus has some 3,000 units: 12 bits each, so order 8 needs 96-bit keys
+    code, _, err = cli(capsys, "discover", "--order", "8", "-q", "-o", tmp_path / "o.txt")
+    assert one_line_error(code, err) and "sanguo" in err and not (tmp_path / "o.txt").exists()
+    order, min_count = map(int, re.search(r"--order (\d+) or --min-count (\d+) would fit", err).groups())
+    assert cli(capsys, "discover", "--order", str(order), "-q", "-o", tmp_path / "a.txt")[0] == 0
+    assert cli(capsys, "discover", "--order", "8", "--min-count", str(min_count), "-q", "-o", tmp_path / "b.txt")[0] == 0
+    demo = Path(cikuang.__file__).parent / "data" / "sanguo.txt.xz"
+    code, _, err = cli(capsys, "count", demo, "--order", "8", "-q", "-o", tmp_path / "c.parquet")
+    assert one_line_error(code, err) and "--min-count" not in err and re.search(r"--order \d+ would fit", err)
 
 
 # -- signals ------------------------------------------------------------------------------------

@@ -69,14 +69,20 @@ class UnitIds:
         return self.ids[codes]
 
 
-def bits_for(n_ids: int, order: int, what: str | None = None, hint: str = "raise --min-count or lower --order") -> int:
+def bits_for(n_ids: int, order: int, what: str | None = None, unit_counts: np.ndarray | None = None) -> int:
     """Bits per unit in a packed key of up to ``order`` units over ``n_ids`` ids (``what`` names the
-    corpus in the error)."""
+    corpus in the error, which gives the ``--order`` that fits, and with ``unit_counts``, the counts
+    the ids were chosen by, the ``--min-count`` that fits)."""
     bits = max(1, int(n_ids).bit_length())
     if bits * order > 64:
+        limit = (1 << (64 // order)) - 1
+        fixes = [f"--order {64 // bits}"] if 64 // bits >= 2 else []
+        if unit_counts is not None:  # at most `limit` units counted that often
+            desc = np.sort(np.asarray(unit_counts)[np.asarray(unit_counts) > 0])[::-1]
+            fixes.append(f"--min-count {int(desc[limit]) + 1}")
         raise CikuangError(
-            f"{n_ids} distinct units do not fit order {order} in 64-bit keys "
-            f"(at most {(1 << (64 // order)) - 1}); {hint}", what)
+            f"{n_ids} distinct units do not fit order {order} in 64-bit keys (at most {limit}); "
+            + (" or ".join(fixes) + " would fit" if fixes else "lower --order"), what)
     return bits
 
 

@@ -48,7 +48,7 @@ def discover_words(engine: Engine, spec: DiscoverySpec, base_words: set[str] | N
     min_count = spec.min_count_for(units.n_units)
     unit_ids = frequent_units(units, min_count, engine.name)
     order = spec.order
-    bits = bits_for(len(unit_ids), order, engine.name)
+    bits = bits_for(len(unit_ids), order, engine.name, units.counts)
     engine.use_ids(unit_ids, order, bits)
 
     kept, frequent = keep_ngrams(engine, units, unit_ids, spec, min_count, bits)
@@ -137,5 +137,5 @@ def count_ngrams(engine: Engine, order: int):
     """Every n-gram of 1..``order`` units with its exact count, as the engine's table."""
     units = encode(engine)
     unit_ids = UnitIds.by_frequency(units.counts)
-    engine.use_ids(unit_ids, order, bits_for(len(unit_ids), order, engine.name, hint="lower --order"))
+    engine.use_ids(unit_ids, order, bits_for(len(unit_ids), order, engine.name))
     return engine.count_all(order)
