@@ -32,10 +32,12 @@ their own statistics, counted over every occurrence of each entry: cohesion at l
 neighbour entropy at least MIN_ENTROPY on both sides (a clause edge is a new neighbour each time),
 no one unit continuing it in 3 of 4 occurrences (a piece of a longer word), at least 5
 occurrences, no number or quantity (1997年, 16个, 2G内存, 5000mAh), no lone lower-case Latin run
-(the, usr), and no phrase pattern (翻了翻, 越看越, 洗完澡, 被告知, 据了解). The readable table and
-the jieba format show the word list; tsv and jsonl hold every entry, the word list first, with a
-status column that says why any other entry is not a word (char, number, latin, short, phrase,
-stopword, piece, rare, fragment, weak, bound).
+(the, usr), and no phrase pattern (翻了翻, 越看越, 洗完澡, 被告知, 据了解, or a function character
+joined to a word that mostly goes without it: 已成为, 面临着). The readable table and the jieba
+format show the word list; tsv and jsonl hold every entry, the word list first, with a status
+column that says why any other entry is not a word (char, number, latin, short, phrase, stopword,
+piece, rare, fragment, weak, bound; variant: a less frequent spelling of a listed word in other
+cases of its Latin letters, usb接口 of USB接口).
 Columns: count (its count as a token of the corpus cut into words: the weight the segmenter gives
 it), occurrences (how often the string occurs at all), cohesion, left/right entropy, score
 (cohesion, counted up to MIN_COHESION + 2, plus the smaller entropy), status."""
