@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 import cikuang
 from cikuang import Lexicon
 from cikuang.wordlist import (BOUND, CHAR, FRAGMENT, LATIN, NUMBER, PHRASE, PIECE, RARE, SHORT, STOPWORD, VARIANT,
-                              WEAK, ListRules, _function_joins, is_number, statuses, units_of)
+                              WEAK, ListRules, _function_joins, is_number, known_words, statuses,
+                              units_of)
 from helpers import COMMON_HAN, make_corpus, make_language, reference_clauses
 
 LATIN_UNITS = ["iPhone7", "K", "NBA", "2019", "x", "GPU", "12"]
@@ -126,7 +127,7 @@ def _listed(words, rules=None, known=None):
     n = len(words)
     rules = rules or ListRules(min_cohesion=4.0, min_entropy=1.0)
     return statuses(words, np.full(n, 50), np.full(n, 8.0), np.full(n, 3.0), np.full(n, 3.0), np.full(n, 0.1),
-                    np.zeros(n), rules, base_words=known)
+                    np.zeros(n), rules, known=known_words(words, known))
 
 
 def test_quantities_are_numbers_and_names_of_digits_and_letters_stay_words():
@@ -182,7 +183,7 @@ def test_a_function_character_joined_to_a_word_it_mostly_goes_without_is_a_phras
     # what joins what: a function character at either edge; the part must be an entry or a base word
     # of two or more characters
     words = ["已成为", "成为", "面临着", "局局长", "局长", "波波夫", "波夫", "卡雷兹", "在NBA", "这样"]
-    assert _function_joins(words, {"面临", "NBA"}) == {0: ["成为"], 2: ["面临"], 8: ["NBA"]}
+    assert _function_joins(words, known_words(words, {"面临", "NBA"})) == {0: ["成为"], 2: ["面临"], 8: ["NBA"]}
 
     # 甄寰 stands alone in 4 of 5 occurrences: 甄寰着 is a phrase; 沐曦 goes with 着 in 4 of 5: a word
     def lines(rng, fill):

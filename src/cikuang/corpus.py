@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 from .errors import CikuangError
 from .openers import _DECOMPRESS_ERRORS, column_batches, expand_url, open_binary, url_size
-from .sources import choose_column, has_magic, is_missing, is_remote, resolve, warn_missing
+from .sources import choose_column, has_magic, is_missing, is_remote, local_path, resolve, warn_missing
 from .textmodel import last_safe_cut
 
 BLOCK_BYTES = 1 << 22
@@ -125,7 +125,7 @@ class Corpus:
             if is_remote(src):
                 paths.extend(expand_url(src, self.glob))
                 continue
-            local = src[7:] if src.lower().startswith("file://") else src
+            local = local_path(src)
             p = Path(local)
             if p.is_dir():
                 found = _find(p, self.glob)

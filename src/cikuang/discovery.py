@@ -244,13 +244,13 @@ class Discoverer:
         """Write the lexicon as :meth:`Lexicon.save` does; a URI with a scheme (``hdfs://``,
         ``s3a://``, ``file://``) is written through Spark's Hadoop file systems (the cluster's
         driver may have no local disk worth keeping)."""
-        from .sources import is_url
+        from .sources import is_url, local_path
 
         if not hasattr(self, "lexicon_"):
             raise CikuangError("this Discoverer is not fitted yet: call fit(inputs) first")
         spark_run = self.engine == "spark" or self.spark is not None
-        if is_url(str(path)) and not spark_run and str(path).lower().startswith("file://"):
-            path = str(path)[7:]  # a local file: no Spark needed
+        if is_url(str(path)) and not spark_run:
+            path = local_path(str(path))  # a file:// URL is a local file: no Spark needed
         if is_url(str(path)):
             from .engines.spark.output import save_lines
             from .engines.spark.session import get_session

@@ -78,7 +78,8 @@ def bits_for(n_ids: int, order: int, what: str | None = None, unit_counts: np.nd
         limit = (1 << (64 // order)) - 1
         fixes = [f"--order {64 // bits}"] if 64 // bits >= 2 else []
         if unit_counts is not None:  # at most `limit` units counted that often
-            desc = np.sort(np.asarray(unit_counts)[np.asarray(unit_counts) > 0])[::-1]
+            counts = np.asarray(unit_counts)
+            desc = np.sort(counts[counts > 0])[::-1]
             fixes.append(f"--min-count {int(desc[limit]) + 1}")
         raise CikuangError(
             f"{n_ids} distinct units do not fit order {order} in 64-bit keys (at most {limit}); "

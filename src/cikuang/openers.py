@@ -19,7 +19,7 @@ import lzma
 import zlib
 
 from .errors import CikuangError
-from .sources import has_magic, is_remote
+from .sources import has_magic, is_remote, local_path
 
 _DECOMPRESS_ERRORS = (OSError, EOFError, lzma.LZMAError, zlib.error, ValueError)
 _MAGIC_LENGTH = 10
@@ -117,7 +117,7 @@ def open_raw(path: str):
             return fs.open(p, "rb")
         except FileNotFoundError:
             raise CikuangError("no such file or directory", path) from None
-    return open(path[7:] if path.lower().startswith("file://") else path, "rb")
+    return open(local_path(path), "rb")
 
 
 def open_binary(path: str) -> io.BufferedIOBase:

@@ -38,7 +38,7 @@ import numpy as np
 
 from .errors import CikuangError
 from .output import atomic_output
-from .sources import is_url
+from .sources import is_remote, is_url, local_path
 
 #: The text model's version: bump it when what a unit or a clause is changes (textmodel.py); NFKC
 #: follows the Unicode database of the Python that runs, so its version is part of it.
@@ -109,9 +109,9 @@ def save_counts(table, path, order: int, inputs=()) -> int:
     if is_url(path):
         opener = getattr(table, "open_output", None)  # the Spark engine's table: Hadoop's file systems
         if opener is None:
-            if not path.lower().startswith("file://"):
+            if is_remote(path):
                 raise CikuangError("an output URI needs the Spark engine (--engine spark)", path)
-            path = path[7:]
+            path = local_path(path)
     meta = _meta(order, 1, int(table.n_units), len(table), [str(p) for p in inputs])
     return _write(pa, path, meta, (pa.table({"ngram": pa.array(t, pa.string()), "count": pa.array(c, pa.int64())})
                                    for t, c in table_chunks(table)), opener)
@@ -148,12 +148,12 @@ class SavedCounts:
         where = self.path
         if is_url(where) and open_file is not None:
             where = open_file(where)
-        elif is_url(where) and where.lower().startswith("file://"):
-            where = where[7:]
-        elif is_url(where):
+        elif is_remote(where):
             from .openers import open_raw
 
             where = open_raw(where)
+        else:
+            where = local_path(where)
         try:
             self._file = pq.ParquetFile(where)
         except FileNotFoundError:

@@ -80,6 +80,11 @@ def is_url(s: str) -> bool:
     return bool(_SCHEME.match(s))
 
 
+def local_path(s: str) -> str:
+    """The path of a ``file://`` URL; anything else as it is."""
+    return s[7:] if s.lower().startswith("file://") else s
+
+
 def is_remote(s: str) -> bool:
     """A URL whose scheme is not ``file``: read by fsspec (local engine) or Hadoop (Spark)."""
     return is_url(s) and not s.lower().startswith("file:")

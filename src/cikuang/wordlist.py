@@ -77,6 +77,7 @@ NUMBER_NEIGHBOUR = 0x80000001
 #: The word score counts cohesion up to the list's threshold plus this many nats (see scoring.word_score).
 SCORE_CAP = 2.0
 _UNIT = re.compile(r"[0-9A-Za-z]+|.", re.S)
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
 #: Units of measure (any case) that make digits before them a quantity: bytes, bits and rates, hertz,
 #: charge, power and voltage, length, mass, volume, decibels, milliseconds, frames, dots and turns.
 #: Not B (2B), P (1080P), S (4S), D (3D), X, A: after digits those name a thing.
@@ -335,7 +336,8 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     if n == 0:
         return lexicon
     pieces = _base_pieces(words, base_words) if base_words else {}
-    joined = _function_joins(words, base_words)
+    known = known_words(words, base_words)  # one look-up set, for the joins and the phrase patterns
+    joined = _function_joins(words, known)
     # base words that hold entries, and those a function character joins
     extra = sorted(({b for bs in pieces.values() for b, _ in bs} | {j for js in joined.values() for j in js})
                    - set(words))
@@ -372,22 +374,24 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     if rows:  # a chain of parts that also occur apart is a phrase (领导干部), one of bound parts a word (澳大利亚)
         bound = counts.bound_of([words[i] for i in rows])
         loose[rows] = ~(coh[rows] >= rules.chain_bound * bound)
-    status = statuses(words, occurrences, coh, left, right, stats.continuation[at], inside, rules, loose, base_words,
+    status = statuses(words, occurrences, coh, left, right, stats.continuation[at], inside, rules, loose, known,
                       share)
     score = word_score(coh, left, right, cap=rules.min_cohesion + SCORE_CAP)
     return Lexicon(words, lexicon.counts, coh, left, right, score, occurrences=occurrences, status=status, sort=sort)
 
 
 def statuses(words, occurrences, coh, left, right, continuation, inside, rules: ListRules, loose=None,
-             base_words=None, joined_share=None) -> list[str]:
+             known=None, joined_share=None) -> list[str]:
     """The status of each entry under ``rules`` (whose thresholds are filled); ``loose``: the chains
-    short of ``rules.chain_bound``, which are weak; the phrase patterns look parts up among the
-    entries of two or more characters and ``base_words``; ``joined_share``: for an entry that is a
-    function character and a word (:func:`_function_joins`), the share of the word's occurrences it
-    accounts for (NaN for the others): below ``rules.min_joined_share`` it is a phrase."""
+    short of ``rules.chain_bound``, which are weak; ``known``: the words the phrase patterns look
+    parts up in (:func:`known_words`; default: the entries of two or more characters);
+    ``joined_share``: for an entry that is a function character and a word
+    (:func:`_function_joins`), the share of the word's occurrences it accounts for (NaN for the
+    others): below ``rules.min_joined_share`` it is a phrase."""
     if rules.keep_everything:
         return [WORD] * len(words)
-    known = {w for w in words if len(w) >= 2}.union(base_words or ())
+    if known is None:
+        known = known_words(words)
     out = []
     stop = rules.stopwords
     for i, w in enumerate(words):
@@ -421,33 +425,44 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
     return out
 
 
+def known_words(words, base_words=None) -> set[str]:
+    """The words a part of an entry is looked up in: the entries of two or more characters and
+    ``base_words``."""
+    return {w for w in words if len(w) >= 2}.union(base_words or ())
+
+
 def _mark_case_variants(words, occurrences, status: list[str]) -> None:
     """Of the words that differ only in the case of their Latin letters, all but the one that
     occurs most often (the first of those, on a tie) become ``variant``, in place."""
-    best: dict[str, int] = {}
+    best: dict[str, int] = {}  # lower-cased word -> the index of its most frequent spelling so far
     for i, w in enumerate(words):
-        if status[i] != WORD or not any("A" <= c <= "Z" or "a" <= c <= "z" for c in w):
+        if status[i] != WORD or not _LATIN_LETTER.search(w):
             continue
         key = w.lower()
         j = best.setdefault(key, i)
-        if j != i:
-            if occurrences[i] > occurrences[j]:
-                best[key], i = i, j
+        if j == i:
+            continue
+        if occurrences[i] > occurrences[j]:
+            best[key] = i
+            status[j] = VARIANT
+        else:
             status[i] = VARIANT
 
 
-def _function_joins(words: list[str], base_words) -> dict[int, list[str]]:
+def _function_joins(words: list[str], known) -> dict[int, list[str]]:
     """For each entry (by index) that is a function character (:data:`FUNCTION_LEADS`,
-    :data:`FUNCTION_TRAILS`) at an edge of a word, an entry or a base word of two or more
-    characters (已成为, 面临着): those words (成为, 面临). Not a doubled first character (厂厂长 of
-    X厂 厂长): names begin so too (波波夫)."""
-    known = {w for w in words if len(w) >= 2}.union(base_words or ())
+    :data:`FUNCTION_TRAILS`) at an edge of a word of ``known`` (:func:`known_words`; 已成为,
+    面临着): those words (成为, 面临). Not a doubled first character (厂厂长 of X厂 厂长): names
+    begin so too (波波夫)."""
     out: dict[int, list[str]] = {}
     for i, w in enumerate(words):
         if len(w) < 3:
             continue
-        js = [j for j, edge in ((w[1:], w[0] in FUNCTION_LEADS), (w[:-1], w[-1] in FUNCTION_TRAILS))
-              if edge and j in known]
+        js = []
+        if w[0] in FUNCTION_LEADS and w[1:] in known:
+            js.append(w[1:])
+        if w[-1] in FUNCTION_TRAILS and w[:-1] in known:
+            js.append(w[:-1])
         if js:
             out[i] = js
     return out
