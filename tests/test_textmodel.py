@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import cikuang
 import oracle
 from cikuang import CikuangError
-from cikuang.textmodel import BOUNDARY, UnitVocab, decode_units, encode_units
+from cikuang.textmodel import BOUNDARY, UnitVocab, decode_rows, decode_units, encode_units
 from helpers import COMMON_HAN, brute_counts, make_corpus, make_language, reference_clauses
 
 
@@ -127,6 +127,25 @@ def test_decode_units_round_trip():
     vocab = UnitVocab()
     codes = encode_units("我买了iPhone7和B站", vocab)
     assert decode_units(codes[:-1], vocab) == "我买了iPhone7和B站"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="我买了和站a7BX\U00020000𠀀 ，", max_size=12), max_size=8), st.booleans())
+def test_decode_rows_is_decode_units_of_each_row(texts, padded):
+    """The one-decode path gives each sequence's text, Latin runs and characters beyond the BMP
+    included, as a list of arrays and as a 0-padded 2-D array."""
+    vocab = UnitVocab()
+    seqs = [encode_units(t, vocab) for t in texts]
+    seqs = [s[s != BOUNDARY] for s in seqs]  # units only, as the candidates' rows
+    expected = [decode_units(s, vocab) for s in seqs]
+    if padded:
+        width = max((len(s) for s in seqs), default=0)
+        rows = np.zeros((len(seqs), width), dtype=np.int64)
+        for i, s in enumerate(seqs):
+            rows[i, :len(s)] = s
+        assert decode_rows(rows, vocab) == expected
+    else:
+        assert decode_rows(seqs, vocab) == expected
 
 
 # -- what counting and discovery see ------------------------------------------------------------

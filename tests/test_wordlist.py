@@ -13,11 +13,53 @@ from hypothesis import strategies as st
 import cikuang
 from cikuang import Lexicon
 from cikuang.wordlist import (BOUND, CHAR, FRAGMENT, LATIN, NUMBER, PHRASE, PIECE, RARE, SHORT, STOPWORD, VARIANT,
-                              WEAK, ListRules, _function_joins, is_number, known_words, statuses,
+                              WEAK, ListRules, OccurrenceStats, _function_joins, _grouped, is_number, known_words, statuses,
                               units_of)
 from helpers import COMMON_HAN, make_corpus, make_language, reference_clauses
 
 LATIN_UNITS = ["iPhone7", "K", "NBA", "2019", "x", "GPU", "12"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.tuples(st.integers(0, 5), st.integers(0, 1), st.integers(0, 6)), st.integers(1, 2**34),
+                       max_size=40), st.randoms(use_true_random=False))
+def test_occurrence_stats_are_the_entropies_of_the_pair_counts_in_any_order(pairs, rnd):
+    """Each (word, side)'s total, entropy (a clause edge, neighbour 0, a new neighbour each time)
+    and continuation share, from pair keys as count_occurrences packs them; the same bits whatever
+    the order of the table (a count above 2^32 included)."""
+    n_words = 6
+    keys = np.array([((w + 1) << 33) | (side << 32) | nb for w, side, nb in pairs], dtype=np.uint64)
+    counts = np.array(list(pairs.values()), dtype=np.int64)
+    stats = OccurrenceStats.of(keys, counts, n_words)
+    for w in range(n_words):
+        for side, entropy in ((0, stats.left_entropy), (1, stats.right_entropy)):
+            got = {nb: c for (w2, s2, nb), c in pairs.items() if (w2, s2) == (w, side)}
+            total = sum(got.values())
+            inner = [c for nb, c in got.items() if nb != 0]
+            expected = 0.0 if not total else max(0.0, -sum(c / total * math.log(c / total) for c in inner)
+                                                 + got.get(0, 0) / total * math.log(total))
+            assert entropy[w] == pytest.approx(expected, rel=1e-9, abs=1e-9)
+            if side == 0:
+                assert stats.occurrences[w] == total
+        shares = [max((c for (w2, s2, nb), c in pairs.items() if (w2, s2) == (w, side) and nb), default=0)
+                  / max(1, sum(c for (w2, s2, _), c in pairs.items() if (w2, s2) == (w, side))) for side in (0, 1)]
+        assert stats.continuation[w] == pytest.approx(max(shares))
+    order = list(range(len(keys)))
+    rnd.shuffle(order)
+    again = OccurrenceStats.of(keys[order], counts[order], n_words)
+    for name in ("occurrences", "left_entropy", "right_entropy", "continuation"):
+        assert getattr(again, name).tobytes() == getattr(stats, name).tobytes()
+
+
+@pytest.mark.parametrize("n_words, largest", [(6, 1000), (1 << 18, 1 << 45)])  # one packed sort; too wide for it
+def test_pairs_are_grouped_by_word_and_side_then_edge_then_count(n_words, largest):
+    rnd = random.Random(7)
+    pairs = {(rnd.randrange(6), rnd.randrange(2), rnd.choice([0, 1, 2, 3])): rnd.randint(1, largest)
+             for _ in range(60)}
+    keys = np.array([((w + 1) << 33) | (side << 32) | nb for w, side, nb in pairs], dtype=np.uint64)
+    group, edge, count = _grouped(keys, np.array(list(pairs.values()), dtype=np.int64), n_words)
+    expected = sorted((w * 2 + side, nb == 0, c) for (w, side, nb), c in pairs.items())
+    assert list(zip(group.tolist(), edge.tolist(), count.tolist())) == expected
 
 
 def _oracle(texts, word: str):

@@ -21,7 +21,7 @@ import numpy as np
 from .engines.base import Fragments
 from .lexicon import Lexicon
 from .ngrams import UnitIds, key_lengths, unpack, window_keys
-from .textmodel import LATIN_BASE, UnitVocab, decode_units
+from .textmodel import LATIN_BASE, UnitVocab, decode_rows
 
 
 @dataclass
@@ -54,14 +54,14 @@ def candidates(frags: Fragments, kept: KeptNgrams, unit_ids: UnitIds, vocab: Uni
     skeys = frags.short_keys
     lengths = key_lengths(skeys, order, bits)
     codes = unit_ids.codes[unpack(skeys, lengths, bits, order)]  # 0 where padded
-    words = [decode_units(row[row != 0], vocab) for row in codes]
+    words = decode_rows(codes, vocab)
     multi = lengths >= 2
     coh = np.full(len(skeys), np.nan)
     coh[multi] = kept.cohesion_of(skeys[multi])
     single_latin = list((lengths == 1) & (codes[:, 0] >= LATIN_BASE))
     # Longer fragments: text from one occurrence, cohesion of their weakest window.
     long_coh = np.array([np.min(kept.cohesion_of(window_keys(ids, order, bits))) for ids in frags.long_ids])
-    words += [decode_units(unit_ids.codes[ids], vocab) for ids in frags.long_ids]
+    words += decode_rows([unit_ids.codes[ids] for ids in frags.long_ids], vocab)
     single_latin += [False] * len(frags.long_ids)
     return Candidates(words, np.concatenate((frags.short_counts, frags.long_counts)),
                       np.concatenate((coh, long_coh)), single_latin)
@@ -69,7 +69,7 @@ def candidates(frags: Fragments, kept: KeptNgrams, unit_ids: UnitIds, vocab: Uni
 
 def chain_words(frags: Fragments, unit_ids: UnitIds, vocab: UnitVocab) -> list[str]:
     """The text of the chains the backtrack rule rejected (``frags.dropped_ids``)."""
-    return [decode_units(unit_ids.codes[ids], vocab) for ids in frags.dropped_ids]
+    return decode_rows([unit_ids.codes[ids] for ids in frags.dropped_ids], vocab)
 
 
 def with_list_candidates(lexicon: Lexicon, words: list[str]) -> Lexicon:

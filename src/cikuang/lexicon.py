@@ -193,27 +193,35 @@ class Lexicon(Sequence):
         if format not in FORMATS:
             raise CikuangError(f"unknown format {format!r} (choose from {', '.join(FORMATS)})")
         rows = self if top is None and format not in LIST_FORMATS else self.word_list(top)
+        # column by column, as Python values: an Entry per row reads eight NumPy scalars
+        c = rows._cols
+        words, counts, occurrences = rows._words, c["count"].tolist(), c["occurrences"].tolist()
         if format == "tsv":
             yield "\t".join(FIELDS) + "\n"
-        for e in rows:
-            # a word-list candidate has no segmentation count: its occurrences stand in
-            count = e.count if e.count > 0 else max(e.occurrences, 1)
-            if format == "jieba":
-                yield f"{e.word} {count}\n"
-            elif format == "hanlp":
-                yield f"{e.word} {NEW_WORD_TAG} {count}\n"
-            elif format == "pkuseg":
-                yield f"{e.word}\n"
-            elif format == "tsv":
-                occ = "" if e.occurrences < 0 else str(e.occurrences)
-                yield "\t".join((e.word, str(e.count), occ, *(_fmt(x) for x in e[3:7]), e.status)) + "\n"
-            else:
-                obj = {"word": e.word, "count": e.count, "occurrences": None if e.occurrences < 0 else e.occurrences}
-                obj.update({k: (None if math.isnan(x) else round(x, 6)) for k, x in zip(_FLOATS, e[3:7])})
-                obj["status"] = e.status
+            floats = [[_fmt(x) for x in c[k].tolist()] for k in _FLOATS]
+            for w, n, o, coh, left, right, score, status in zip(words, counts, occurrences, *floats,
+                                                                 c["status"].tolist()):
+                yield f"{w}\t{n}\t{'' if o < 0 else o}\t{coh}\t{left}\t{right}\t{score}\t{status}\n"
+            return
+        if format == "jsonl":
+            floats = [[None if math.isnan(x) else round(x, 6) for x in c[k].tolist()] for k in _FLOATS]
+            encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: dumps() makes one per call
+            for w, n, o, *stats, status in zip(words, counts, occurrences, *floats, c["status"].tolist()):
+                obj = {"word": w, "count": n, "occurrences": None if o < 0 else o, **dict(zip(_FLOATS, stats)),
+                       "status": status}
                 if contexts is not None:
-                    obj["contexts"] = [list(c) for c in contexts.get(e.word, ())]
-                yield json.dumps(obj, ensure_ascii=False) + "\n"
+                    obj["contexts"] = [list(x) for x in contexts.get(w, ())]
+                yield encode(obj) + "\n"
+            return
+        for w, n, o in zip(words, counts, occurrences):
+            # a word-list candidate has no segmentation count: its occurrences stand in
+            count = n if n > 0 else max(o, 1)
+            if format == "jieba":
+                yield f"{w} {count}\n"
+            elif format == "hanlp":
+                yield f"{w} {NEW_WORD_TAG} {count}\n"
+            else:  # pkuseg
+                yield f"{w}\n"
 
     def save(self, path, format: str = "tsv", top: int | None = None, contexts=None) -> None:
         """Write the lexicon to ``path`` atomically (``format``: tsv, jieba or jsonl; see :meth:`lines`)."""

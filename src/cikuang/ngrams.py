@@ -143,14 +143,6 @@ def window_keys(ids: np.ndarray, order: int, bits: int) -> np.ndarray:
     return windows
 
 
-def pair_fields(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(word index, side) of neighbour-pair keys (``count_occurrences``): word index + 1 above bit
-    33, the side (0 left, 1 right) in bit 32, the neighbour's code below."""
-    word = (keys >> np.uint64(33)).astype(np.int64) - 1
-    side = ((keys >> np.uint64(32)) & np.uint64(1)).astype(np.int64)
-    return word, side
-
-
 def pair_map(pair_keys: np.ndarray, bits: int) -> np.ndarray:
     """Which pairs of units below DENSE_UNITS are among ``pair_keys``, as ``map[a * k + b]``."""
     k = min(DENSE_UNITS, 1 << bits)

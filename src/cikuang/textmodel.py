@@ -319,6 +319,29 @@ def decode_units(codes, vocab: UnitVocab) -> str:
     return "".join(vocab.unit_text(int(c)) for c in codes)
 
 
+def decode_rows(rows, vocab: UnitVocab) -> list[str]:
+    """The text of each sequence of unit codes: the rows of a 2-D array whose 0s are padding, or a
+    list of 1-D arrays. One UTF-32 decode for all of them (a code below LATIN_BASE is a code
+    point); only the sequences that hold a Latin run are joined unit by unit."""
+    if isinstance(rows, np.ndarray):
+        present = rows != 0
+        lengths, flat = present.sum(axis=1), rows[present]
+    else:
+        lengths = np.array([len(r) for r in rows], dtype=np.int64)
+        flat = np.concatenate(rows) if len(rows) else np.zeros(0, np.uint32)
+    n = len(lengths)
+    row_of = np.repeat(np.arange(n), lengths)
+    buf = np.full(len(flat) + n, ord("\n"), dtype=np.uint32)  # each sequence, then a line end
+    latin = flat >= LATIN_BASE
+    buf[np.arange(len(flat)) + row_of] = np.where(latin, 0, flat)
+    texts = buf.tobytes().decode("utf-32-le", "surrogatepass").split("\n")[:n]
+    if latin.any():
+        bounds = np.concatenate(([0], np.cumsum(lengths)))
+        for i in np.unique(row_of[latin]):
+            texts[i] = decode_units(flat[bounds[i]:bounds[i + 1]], vocab)
+    return texts
+
+
 # -- the segmentation coding ------------------------------------------------------------------
 
 # What a character is to the segmenter: these four values, or (larger) a unit code.

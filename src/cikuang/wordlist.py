@@ -62,7 +62,7 @@ import numpy as np
 
 from ._hashtable import items, merged, new_table
 from .lexicon import WORD, Lexicon
-from .ngrams import NgramCounts, UnitIds, pair_fields, window_keys
+from .ngrams import NgramCounts, UnitIds, window_keys
 from .scoring import cohesion, word_score
 from .segmenter import Segmenter
 from .textmodel import LATIN_BASE, UnitVocab
@@ -172,27 +172,44 @@ class OccurrenceStats:
 
     @classmethod
     def of(cls, keys: np.ndarray, counts: np.ndarray, n_words: int) -> "OccurrenceStats":
-        by_count = np.argsort(counts, kind="stable")  # sums in an order fixed by the counts alone
-        keys = keys[by_count]
-        c = counts[by_count].astype(np.float64)
-        del by_count
-        word, side = pair_fields(keys)
-        side = side.astype(bool)
-        edge = (keys & np.uint64(0xFFFFFFFF)) == 0
-        del keys
-        totals, entropies, shares = [], [], []
-        for s in (False, True):
-            sel = side == s
-            total = np.bincount(word[sel], weights=c[sel], minlength=n_words)
-            inner = sel & ~edge  # an edge counts as a new neighbour each time: it adds c log 1 = 0
-            clogc = np.bincount(word[inner], weights=c[inner] * np.log(c[inner]), minlength=n_words)
-            most = np.zeros(n_words)
-            np.maximum.at(most, word[inner], c[inner])
-            with np.errstate(divide="ignore", invalid="ignore"):
-                entropies.append(np.maximum(np.where(total > 0, np.log(total) - clogc / total, 0.0), 0.0))
-                shares.append(np.where(total > 0, most / total, 0.0))
-            totals.append(total)
-        return cls(totals[0].astype(np.int64), entropies[0], entropies[1], np.maximum(shares[0], shares[1]))
+        """The statistics of the (word, side, neighbour) pair counts (:func:`pair_table_items`, in
+        any order). One sort puts each (word, side) together and its counts in ascending order, so
+        that every float sum is taken in an order fixed by the counts alone."""
+        group, edge, c = _grouped(keys, counts, n_words)
+        del keys, counts
+        n_groups = 2 * n_words  # word * 2 + side
+        total = np.bincount(group, weights=c, minlength=n_groups)
+        inner = ~edge  # an edge counts as a new neighbour each time: it adds c log 1 = 0
+        group, c = group[inner], c[inner]
+        clogc = np.bincount(group, weights=c * np.log(c), minlength=n_groups)
+        most = np.zeros(n_groups)
+        if len(group):  # a group's counts ascend, so its last is its largest
+            last = np.flatnonzero(np.append(group[1:] != group[:-1], True))
+            most[group[last]] = c[last]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            entropy = np.maximum(np.where(total > 0, np.log(total) - clogc / total, 0.0), 0.0)
+            share = np.where(total > 0, most / total, 0.0)
+        total, entropy, share = (a.reshape(n_words, 2) for a in (total, entropy, share))
+        return cls(total[:, 0].astype(np.int64), entropy[:, 0], entropy[:, 1], share.max(axis=1))
+
+
+def _grouped(keys: np.ndarray, counts: np.ndarray, n_words: int):
+    """(group, edge, count) of each pair, sorted by group (word index * 2 + side), the neighbours
+    before the clause edge, and by count: one sort of packed uint64 keys when they fit."""
+    group = (keys >> np.uint64(32)) - np.uint64(2)  # (word index + 1) * 2 + side, less 2
+    edge = ((keys & np.uint64(0xFFFFFFFF)) == 0).astype(np.uint64)
+    counts = counts.astype(np.uint64)
+    count_bits = int(counts.max()).bit_length() if len(counts) else 1
+    if count_bits + 1 + (2 * n_words).bit_length() <= 64:
+        packed = (group << np.uint64(count_bits + 1)) | (edge << np.uint64(count_bits)) | counts
+        del group, edge, counts
+        packed.sort()
+        group = (packed >> np.uint64(count_bits + 1)).astype(np.int64)
+        edge = ((packed >> np.uint64(count_bits)) & np.uint64(1)).astype(bool)
+        c = (packed & np.uint64((1 << count_bits) - 1)).astype(np.float64)
+        return group, edge, c
+    by = np.lexsort((counts, edge, group))
+    return group[by].astype(np.int64), edge[by].astype(bool), counts[by].astype(np.float64)
 
 
 def block_occurrences(codes: np.ndarray, latin_runs: list[str], segmenter: Segmenter, target: np.ndarray):
@@ -228,13 +245,10 @@ def summed_pairs(parts) -> tuple[np.ndarray, int]:
     return merged(parts) if parts else (new_table(16), 0)
 
 
-def sorted_pairs(table: tuple[np.ndarray, int]) -> tuple[np.ndarray, np.ndarray]:
-    """The (keys, counts) of a pair table, by key (so the sums that follow are in a fixed order)."""
+def pair_table_items(table: tuple[np.ndarray, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The (keys, counts) of a pair table, in the table's order."""
     keys, counts = items(table[0])
-    del table
-    by_key = np.argsort(keys)
-    keys = keys[by_key]
-    return keys, counts[by_key].astype(np.int64, copy=False)
+    return keys, counts.astype(np.int64, copy=False)
 
 
 @dataclass
@@ -292,13 +306,18 @@ class Counts:
             has_ascii[np.searchsorted(char_starts, ascii_at, side="right") - 1] = True
         if not has_ascii.any():
             codes, starts = cps, char_starts
-        else:  # Latin runs are units of their own, named by the vocabulary
+        else:  # Latin runs are units of their own, named by the vocabulary; only those words unit by unit
             latin = {name: LATIN_BASE + i for i, name in enumerate(self.vocab.latin)}
-            parts = [cps[char_starts[i]:char_starts[i + 1]] if not has_ascii[i] else
-                     np.array([latin.get(u, 0) if len(u) > 1 or u.isascii() else ord(u) for u in units_of(w)],
-                              dtype=np.int64) for i, w in enumerate(words)]
-            codes = np.concatenate(parts) if parts else np.zeros(0, np.int64)
-            starts = np.concatenate(([0], np.cumsum([len(p) for p in parts])))
+            mixed = np.flatnonzero(has_ascii)
+            parts = [[latin.get(u, 0) if len(u) > 1 or u.isascii() else ord(u) for u in units_of(words[i])]
+                     for i in mixed]
+            lengths = np.diff(char_starts)
+            lengths[mixed] = [len(p) for p in parts]
+            starts = np.concatenate(([0], np.cumsum(lengths)))
+            in_mixed = np.repeat(has_ascii, lengths)  # per unit of the result
+            codes = np.empty(int(starts[-1]), dtype=np.int64)
+            codes[~in_mixed] = cps[~np.repeat(has_ascii, np.diff(char_starts))]
+            codes[in_mixed] = [c for p in parts for c in p]
         table = self.unit_ids.ids
         inside = codes < len(table)
         ids = np.zeros(len(codes), dtype=np.int64)
@@ -351,7 +370,7 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     usable = np.flatnonzero((nodes > 0) & ~one_char)
     target[nodes[usable]] = usable + 1
     pairs = [map_blocks(block_occurrences, summed_pairs, segmenter, target, into=add_occurrences)]
-    stats = OccurrenceStats.of(*sorted_pairs(pairs.pop()), len(scan))  # the table freed as soon as read
+    stats = OccurrenceStats.of(*pair_table_items(pairs.pop()), len(scan))  # the table freed as soon as read
     at = np.array([scan.index[w] for w in words], dtype=np.int64)  # scan's order -> the lexicon's
     occurrences, left, right = stats.occurrences[at], stats.left_entropy[at], stats.right_entropy[at]
     single = np.flatnonzero(one_char[at])
