@@ -639,26 +639,18 @@ def build_trie(const uint32_t[::1] codes, const int64_t[::1] starts, const doubl
     return T.words, lp_obj[:next_id], wn_obj
 
 
-def trie_walk_arrays(const uint64_t[::1] trie, Py_ssize_t n_nodes):
-    """The two arrays that spare a walk down the trie its hash probes: the children of the root by
-    code, for codes in the BMP (0: none), since the first step from each position is the most
-    frequent look-up; and which of the ``n_nodes`` nodes have children (``inner``), since most
-    nodes are leaves and a step from a leaf is a probe that must fail. Returns (root, inner)."""
+def root_children(const uint64_t[::1] trie):
+    """The children of the trie's root by code, for codes in the BMP (0: none): the first step from
+    each position, the most frequent look-up, becomes an array access instead of a hash probe."""
     root_obj = np.zeros(0x10000, dtype=np.uint32)
-    inner_obj = np.zeros(n_nodes, dtype=np.uint8)
     cdef uint32_t[::1] root = root_obj
-    cdef uint8_t[::1] inner = inner_obj
     cdef Py_ssize_t i
     cdef uint64_t key
     for i in range(0, trie.shape[0], 2):
         key = trie[i]
-        if key == 0:
-            continue
-        if (key >> 32) < <uint64_t>n_nodes:
-            inner[key >> 32] = 1
-        if (key >> 32) == 0 and key < 0x10000:
+        if key != 0 and (key >> 32) == 0 and key < 0x10000:
             root[key] = <uint32_t>trie[i + 1]
-    return root_obj, inner_obj
+    return root_obj
 
 
 cdef inline Py_ssize_t clause_codes(const uint32_t[::1] units, Py_ssize_t i, uint32_t* code,
@@ -676,8 +668,7 @@ cdef inline Py_ssize_t clause_codes(const uint32_t[::1] units, Py_ssize_t i, uin
 
 
 cdef void viterbi_clause(const uint32_t* code, Py_ssize_t m, const uint64_t* ptrie, Py_ssize_t n_trie,
-                         const uint32_t[::1] root, const uint8_t[::1] inner, const double[::1] node_logp,
-                         double unknown_logp,
+                         const uint32_t[::1] root, const double[::1] node_logp, double unknown_logp,
                          double* best, int64_t* back, uint64_t* node_of) noexcept nogil:
     """The best cut of the clause ``code[:m]`` into trie words and unknown single units: on return,
     the last token ends at ``m`` and starts at ``back[m]``, the one before ends there, and so on;
@@ -705,8 +696,6 @@ cdef void viterbi_clause(const uint32_t* code, Py_ssize_t m, const uint64_t* ptr
                     best[k + 1] = cand
                     back[k + 1] = j
                     node_of[k + 1] = node
-            if not inner[node]:
-                break
         if not single:
             cand = best[j] + unknown_logp
             if cand > best[j + 1]:
@@ -716,12 +705,11 @@ cdef void viterbi_clause(const uint32_t* code, Py_ssize_t m, const uint64_t* ptr
 
 
 def segment_block(const uint32_t[::1] cps, const uint32_t[::1] units, const uint64_t[::1] trie,
-                  const uint32_t[::1] root, const uint8_t[::1] inner, const double[::1] node_logp,
-                  double unknown_logp, bint line_open):
+                  const uint32_t[::1] root, const double[::1] node_logp, double unknown_logp, bint line_open):
     """Segment a block of text; returns the code points of the output.
 
     ``units`` says what each character of ``cps`` is (the ``SEG_*`` values, or a unit code);
-    ``root`` and ``inner`` are :func:`trie_walk_arrays` of ``trie``.
+    ``root`` is :func:`root_children` of ``trie``.
     Each clause (a maximal run of units and their continuations) is cut into the sequence of
     trie words and unknown single units of the highest total log-probability (Viterbi; a unit
     that is not a word costs ``unknown_logp``). Tokens are written separated by two spaces, lines
@@ -776,7 +764,7 @@ def segment_block(const uint32_t[::1] cps, const uint32_t[::1] units, const uint
                 cs = i
                 i = clause_codes(units, i, &code[0], &m)
                 ce = i
-                viterbi_clause(&code[0], m, ptrie, n_trie, root, inner, node_logp, unknown_logp,
+                viterbi_clause(&code[0], m, ptrie, n_trie, root, node_logp, unknown_logp,
                                &best[0], &back[0], &node_of[0])
                 k = m
                 while k > 0:
@@ -800,7 +788,7 @@ def segment_block(const uint32_t[::1] cps, const uint32_t[::1] units, const uint
 
 
 def token_block(const uint32_t[::1] units, const uint64_t[::1] trie, const uint32_t[::1] root,
-                const uint8_t[::1] inner, const double[::1] node_logp, double unknown_logp):
+                const double[::1] node_logp, double unknown_logp):
     """The tokens of a block as :func:`segment_block` cuts it, for counting rather than writing.
 
     Returns (node, first, length, clause_start), one entry per token in text order: its trie node
@@ -831,7 +819,7 @@ def token_block(const uint32_t[::1] units, const uint64_t[::1] trie, const uint3
                 i += 1
                 continue
             i = clause_codes(units, i, &code[0], &m)
-            viterbi_clause(&code[0], m, ptrie, n_trie, root, inner, node_logp, unknown_logp,
+            viterbi_clause(&code[0], m, ptrie, n_trie, root, node_logp, unknown_logp,
                            &best[0], &back[0], &bnode[0])
             # The path is read backwards; write it backwards into place.
             t = 0
@@ -854,8 +842,7 @@ def token_block(const uint32_t[::1] units, const uint64_t[::1] trie, const uint3
 
 
 def count_occurrences(const uint32_t[::1] units, const uint32_t[::1] neighbours, const uint64_t[::1] trie,
-                      const uint32_t[::1] root, const uint8_t[::1] inner, const int64_t[::1] target, pairs,
-                      Py_ssize_t psize):
+                      const uint32_t[::1] root, const int64_t[::1] target, pairs, Py_ssize_t psize):
     """Count the neighbours of every occurrence of the target words in a block, as substrings.
 
     Every position of every clause (a run of units > ``SEG_NEWLINE``) starts a walk down the trie;
@@ -896,6 +883,4 @@ def count_occurrences(const uint32_t[::1] units, const uint32_t[::1] neighbours,
                         right = near[k + 1] if k + 1 < m else 0
                         T.add((word << 33) | left, 1)
                         T.add((word << 33) | (<uint64_t>1 << 32) | right, 1)
-                    if not inner[node]:
-                        break
     return T.words, T.size
