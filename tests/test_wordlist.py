@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 import cikuang
 from cikuang import Lexicon
 from cikuang.wordlist import (BOUND, CHAR, FRAGMENT, LATIN, NUMBER, PHRASE, PIECE, RARE, SHORT, STOPWORD, VARIANT,
-                              WEAK, ListRules, OccurrenceStats, _function_joins, _grouped, is_number, known_words, statuses,
+                              WEAK, ListRules, OccurrenceStats, _function_joins, _grouped,
+                              straddled_share, straddling, two_character_words, is_number, known_words, statuses,
                               units_of)
 from helpers import COMMON_HAN, make_corpus, make_language, reference_clauses
 
@@ -236,6 +237,64 @@ def test_a_function_character_joined_to_a_word_it_mostly_goes_without_is_a_phras
     status = {w: lexicon.get(w).status for w in ("甄寰", "甄寰着", "沐曦着")}
     assert status["甄寰着"] == PHRASE and status["甄寰"] == "word" and status["沐曦着"] != PHRASE
     assert "甄寰着" in lexicon.words  # still in the lexicon the segmenter uses
+
+
+_ALPHABET = "各界人士一句话网上官"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(_ALPHABET, min_size=2, max_size=3), min_size=1, max_size=5, unique=True),
+       st.sets(st.text(_ALPHABET, min_size=2, max_size=2)),
+       st.lists(st.tuples(st.integers(0, 4), st.integers(0, 1), st.sampled_from(list(_ALPHABET) + ["", "K"]),
+                          st.integers(1, 50)), max_size=30))
+def test_straddled_share_is_the_share_of_occurrences_a_known_word_straddles(scan, known, pairs):
+    """Against the definition: a neighbour and the entry's edge character make a known word of two
+    characters (the neighbour before the first, or after the last), a clause edge or a Latin run
+    never does, nor a particle or locative after the entry (上)."""
+    pairs = [(w, side, nb, c) for w, side, nb, c in pairs if w < len(scan)]
+    table: dict = {}
+    for w, side, nb, c in pairs:
+        code = 0 if nb == "" else (0x110000 if nb == "K" else ord(nb))  # an edge, a Latin run, a character
+        key = ((w + 1) << 33) | (side << 32) | code
+        table[key] = table.get(key, 0) + c
+    keys = np.array(list(table), dtype=np.uint64)
+    counts = np.array(list(table.values()), dtype=np.int64)
+    occurrences = np.zeros(len(scan))
+    for key, c in table.items():
+        if (key >> 32) & 1 == 0:
+            occurrences[(key >> 33) - 1] += c
+    pair_words, pair_keys = two_character_words(known | {"甲乙"})
+    got = straddled_share(*straddling(keys, counts, scan, pair_keys), np.ones(len(pair_words), bool), occurrences)
+    for i, w in enumerate(scan):
+        sides = [0, 0]
+        for key, c in table.items():
+            nb = key & 0xFFFFFFFF
+            if (key >> 33) - 1 != i or nb == 0 or nb >= 0x110000:
+                continue
+            side = (key >> 32) & 1
+            two = chr(nb) + w[0] if side == 0 else w[-1] + chr(nb)
+            if two in known and not (side == 1 and chr(nb) == "上"):
+                sides[side] += c
+        expected = max(sides) / occurrences[i] if occurrences[i] else 0.0
+        assert got[i] == pytest.approx(expected)
+
+
+def test_an_entry_a_word_straddles_in_half_its_occurrences_is_a_fragment():
+    rules = ListRules(min_cohesion=4.0, min_entropy=1.0)
+    n = 3
+    got = statuses(["界人士", "人士", "官网"], np.full(n, 50), np.full(n, 8.0), np.full(n, 3.0), np.full(n, 3.0),
+                   np.full(n, 0.1), np.zeros(n), rules, straddled=np.array([0.6, 0.1, 0.49]))
+    assert got == [FRAGMENT, "word", "word"]
+    # 各 before 界人士 (各界) straddles it; 上 after 官网 (网上) does not; nor 的 before it (的界 is no word)
+    scan = ["界人士", "官网"]
+    keys = np.array([(1 << 33) | ord("各"), (1 << 33) | ord("的"), (1 << 33) | (1 << 32),
+                     (2 << 33) | (1 << 32) | ord("上"), (2 << 33)], dtype=np.uint64)
+    counts = np.array([6, 4, 10, 5, 5], dtype=np.int64)
+    pair_words, pair_keys = two_character_words({"各界", "网上", "人士", "NBA"})
+    assert pair_words == sorted(pair_words, key=lambda w: (ord(w[0]), ord(w[1]))) and "NBA" not in pair_words
+    share = straddled_share(*straddling(keys, counts, scan, pair_keys), np.ones(len(pair_words), bool),
+                            np.array([10.0, 5.0]))
+    assert share.tolist() == [0.6, 0.0]
 
 
 def test_one_row_per_word_whatever_the_case_of_its_latin_letters():

@@ -30,7 +30,8 @@ WORD_LIST_HELP = """\
 The lexicon holds every entry the segmenter needs; its word list holds those that are words by
 their own statistics, counted over every occurrence of each entry: cohesion at least MIN_COHESION,
 neighbour entropy at least MIN_ENTROPY on both sides (a clause edge is a new neighbour each time),
-no one unit continuing it in 3 of 4 occurrences (a piece of a longer word), at least 5
+no one unit continuing it in 3 of 4 occurrences (a piece of a longer word), no two-character
+word straddling its edge in 3 of 5 (界人士 of 各界人士, 句话 of 一句话), at least 5
 occurrences, no number or quantity (1997年, 16个, 2G内存, 5000mAh), no lone lower-case Latin run
 (the, usr), and no phrase pattern (翻了翻, 越看越, 洗完澡, 被告知, 据了解, or a function character
 joined to a word that mostly goes without it: 已成为, 面临着). The readable table and the jieba

@@ -38,7 +38,12 @@ phrase     a pattern of the grammar, not a word: a reduplicated verb (翻了翻,
 stopword   it begins or ends with a stop word
 piece      (``--new-only``) most of its occurrences are inside words of the base dictionary
 rare       fewer than ``min_occurrences`` occurrences
-fragment   one unit continues it on one side in ``max_continuation`` of its occurrences or more
+fragment   one unit continues it on one side in ``max_continuation`` of its occurrences or more;
+           or a word of two Han characters straddles one of its edges (its neighbour and its
+           first or last character) in ``max_straddled`` (0.6) of its occurrences or more:
+           界人士 (各界 人士), 册图书 (一册 图书), 句话 (一句 话); the words are those of the
+           base dictionary and the two-character entries that pass every other rule; a
+           particle or locative after it (上 of 官网上: 网上) is never a straddle
 weak       cohesion below ``min_cohesion``; for a long word that only the list holds (a chain the
            backtrack rule rejected), also below ``chain_bound`` (0.9) of the most its parts allow
 bound      an entropy below ``min_entropy``: not free on that side
@@ -94,6 +99,7 @@ FUNCTION_LEADS = frozenset("已仍很才再还也都又更最就便并却把让�
 #: 范围内, 什么呢, 捐赠给). Not 地: a word + 地 is a place as often as an adverb (目的地, 宅基地).
 FUNCTION_TRAILS = frozenset("着了过的得呢吗吧啊呀后前内里上下中时间给到在把又也都就再更仍已不让使它他她"
                             "著過嗎後內裡裏時間給讓")
+_TRAIL_CODES = np.array(sorted(map(ord, FUNCTION_TRAILS)), dtype=np.uint64)
 
 
 def units_of(word: str) -> list[str]:
@@ -147,6 +153,10 @@ class ListRules:
     #: An entry that is a function character and a word is a phrase unless it accounts for at least
     #: this share of the word's occurrences: 意味着 (of 意味) stays, 面临着 (of 面临) does not.
     min_joined_share: float = 0.35
+    #: An entry is a fragment when a word of two characters straddles one of its edges (its
+    #: neighbour and its first or last character) in at least this share of its occurrences:
+    #: 界人士 (各界 人士), 册图书 (一册 图书), 句话 (一句 话); see :func:`straddling`.
+    max_straddled: float = 0.6
     #: A chain the backtrack rule rejected (a long word for the list only) must also reach this share
     #: of the cohesion it would have if its parts never occurred apart (see Counts.bound_of).
     chain_bound: float = 0.9
@@ -370,7 +380,11 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     usable = np.flatnonzero((nodes > 0) & ~one_char)
     target[nodes[usable]] = usable + 1
     pairs = [map_blocks(block_occurrences, summed_pairs, segmenter, target, into=add_occurrences)]
-    stats = OccurrenceStats.of(*pair_table_items(pairs.pop()), len(scan))  # the table freed as soon as read
+    keys, pair_counts = pair_table_items(pairs.pop())  # the table freed as soon as read
+    pair_words, pair_keys = two_character_words(known)
+    straddles = straddling(keys, pair_counts, scan.words, pair_keys)
+    stats = OccurrenceStats.of(keys, pair_counts, len(scan))
+    del keys, pair_counts
     at = np.array([scan.index[w] for w in words], dtype=np.int64)  # scan's order -> the lexicon's
     occurrences, left, right = stats.occurrences[at], stats.left_entropy[at], stats.right_entropy[at]
     single = np.flatnonzero(one_char[at])
@@ -393,20 +407,31 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     if rows:  # a chain of parts that also occur apart is a phrase (领导干部), one of bound parts a word (澳大利亚)
         bound = counts.bound_of([words[i] for i in rows])
         loose[rows] = ~(coh[rows] >= rules.chain_bound * bound)
-    status = statuses(words, occurrences, coh, left, right, stats.continuation[at], inside, rules, loose, known,
-                      share)
+    continuation = stats.continuation[at]
+    # Which two-character words are words: those of the base dictionary, and the entries that pass
+    # every other rule (a first pass over the two-character entries alone).
+    two = np.flatnonzero(np.array([len(w) == 2 for w in words], dtype=bool))
+    first = statuses([words[i] for i in two], occurrences[two], coh[two], left[two], right[two], continuation[two],
+                     inside[two], rules, loose[two], known, share[two])
+    listed = {words[i] for i, st in zip(two.tolist(), first) if st == WORD}
+    is_word = np.array([w in listed or (base_words is not None and w in base_words) for w in pair_words], bool)
+    straddled = straddled_share(*straddles, is_word, stats.occurrences)[at]
+    status = statuses(words, occurrences, coh, left, right, continuation, inside, rules, loose, known, share,
+                      straddled)
     score = word_score(coh, left, right, cap=rules.min_cohesion + SCORE_CAP)
     return Lexicon(words, lexicon.counts, coh, left, right, score, occurrences=occurrences, status=status, sort=sort)
 
 
 def statuses(words, occurrences, coh, left, right, continuation, inside, rules: ListRules, loose=None,
-             known=None, joined_share=None) -> list[str]:
+             known=None, joined_share=None, straddled=None) -> list[str]:
     """The status of each entry under ``rules`` (whose thresholds are filled); ``loose``: the chains
     short of ``rules.chain_bound``, which are weak; ``known``: the words the phrase patterns look
     parts up in (:func:`known_words`; default: the entries of two or more characters);
     ``joined_share``: for an entry that is a function character and a word
     (:func:`_function_joins`), the share of the word's occurrences it accounts for (NaN for the
-    others): below ``rules.min_joined_share`` it is a phrase."""
+    others): below ``rules.min_joined_share`` it is a phrase; ``straddled``: the share of each
+    entry's occurrences that a word straddles (:func:`straddled_share`): from
+    ``rules.max_straddled`` on it is a fragment."""
     if rules.keep_everything:
         return [WORD] * len(words)
     if known is None:
@@ -432,7 +457,8 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
             out.append(PIECE)
         elif occurrences[i] < rules.min_occurrences:
             out.append(RARE)
-        elif continuation[i] >= rules.max_continuation:
+        elif continuation[i] >= rules.max_continuation or (straddled is not None and
+                                                            straddled[i] >= rules.max_straddled):
             out.append(FRAGMENT)
         elif len(units) > 1 and not (coh[i] >= rules.min_cohesion) or (loose is not None and loose[i]):
             out.append(WEAK)
@@ -448,6 +474,68 @@ def known_words(words, base_words=None) -> set[str]:
     """The words a part of an entry is looked up in: the entries of two or more characters and
     ``base_words``."""
     return {w for w in words if len(w) >= 2}.union(base_words or ())
+
+
+def two_character_words(known) -> tuple[list[str], np.ndarray]:
+    """The words of ``known`` that are two characters outside ASCII (Han), sorted by their key
+    ``first code point << 32 | second``, and those keys."""
+    words = [w for w in known if len(w) == 2 and w[0] > "\x7f" and w[1] > "\x7f"]
+    keys = np.array([(ord(w[0]) << 32) | ord(w[1]) for w in words], dtype=np.uint64)
+    by_key = np.argsort(keys)
+    return [words[i] for i in by_key.tolist()], keys[by_key]
+
+
+def straddling(keys: np.ndarray, counts: np.ndarray, scan_words: list[str], pair_keys: np.ndarray):
+    """The neighbour pairs (:func:`count_occurrences`' keys) in which the neighbour and the entry's
+    edge character make one of the two-character words ``pair_keys`` (:func:`two_character_words`):
+    各 before 界人士 makes 各界. Returns their (entry index, side, index into ``pair_keys``, count)."""
+    empty = np.zeros(0, np.int64)
+    if not len(pair_keys) or not len(keys):
+        return empty, empty, empty, empty
+    edge_of = np.stack([np.frombuffer("".join(w[at] for w in scan_words).encode("utf-32-le", "surrogatepass"),
+                                      dtype=np.uint32) for at in (0, -1)], axis=1).astype(np.uint64)  # first, last
+    word = (keys >> np.uint64(33)).astype(np.int64) - 1
+    side = ((keys >> np.uint64(32)) & np.uint64(1)).astype(np.int64)
+    neighbour = keys & np.uint64(0xFFFFFFFF)
+    edge = edge_of[word, side]
+    # a Han neighbour (a unit code below 0x110000 is a code point; 0 is a clause edge) by a Han edge
+    han = (neighbour > 0x7F) & (neighbour < 0x110000) & (edge > 0x7F)
+    # A particle or locative after a word is its context, not a straddle: 网上 in 官网上 says nothing.
+    han &= ~((side == 1) & np.isin(neighbour, _TRAIL_CODES))
+    # A bitmap of the character pairs over the few thousand characters the words are made of finds
+    # the candidates in one gather; only those are looked up by key.
+    chars, dense = np.unique(np.stack((pair_keys >> np.uint64(32), pair_keys & np.uint64(0xFFFFFFFF))),
+                             return_inverse=True)
+    width = len(chars)
+    dense = dense.reshape(2, -1).astype(np.int64)
+    flat = dense[0] * width + dense[1]
+    bits = np.zeros((width * width + 7) // 8, dtype=np.uint8)
+    np.bitwise_or.at(bits, flat >> 3, (1 << (flat & 7)).astype(np.uint8))
+    index = np.full(0x110000, -1, dtype=np.int64)
+    index[chars.astype(np.int64)] = np.arange(width)
+    n_of = index[np.where(han, neighbour, 0).astype(np.int64)]
+    e_of = index[np.where(han, edge, 0).astype(np.int64)]
+    han &= (n_of >= 0) & (e_of >= 0)
+    at_bit = np.where(side == 0, n_of * width + e_of, e_of * width + n_of)
+    at_bit[~han] = 0
+    han &= ((bits[at_bit >> 3] >> (at_bit & 7).astype(np.uint8)) & 1).astype(bool)
+    found = np.flatnonzero(han)
+    word, side, neighbour, edge = word[found], side[found], neighbour[found], edge[found]
+    pair = np.where(side == 0, (neighbour << np.uint64(32)) | edge, (edge << np.uint64(32)) | neighbour)
+    at = np.searchsorted(pair_keys, pair)  # every one is there: the bitmap holds exactly these pairs
+    counts = counts[found]
+    return word, side, at, counts.astype(np.int64)
+
+
+def straddled_share(word: np.ndarray, side: np.ndarray, pair: np.ndarray, count: np.ndarray,
+                    is_word: np.ndarray, occurrences: np.ndarray) -> np.ndarray:
+    """For each entry of the scan, the share of its occurrences that a word straddles, on the side
+    where it does most (:func:`straddling`'s pairs; ``is_word`` says which two-character words count)."""
+    n = len(occurrences)
+    keep = is_word[pair] if len(pair) else np.zeros(0, bool)
+    per_side = np.bincount(word[keep] * 2 + side[keep], weights=count[keep], minlength=2 * n).reshape(n, 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(occurrences > 0, per_side.max(axis=1) / occurrences, 0.0)
 
 
 def _mark_case_variants(words, occurrences, status: list[str]) -> None:
