@@ -850,7 +850,7 @@ def count_occurrences(const uint32_t[::1] units, const uint32_t[::1] neighbours,
     wherever it stands (inside longer words too, overlapping others: occurrences, not tokens). Its
     left and right neighbours are the codes that ``neighbours`` (as long as ``units``, with the
     same clauses) gives the units next to it, 0 at a clause edge, counted under the keys
-    ``(word << 33) | (side << 32) | code`` (``wordlist.OccurrenceStats`` reads them). Returns (pairs, psize).
+    ``(word << 33) | (side << 32) | code`` (``ngrams.pair_fields`` reads them). Returns (pairs, psize).
     """
     cdef _Filling T = filling(pairs, psize)
     cdef Py_ssize_t n = units.shape[0], n_trie = trie.shape[0], nt = target.shape[0]

@@ -67,7 +67,7 @@ import numpy as np
 
 from ._hashtable import items, merged, new_table
 from .lexicon import WORD, Lexicon
-from .ngrams import NgramCounts, UnitIds, window_keys
+from .ngrams import NgramCounts, UnitIds, pair_fields, window_keys
 from .scoring import cohesion, word_score
 from .segmenter import Segmenter
 from .textmodel import LATIN_BASE, UnitVocab
@@ -182,9 +182,10 @@ class OccurrenceStats:
 
     @classmethod
     def of(cls, keys: np.ndarray, counts: np.ndarray, n_words: int) -> "OccurrenceStats":
-        """The statistics of the (word, side, neighbour) pair counts (:func:`pair_table_items`, in
-        any order). One sort puts each (word, side) together and its counts in ascending order, so
-        that every float sum is taken in an order fixed by the counts alone."""
+        """The statistics of the (word, side, neighbour) pair counts: the items of the occurrence
+        pass's table, in any order (:func:`~cikuang.ngrams.pair_fields`). One sort puts each (word,
+        side) together and its counts in ascending order, so that every float sum is taken in an
+        order fixed by the counts alone."""
         group, edge, c = _grouped(keys, counts, n_words)
         del keys, counts
         n_groups = 2 * n_words  # word * 2 + side
@@ -206,8 +207,10 @@ class OccurrenceStats:
 def _grouped(keys: np.ndarray, counts: np.ndarray, n_words: int):
     """(group, edge, count) of each pair, sorted by group (word index * 2 + side), the neighbours
     before the clause edge, and by count: one sort of packed uint64 keys when they fit."""
-    group = (keys >> np.uint64(32)) - np.uint64(2)  # (word index + 1) * 2 + side, less 2
-    edge = ((keys & np.uint64(0xFFFFFFFF)) == 0).astype(np.uint64)
+    word, side, neighbour = pair_fields(keys)
+    group = (word * 2 + side).astype(np.uint64)
+    edge = (neighbour == 0).astype(np.uint64)
+    del word, side, neighbour
     counts = counts.astype(np.uint64)
     count_bits = int(counts.max()).bit_length() if len(counts) else 1
     if count_bits + 1 + (2 * n_words).bit_length() <= 64:
@@ -253,12 +256,6 @@ def summed_pairs(parts) -> tuple[np.ndarray, int]:
     the whole table again for every block."""
     parts = [p for p in parts if p[1]]
     return merged(parts) if parts else (new_table(16), 0)
-
-
-def pair_table_items(table: tuple[np.ndarray, int]) -> tuple[np.ndarray, np.ndarray]:
-    """The (keys, counts) of a pair table, in the table's order."""
-    keys, counts = items(table[0])
-    return keys, counts.astype(np.int64, copy=False)
 
 
 @dataclass
@@ -379,8 +376,8 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     one_char = np.array([len(w) == 1 for w in scan.words], dtype=bool)
     usable = np.flatnonzero((nodes > 0) & ~one_char)
     target[nodes[usable]] = usable + 1
-    pairs = [map_blocks(block_occurrences, summed_pairs, segmenter, target, into=add_occurrences)]
-    keys, pair_counts = pair_table_items(pairs.pop())  # the table freed as soon as read
+    # (the table is freed as soon as its items are read)
+    keys, pair_counts = items(map_blocks(block_occurrences, summed_pairs, segmenter, target, into=add_occurrences)[0])
     pair_words, pair_keys = two_character_words(known)
     straddles = straddling(keys, pair_counts, scan.words, pair_keys)
     stats = OccurrenceStats.of(keys, pair_counts, len(scan))
@@ -494,9 +491,7 @@ def straddling(keys: np.ndarray, counts: np.ndarray, scan_words: list[str], pair
         return empty, empty, empty, empty
     edge_of = np.stack([np.frombuffer("".join(w[at] for w in scan_words).encode("utf-32-le", "surrogatepass"),
                                       dtype=np.uint32) for at in (0, -1)], axis=1).astype(np.uint64)  # first, last
-    word = (keys >> np.uint64(33)).astype(np.int64) - 1
-    side = ((keys >> np.uint64(32)) & np.uint64(1)).astype(np.int64)
-    neighbour = keys & np.uint64(0xFFFFFFFF)
+    word, side, neighbour = pair_fields(keys)
     edge = edge_of[word, side]
     # a Han neighbour (a unit code below 0x110000 is a code point; 0 is a clause edge) by a Han edge
     han = (neighbour > 0x7F) & (neighbour < 0x110000) & (edge > 0x7F)
