@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 import cikuang
 from cikuang import Lexicon
 from cikuang.wordlist import (BOUND, CHAR, FRAGMENT, LATIN, NUMBER, PHRASE, PIECE, RARE, SHORT, STOPWORD, VARIANT,
-                              WEAK, ListRules, OccurrenceStats, _function_joins, _grouped,
+                              WEAK, ListRules, NUMBER_NEIGHBOUR, OccurrenceStats, _function_joins, _grouped,
+                              measure_and_word, numbered_counts,
                               straddled_share, straddling, two_character_words, is_number, known_words, statuses,
                               units_of)
 from helpers import COMMON_HAN, make_corpus, make_language, reference_clauses
@@ -295,6 +296,74 @@ def test_an_entry_a_word_straddles_in_half_its_occurrences_is_a_fragment():
     share = straddled_share(*straddling(keys, counts, scan, pair_keys), np.ones(len(pair_words), bool),
                             np.array([10.0, 5.0]))
     assert share.tolist() == [0.6, 0.0]
+
+
+def test_a_verb_and_an_aspect_particle_needs_most_of_the_verbs_occurrences():
+    """着 after a verb is grammar: 担负着 with 57 % of 担负's occurrences is a phrase, where a
+    locative (范围内) with that share would stay; 意味着 with 73 % of 意味's is a word."""
+    rules = ListRules(min_cohesion=4.0, min_entropy=1.0)
+    n = 3
+    share = np.array([0.57, 0.73, 0.57])
+    need = np.array([rules.min_aspect_share, rules.min_aspect_share, rules.min_joined_share])
+    got = statuses(["担负着", "意味着", "范围内"], np.full(n, 50), np.full(n, 8.0), np.full(n, 3.0),
+                   np.full(n, 3.0), np.full(n, 0.1), np.zeros(n), rules, joined_share=share, joined_need=need)
+    assert got == [PHRASE, "word", "word"]
+
+    # in a corpus: 甄寰 stands alone in 2 of 5 occurrences (0.6 of them are 甄寰着): a phrase with
+    # 着, a word with 内 (the same counts)
+    def lines(rng, fill):
+        return ([fill(3) + "甄寰" + fill(2) + "。" for _ in range(2)] + [fill(2) + "甄寰着" + fill(3) + "。"] * 3
+                + [fill(3) + "沐曦" + fill(2) + "。" for _ in range(2)] + [fill(2) + "沐曦内" + fill(3) + "。"] * 3)
+
+    lexicon = cikuang.discover(_amid_filler(8, lines), min_count=5)
+    status = {w: lexicon.get(w).status for w in ("甄寰着", "沐曦内")}
+    assert status["甄寰着"] == PHRASE and status["沐曦内"] != PHRASE
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 1),
+                          st.sampled_from(["", "3", "K", "一", "两", "几", "数", "的", "枚"]), st.integers(1, 50)),
+                max_size=30))
+def test_numbered_counts_are_the_occurrences_a_number_precedes(pairs):
+    """Against the definition: a run of digits or a numeral character before the entry; not after
+    it, not a clause edge, a Latin run or another character."""
+    table: dict = {}
+    for w, side, nb, c in pairs:
+        code = {"": 0, "3": NUMBER_NEIGHBOUR, "K": 0x110000}[nb] if nb in ("", "3", "K") else ord(nb)
+        key = ((w + 1) << 33) | (side << 32) | code
+        table[key] = table.get(key, 0) + c
+    keys = np.array(list(table), dtype=np.uint64)
+    got = numbered_counts(keys, np.array(list(table.values()), dtype=np.int64), 5)
+    expected = [0] * 5
+    for w, side, nb, c in pairs:
+        if side == 0 and nb in ("3", "一", "两", "几", "数"):
+            expected[w] += c
+    assert got.tolist() == expected
+
+
+def test_a_measure_word_and_a_noun_that_numbers_precede_is_a_fragment():
+    rules = ListRules(min_cohesion=4.0, min_entropy=1.0)
+    n = 3
+    got = statuses(["枚金牌", "支球队", "一方面"], np.full(n, 50), np.full(n, 8.0), np.full(n, 3.0), np.full(n, 3.0),
+                   np.full(n, 0.1), np.zeros(n), rules, numbered=np.array([0.8, 0.5, 0.1]))
+    assert got == [FRAGMENT, FRAGMENT, "word"]
+    # the form: a Han character and a word (not 公里: 里 is one character; not 3D游戏)
+    nouns = {"金牌", "方面", "里", "D游戏"}
+    assert [measure_and_word(w, nouns) for w in ("枚金牌", "一方面", "公里", "3D游戏", "卡雷兹")] == [
+        True, True, False, False, False]
+
+    # in a corpus: 3枚金牌, 两枚金牌, 一枚金牌 ... in 7 of 10, and 金牌 alone; 卡雷兹 after numbers
+    # as often, but 雷兹 is no word
+    def lines(rng, fill):
+        def number():
+            return rng.choice([str(rng.randint(1, 30)), *"一二三四五六七八九十两几"]) if rng.random() < 0.7 else fill(1)
+
+        return ([fill(2) + number() + "枚金牌" + fill(2) + "。", fill(3) + "金牌" + fill(2) + "。",
+                 fill(2) + number() + "卡雷兹" + fill(2) + "。"])
+
+    lexicon = cikuang.discover(_amid_filler(8, lines), min_count=5)
+    assert lexicon.get("枚金牌").status == FRAGMENT and lexicon.get("卡雷兹").status == "word"
+    assert "枚金牌" in lexicon.words and "枚金牌" not in lexicon.word_list().words
 
 
 def test_one_row_per_word_whatever_the_case_of_its_latin_letters():

@@ -34,7 +34,9 @@ phrase     a pattern of the grammar, not a word: a reduplicated verb (翻了翻,
            the base dictionary. Also a function character (an adverb, pronoun, preposition,
            particle or locative: :data:`FUNCTION_LEADS`, :data:`FUNCTION_TRAILS`) at an edge of
            a word that mostly stands without it: fewer than ``min_joined_share`` (0.35) of the
-           word's occurrences are in the entry (已成为, 面临着, 范围内; 意味着 stays)
+           word's occurrences are in the entry (已成为, 面临着, 范围内); for an aspect particle
+           (着 了 过) after a word, fewer than ``min_aspect_share`` (0.7): 担负着, 注视着 (意味着
+           stays)
 stopword   it begins or ends with a stop word
 piece      (``--new-only``) most of its occurrences are inside words of the base dictionary
 rare       fewer than ``min_occurrences`` occurrences
@@ -43,7 +45,11 @@ fragment   one unit continues it on one side in ``max_continuation`` of its occu
            first or last character) in ``max_straddled`` (0.6) of its occurrences or more:
            界人士 (各界 人士), 册图书 (一册 图书), 句话 (一句 话); the words are those of the
            base dictionary and the two-character entries that pass every other rule; a
-           particle or locative after it (上 of 官网上: 网上) is never a straddle
+           particle or locative after it (上 of 官网上: 网上) is never a straddle; or it is a
+           character and a word that numbers (digits or numerals: 3, 两, 几) precede in
+           ``max_numbered`` (0.5) of its occurrences or more: a measure word and its noun, a
+           piece of the number's phrase (枚金牌 of 3枚金牌, 支球队, 户人家); the word is one of
+           the base dictionary or a listed two-character entry
 weak       cohesion below ``min_cohesion``; for a long word that only the list holds (a chain the
            backtrack rule rejected), also below ``chain_bound`` (0.9) of the most its parts allow
 bound      an entropy below ``min_entropy``: not free on that side
@@ -100,6 +106,11 @@ FUNCTION_LEADS = frozenset("已仍很才再还也都又更最就便并却把让�
 FUNCTION_TRAILS = frozenset("着了过的得呢吗吧啊呀后前内里上下中时间给到在把又也都就再更仍已不让使它他她"
                             "著過嗎後內裡裏時間給讓")
 _TRAIL_CODES = np.array(sorted(map(ord, FUNCTION_TRAILS)), dtype=np.uint64)
+#: The aspect particles among them, held to ``ListRules.min_aspect_share``.
+ASPECT_PARTICLES = frozenset("着了过著過")
+#: The characters of Chinese numerals (and 几, 数: 几枚, 数支), which count as a number before an entry.
+HAN_NUMERALS = frozenset("一二三四五六七八九十两百千万亿零〇几数兩萬億")
+_NUMBER_CODES = np.array(sorted([NUMBER_NEIGHBOUR, *map(ord, HAN_NUMERALS)]), dtype=np.uint64)
 
 
 def units_of(word: str) -> list[str]:
@@ -153,6 +164,12 @@ class ListRules:
     #: An entry that is a function character and a word is a phrase unless it accounts for at least
     #: this share of the word's occurrences: 意味着 (of 意味) stays, 面临着 (of 面临) does not.
     min_joined_share: float = 0.35
+    #: ... and a verb and an aspect particle (着 了 过) this share: a verb takes 着 as grammar, so
+    #: 担负着 (0.57 of 担负 in PKU) is a phrase, 意味着 (0.73; 0.86 in MSR) a word.
+    min_aspect_share: float = 0.7
+    #: An entry of a character and a word (枚金牌: 枚 金牌) that numbers precede in this share of its
+    #: occurrences or more is a fragment: a measure word and its noun (3枚金牌, 两枚金牌).
+    max_numbered: float = 0.5
     #: An entry is a fragment when a word of two characters straddles one of its edges (its
     #: neighbour and its first or last character) in at least this share of its occurrences:
     #: 界人士 (各界 人士), 册图书 (一册 图书), 句话 (一句 话); see :func:`straddling`.
@@ -380,6 +397,7 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     keys, pair_counts = items(map_blocks(block_occurrences, summed_pairs, segmenter, target, into=add_occurrences)[0])
     pair_words, pair_keys = two_character_words(known)
     straddles = straddling(keys, pair_counts, scan.words, pair_keys)
+    after_number = numbered_counts(keys, pair_counts, len(scan))
     stats = OccurrenceStats.of(keys, pair_counts, len(scan))
     del keys, pair_counts
     at = np.array([scan.index[w] for w in words], dtype=np.int64)  # scan's order -> the lexicon's
@@ -393,12 +411,16 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
         if occurrences[i]:
             inside[i] = min(1.0, sum(stats.occurrences[scan.index[b]] * times for b, times in bs) / occurrences[i])
     rules = rules.for_corpus(counts.n_units)
-    share = np.full(n, np.nan)  # the least share of a joined word's occurrences the entry accounts for
+    share = np.full(n, np.nan)  # the share of a joined word's occurrences the entry accounts for,
+    need = np.full(n, rules.min_joined_share)  # and the share it needs, of the join furthest short of it
     for i, js in joined.items():
         # a joined word that is itself a piece (one unit continues it, as 尼亚 of 罗马尼亚) joins nothing
-        shares = [occurrences[i] / max(1, stats.occurrences[k]) for k in (scan.index[j] for j in js)
-                  if stats.continuation[k] < rules.max_continuation]
-        share[i] = min(shares, default=np.nan)
+        joins = [(occurrences[i] / max(1, stats.occurrences[k]),
+                  rules.min_aspect_share if j == words[i][:-1] and words[i][-1] in ASPECT_PARTICLES
+                  else rules.min_joined_share)
+                 for j, k in ((j, scan.index[j]) for j in js) if stats.continuation[k] < rules.max_continuation]
+        if joins:
+            share[i], need[i] = min(joins, key=lambda sn: sn[0] - sn[1])
     loose = np.zeros(n, dtype=bool)
     rows = [i for i, w in enumerate(words) if w in chains]
     if rows:  # a chain of parts that also occur apart is a phrase (领导干部), one of bound parts a word (澳大利亚)
@@ -413,22 +435,30 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     listed = {words[i] for i, st in zip(two.tolist(), first) if st == WORD}
     is_word = np.array([w in listed or (base_words is not None and w in base_words) for w in pair_words], bool)
     straddled = straddled_share(*straddles, is_word, stats.occurrences)[at]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        numbered = np.where(stats.occurrences > 0, after_number / stats.occurrences, 0.0)[at]
+    # the noun of a measure word is a word as the straddles' are: the base dictionary's or listed
+    nouns = listed.union(base_words or ())
+    numbered[[i for i, w in enumerate(words) if not measure_and_word(w, nouns)]] = 0.0
     status = statuses(words, occurrences, coh, left, right, continuation, inside, rules, loose, known, share,
-                      straddled)
+                      straddled, need, numbered)
     score = word_score(coh, left, right, cap=rules.min_cohesion + SCORE_CAP)
     return Lexicon(words, lexicon.counts, coh, left, right, score, occurrences=occurrences, status=status, sort=sort)
 
 
 def statuses(words, occurrences, coh, left, right, continuation, inside, rules: ListRules, loose=None,
-             known=None, joined_share=None, straddled=None) -> list[str]:
+             known=None, joined_share=None, straddled=None, joined_need=None, numbered=None) -> list[str]:
     """The status of each entry under ``rules`` (whose thresholds are filled); ``loose``: the chains
     short of ``rules.chain_bound``, which are weak; ``known``: the words the phrase patterns look
     parts up in (:func:`known_words`; default: the entries of two or more characters);
     ``joined_share``: for an entry that is a function character and a word
     (:func:`_function_joins`), the share of the word's occurrences it accounts for (NaN for the
-    others): below ``rules.min_joined_share`` it is a phrase; ``straddled``: the share of each
-    entry's occurrences that a word straddles (:func:`straddled_share`): from
-    ``rules.max_straddled`` on it is a fragment."""
+    others): below ``joined_need`` (default ``rules.min_joined_share``; ``rules.min_aspect_share``
+    for an aspect particle) it is a phrase; ``straddled``: the share of each entry's occurrences
+    that a word straddles (:func:`straddled_share`): from ``rules.max_straddled`` on it is a
+    fragment; ``numbered``: for an entry that is a character and a word (:func:`measure_and_word`),
+    the share of its occurrences that a number precedes (:func:`numbered_counts`; 0 for the others):
+    from ``rules.max_numbered`` on it is a fragment."""
     if rules.keep_everything:
         return [WORD] * len(words)
     if known is None:
@@ -446,7 +476,8 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
             out.append(LATIN)
         elif len(units) < rules.min_length and not latin:
             out.append(SHORT)
-        elif is_phrase(units, known) or (joined_share is not None and joined_share[i] < rules.min_joined_share):
+        elif is_phrase(units, known) or (joined_share is not None and joined_share[i] < (
+                rules.min_joined_share if joined_need is None else joined_need[i])):
             out.append(PHRASE)
         elif stop and (units[0] in stop or units[-1] in stop or any(w.startswith(s) or w.endswith(s) for s in stop)):
             out.append(STOPWORD)
@@ -454,8 +485,9 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
             out.append(PIECE)
         elif occurrences[i] < rules.min_occurrences:
             out.append(RARE)
-        elif continuation[i] >= rules.max_continuation or (straddled is not None and
-                                                            straddled[i] >= rules.max_straddled):
+        elif (continuation[i] >= rules.max_continuation
+              or (straddled is not None and straddled[i] >= rules.max_straddled)
+              or (numbered is not None and numbered[i] >= rules.max_numbered)):
             out.append(FRAGMENT)
         elif len(units) > 1 and not (coh[i] >= rules.min_cohesion) or (loose is not None and loose[i]):
             out.append(WEAK)
@@ -465,6 +497,20 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
             out.append(WORD)
     _mark_case_variants(words, occurrences, out)
     return out
+
+
+def measure_and_word(word: str, words) -> bool:
+    """Whether an entry is a Han character and one of ``words`` (枚 金牌): a measure word's form."""
+    return len(word) >= 3 and word[0] > "\x7f" and word[1:] in words
+
+
+def numbered_counts(keys: np.ndarray, counts: np.ndarray, n_words: int) -> np.ndarray:
+    """For each entry of the scan, how many of its occurrences a number precedes: a run of digits
+    (:data:`NUMBER_NEIGHBOUR`) or a numeral character (:data:`HAN_NUMERALS`); from the occurrence
+    pass's pair counts (:func:`~cikuang.ngrams.pair_fields`)."""
+    word, side, neighbour = pair_fields(keys)
+    after_number = (side == 0) & np.isin(neighbour, _NUMBER_CODES)
+    return np.bincount(word[after_number].astype(np.int64), weights=counts[after_number], minlength=n_words)
 
 
 def known_words(words, base_words=None) -> set[str]:
