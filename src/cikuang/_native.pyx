@@ -27,6 +27,10 @@ from cpython.exc cimport PyErr_CheckSignals
 import numpy as np
 
 cdef double MAX_LOAD = 0.6
+#: How many positions ahead a pass prefetches the slots it will probe (see prefetch_slot).
+cdef enum:
+    PREFETCH_AHEAD = 8
+    PAIR_BATCH = 16  # even: a pass adds its keys in pairs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -61,6 +65,19 @@ cdef inline Py_ssize_t slot_of(const uint64_t* tab, Py_ssize_t n, uint64_t key) 
         if k == key or k == 0:
             return <Py_ssize_t>(2 * i)
         i = (i + 1) & mask
+
+
+cdef extern from *:
+    """
+    #define CIKUANG_PREFETCH(p) __builtin_prefetch((const void*)(p))
+    """
+    void CIKUANG_PREFETCH(const void* p) noexcept nogil
+
+
+cdef inline void prefetch_slot(const uint64_t* tab, Py_ssize_t n, uint64_t key) noexcept nogil:
+    """Ask for the cache line of ``key``'s first slot now, so that the probe made a few steps later
+    finds it there: a pass over a block knows its keys ahead, and counting is bound by these misses."""
+    CIKUANG_PREFETCH(&tab[2 * (mix(key) & <uint64_t>((n >> 1) - 1))])
 
 
 cdef inline bint contains(const uint64_t* tab, Py_ssize_t n, uint64_t key) noexcept nogil:
@@ -292,10 +309,17 @@ def count_ngrams_apriori(const uint32_t[::1] ids, Py_ssize_t length, bits, const
     cdef bint ok, ok_next
     if pp == NULL:
         k = 0
+    cdef uint64_t ahead
     with nogil:
         ok = _frequent_at(pid, n, 0, m, b, pf, nf, pp, k, &part)
         for i in range(n):
             interrupted(i)
+            # the part and the window PREFETCH_AHEAD steps on: their slots will be probed then
+            ahead = _gram(pid, n, i + 1 + PREFETCH_AHEAD, m, b)
+            if ahead != 0:
+                prefetch_slot(pf, nf, ahead)
+                if pid[i + PREFETCH_AHEAD] != 0:
+                    prefetch_slot(T.v.p, T.v.n, (<uint64_t>pid[i + PREFETCH_AHEAD] << (b * m)) | ahead)
             ok_next = _frequent_at(pid, n, i + 1, m, b, pf, nf, pp, k, &nxt)
             if ok and ok_next:
                 key = (part << b) | <uint64_t>pid[i + m]
@@ -860,6 +884,10 @@ def count_occurrences(const uint32_t[::1] units, const uint32_t[::1] neighbours,
     code_obj = np.empty(n + 1, dtype=np.uint32)
     near_obj = np.empty(n + 1, dtype=np.uint32)
     cdef uint32_t[::1] code = code_obj, near = near_obj
+    # The pairs go to the table PAIR_BATCH at a time, their slots prefetched as they come: the
+    # walks find them in order, and the table (millions of pairs) is far larger than the cache.
+    cdef uint64_t batch[PAIR_BATCH]
+    cdef Py_ssize_t held = 0, h
     if neighbours.shape[0] != n:
         raise ValueError("neighbours must be as long as units")
     with nogil:
@@ -881,6 +909,15 @@ def count_occurrences(const uint32_t[::1] units, const uint32_t[::1] neighbours,
                     if <Py_ssize_t>node < nt and target[node] > 0:
                         word = <uint64_t>target[node]
                         right = near[k + 1] if k + 1 < m else 0
-                        T.add((word << 33) | left, 1)
-                        T.add((word << 33) | (<uint64_t>1 << 32) | right, 1)
+                        batch[held] = (word << 33) | left
+                        batch[held + 1] = (word << 33) | (<uint64_t>1 << 32) | right
+                        prefetch_slot(T.v.p, T.v.n, batch[held])
+                        prefetch_slot(T.v.p, T.v.n, batch[held + 1])
+                        held += 2
+                        if held == PAIR_BATCH:
+                            for h in range(held):
+                                T.add(batch[h], 1)
+                            held = 0
+        for h in range(held):
+            T.add(batch[h], 1)
     return T.words, T.size

@@ -463,6 +463,11 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
         return [WORD] * len(words)
     if known is None:
         known = known_words(words)
+    # Python floats: indexing a numpy array one element at a time made most of this loop's time
+    occurrences, coh, left, right, continuation, inside, loose, joined_share, straddled, joined_need, numbered = (
+        None if a is None else np.asarray(a).tolist()
+        for a in (occurrences, coh, left, right, continuation, inside, loose, joined_share, straddled, joined_need,
+                  numbered))
     out = []
     stop = rules.stopwords
     for i, w in enumerate(words):
