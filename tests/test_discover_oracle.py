@@ -240,6 +240,29 @@ def _check_mixed(engine, seed, min_count, keep_numbers, order):
     assert d.n_units_ == sum(len(c) for c in clauses)
 
 
+def test_more_frequent_units_than_keys_hold_equal_the_oracle(engine):
+    """Order 8 holds 255 units a key (8 bits each); the corpus has some 400 frequent units, most of
+    them Latin tokens that stand between spaces and so are in no frequent pair. Only the units of
+    frequent pairs get ids; the words, single tokens included, are those of the oracle."""
+    @_hypothesis(engine, 6)
+    @given(seed=st.integers(0, 100_000), min_count=st.sampled_from([3, 5]))
+    def check(seed, min_count):
+        rng = random.Random(seed)
+        pool = rng.sample(COMMON_HAN, 20) + ["K", "NBA"]
+        words = sorted({"".join(rng.choices(pool, k=rng.randint(1, 4))) for _ in range(25)})
+        tokens = [f"t{i:03d}x" for i in range(380)]
+        texts = [t + " " + " ".join(rng.choices(tokens, k=60)) for t in make_corpus(rng, words, 1200)]
+        clauses = [tuple(c) for t in texts for c in reference_clauses(t)]
+        order, min_pmi = 8, default_min_pmi(8)
+        expected = {"".join(w): c for w, c in oracle.discover_clauses(clauses, order, min_count, min_pmi).items()}
+        n_frequent = sum(1 for c in Counter(u for cl in clauses for u in cl).values() if c >= min_count)
+        assert n_frequent > 255  # more than the keys hold
+        d = engine.discoverer(order=order, min_count=min_count, keep_numbers=True, workers=1, refine=False).fit(texts)
+        assert {e.word: e.count for e in d.lexicon_ if e.count > 0} == expected
+
+    check()
+
+
 def test_default_thresholds_continue_the_ladder(engine):
     # README: min PMI 0,2,4.5,8 by default; a longer order continues by the last step (3.5 nats),
     # a shorter one takes the first thresholds.

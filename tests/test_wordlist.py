@@ -280,6 +280,29 @@ def test_straddled_share_is_the_share_of_occurrences_a_known_word_straddles(scan
         assert got[i] == pytest.approx(expected)
 
 
+def test_the_pairs_read_in_chunks_give_the_same_results(monkeypatch):
+    """A large corpus's pair table is read a chunk at a time; chunks of 7 pairs give the same
+    statistics, straddles and numbered counts as one chunk."""
+    import cikuang.wordlist as wl
+    rnd = random.Random(3)
+    scan = ["界人士", "官网", "枚金牌", "卡雷兹", "一句话"]
+    codes = [0, ord("各"), ord("上"), ord("一"), ord("两"), NUMBER_NEIGHBOUR, 0x110001, ord("的")]
+    table = {((rnd.randrange(len(scan)) + 1) << 33) | (rnd.randrange(2) << 32) | rnd.choice(codes): rnd.randint(1, 40)
+             for _ in range(60)}
+    keys, counts = np.array(list(table), dtype=np.uint64), np.array(list(table.values()), dtype=np.int64)
+    pair_words, pair_keys = two_character_words({"各界", "网上", "一句", "人士"})
+
+    def everything():
+        stats = OccurrenceStats.of(keys, counts, len(scan))
+        return ([getattr(stats, f).tobytes() for f in ("occurrences", "left_entropy", "right_entropy", "continuation")],
+                [a.tolist() for a in straddling(keys, counts, scan, pair_keys)],
+                numbered_counts(keys, counts, len(scan)).tolist())
+
+    whole = everything()
+    monkeypatch.setattr(wl, "PAIR_CHUNK", 7)
+    assert everything() == whole
+
+
 def test_an_entry_a_word_straddles_in_half_its_occurrences_is_a_fragment():
     rules = ListRules(min_cohesion=4.0, min_entropy=1.0)
     n = 3

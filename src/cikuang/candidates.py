@@ -47,8 +47,10 @@ class Candidates:
 
 
 def candidates(frags: Fragments, kept: KeptNgrams, unit_ids: UnitIds, vocab: UnitVocab, order: int,
-               bits: int) -> Candidates:
-    """The words of the fragments, with their counts and cohesion (NaN for single units)."""
+               bits: int, lone_codes=(), lone_counts=()) -> Candidates:
+    """The words of the fragments, with their counts and cohesion (NaN for single units); and the
+    frequent units without ids (``lone_codes``, see :func:`cikuang.recipe.keyed_units`), each a
+    fragment of its own as often as it occurs (``lone_counts``)."""
     # Fragments of up to `order` units: text from their packed keys; those of 2..order units are
     # kept n-grams (a 2-unit fragment is covered by a kept n-gram: itself).
     skeys = frags.short_keys
@@ -63,8 +65,12 @@ def candidates(frags: Fragments, kept: KeptNgrams, unit_ids: UnitIds, vocab: Uni
     long_coh = np.array([np.min(kept.cohesion_of(window_keys(ids, order, bits))) for ids in frags.long_ids])
     words += decode_rows([unit_ids.codes[ids] for ids in frags.long_ids], vocab)
     single_latin += [False] * len(frags.long_ids)
-    return Candidates(words, np.concatenate((frags.short_counts, frags.long_counts)),
-                      np.concatenate((coh, long_coh)), single_latin)
+    lone_codes = np.asarray(lone_codes, dtype=np.int64)
+    words += decode_rows(lone_codes.reshape(-1, 1), vocab)
+    single_latin += (lone_codes >= LATIN_BASE).tolist()
+    return Candidates(words, np.concatenate((frags.short_counts, frags.long_counts,
+                                             np.asarray(lone_counts, dtype=np.int64))),
+                      np.concatenate((coh, long_coh, np.full(len(lone_codes), np.nan))), single_latin)
 
 
 def chain_words(frags: Fragments, unit_ids: UnitIds, vocab: UnitVocab) -> list[str]:

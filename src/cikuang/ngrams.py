@@ -69,10 +69,16 @@ class UnitIds:
         return self.ids[codes]
 
 
-def bits_for(n_ids: int, order: int, what: str | None = None, unit_counts: np.ndarray | None = None) -> int:
+def fits(n_ids: int, order: int) -> bool:
+    """Whether keys of ``order`` units over ``n_ids`` ids fit 64 bits."""
+    return max(1, int(n_ids).bit_length()) * order <= 64
+
+
+def bits_for(n_ids: int, order: int, what: str | None = None, unit_counts: np.ndarray | None = None,
+             units: str = "distinct units") -> int:
     """Bits per unit in a packed key of up to ``order`` units over ``n_ids`` ids (``what`` names the
     corpus in the error, which gives the ``--order`` that fits, and with ``unit_counts``, the counts
-    the ids were chosen by, the ``--min-count`` that fits)."""
+    the ids were chosen by, the ``--min-count`` that fits; ``units`` says what the ids are of)."""
     bits = max(1, int(n_ids).bit_length())
     if bits * order > 64:
         limit = (1 << (64 // order)) - 1
@@ -82,7 +88,7 @@ def bits_for(n_ids: int, order: int, what: str | None = None, unit_counts: np.nd
             desc = np.sort(counts[counts > 0])[::-1]
             fixes.append(f"--min-count {int(desc[limit]) + 1}")
         raise CikuangError(
-            f"{n_ids} distinct units do not fit order {order} in 64-bit keys (at most {limit}); "
+            f"{n_ids} {units} do not fit order {order} in 64-bit keys (at most {limit}); "
             + (" or ".join(fixes) + " would fit" if fixes else "lower --order"), what)
     return bits
 

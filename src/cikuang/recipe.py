@@ -20,7 +20,7 @@ from .engines.base import Apriori, Engine, KeptSet, UnitTotals
 from .errors import no_frequent_unit, nothing_kept, nothing_to_mine
 from .basedict import corpus_tokens
 from .lexicon import Lexicon, load_base_words
-from .ngrams import NgramCounts, UnitIds, bits_for, key_lengths, pair_map
+from .ngrams import NgramCounts, UnitIds, bits_for, fits, key_lengths, pair_map
 from .refine import refine
 from .scoring import LevelScorer, resolve_scorer
 from .spec import DiscoverySpec
@@ -46,9 +46,9 @@ def discover_words(engine: Engine, spec: DiscoverySpec, base_words: set[str] | N
     output (``--new-only``)."""
     units = encode(engine)
     min_count = spec.min_count_for(units.n_units)
-    unit_ids = frequent_units(units, min_count, engine.name)
     order = spec.order
-    bits = bits_for(len(unit_ids), order, engine.name, units.counts)
+    unit_ids, lone = keyed_units(engine, units, min_count, order)
+    bits = max(1, len(unit_ids).bit_length())
     engine.use_ids(unit_ids, order, bits)
 
     kept, frequent = keep_ngrams(engine, units, unit_ids, spec, min_count, bits)
@@ -56,7 +56,7 @@ def discover_words(engine: Engine, spec: DiscoverySpec, base_words: set[str] | N
 
     listing = spec.neighbours and spec.word_list
     frags = engine.count_fragments(kept_set, min_count, with_dropped=listing)
-    cand = candidates(frags, kept, unit_ids, units.vocab, order, bits)
+    cand = candidates(frags, kept, unit_ids, units.vocab, order, bits, lone, units.counts[lone])
     lexicon = output_lexicon(cand, word_filter(cand.words, cand.single_latin, spec.keep_numbers, None))
 
     if spec.refine:
@@ -67,7 +67,7 @@ def discover_words(engine: Engine, spec: DiscoverySpec, base_words: set[str] | N
         lexicon = with_list_candidates(lexicon, sorted(chains))
     rules = list_rules(spec, min_count).for_corpus(units.n_units)
     if spec.neighbours:  # the word list: occurrences, entropies, cohesion, statuses
-        lexicon = describe(lexicon, Counts(frequent, unit_ids, units.vocab, units.n_units, spec.scorer),
+        lexicon = describe(lexicon, Counts(frequent, unit_ids, units.vocab, units.n_units, spec.scorer, units.counts),
                            rules, engine.map_blocks, base_words, spec.sort, chains)
     n_tokens = corpus_tokens(lexicon)
     if base_words:  # --new-only, after the stages that use the whole lexicon
@@ -101,6 +101,39 @@ def frequent_units(units: UnitTotals, min_count: int, name: str) -> UnitIds:
     if len(unit_ids) == 0:
         raise no_frequent_unit(min_count, name)
     return unit_ids
+
+
+def keyed_units(engine: Engine, units: UnitTotals, min_count: int, order: int) -> tuple[UnitIds, np.ndarray]:
+    """The units that n-grams are keyed by, and the codes of the frequent units left out ("lone").
+
+    The units counted at least ``min_count`` times get dense ids, ``bits`` each in a key of up to
+    ``order`` units. When there are more than 64-bit keys hold (65,535 at order 4: a web crawl's
+    Latin tokens), only the units of a frequent pair get ids, from one pass that counts the pairs
+    (a key of two units holds any number of units). A unit in no pair counted ``min_count`` times
+    is in no frequent n-gram of two or more units (an n-gram is never more frequent than its
+    pairs), so the cut falls on both sides of each of its occurrences: it is a candidate of one
+    unit whose count is its own, and otherwise a clause boundary, as a rare unit is. The words are
+    those wider keys would give. An error if the units of frequent pairs do not fit either.
+    """
+    unit_ids = frequent_units(units, min_count, engine.name)
+    if fits(len(unit_ids), order):
+        return unit_ids, np.zeros(0, dtype=np.int64)
+    pair_bits = bits_for(len(unit_ids), 2, engine.name, units.counts)
+    engine.use_ids(unit_ids, 2, pair_bits)
+    pairs = engine.count_level(2, min_count, None, unscored).keys
+    in_pairs = np.unique(np.concatenate((pairs >> np.uint64(pair_bits), pairs & np.uint64((1 << pair_bits) - 1))))
+    paired = np.zeros(len(units.counts), dtype=bool)
+    paired[unit_ids.codes[in_pairs.astype(np.int64)]] = True
+    keyed = UnitIds.by_frequency(np.where(paired, units.counts, 0), min_count)
+    # the --min-count it suggests is one at which the frequent units fit without this
+    bits_for(len(keyed), order, engine.name, units.counts, units="units of frequent pairs")
+    lone = unit_ids.codes[1:][~paired[unit_ids.codes[1:]]].astype(np.int64)
+    return keyed, np.sort(lone)
+
+
+def unscored(keys: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """No score (the pairs :func:`keyed_units` counts are only looked at)."""
+    return np.zeros(len(keys))
 
 
 def keep_ngrams(engine: Engine, units: UnitTotals, unit_ids: UnitIds, spec: DiscoverySpec, min_count: int,

@@ -106,6 +106,8 @@ FUNCTION_LEADS = frozenset("已仍很才再还也都又更最就便并却把让�
 FUNCTION_TRAILS = frozenset("着了过的得呢吗吧啊呀后前内里上下中时间给到在把又也都就再更仍已不让使它他她"
                             "著過嗎後內裡裏時間給讓")
 _TRAIL_CODES = np.array(sorted(map(ord, FUNCTION_TRAILS)), dtype=np.uint64)
+#: The neighbour pairs are read this many at a time (32 MB an array of them).
+PAIR_CHUNK = 1 << 22
 #: The aspect particles among them, held to ``ListRules.min_aspect_share``.
 ASPECT_PARTICLES = frozenset("着了过著過")
 #: The characters of Chinese numerals (and 几, 数: 几枚, 数支), which count as a number before an entry.
@@ -224,10 +226,12 @@ class OccurrenceStats:
 def _grouped(keys: np.ndarray, counts: np.ndarray, n_words: int):
     """(group, edge, count) of each pair, sorted by group (word index * 2 + side), the neighbours
     before the clause edge, and by count: one sort of packed uint64 keys when they fit."""
-    word, side, neighbour = pair_fields(keys)
-    group = (word * 2 + side).astype(np.uint64)
-    edge = (neighbour == 0).astype(np.uint64)
-    del word, side, neighbour
+    group = np.empty(len(keys), dtype=np.uint64)
+    edge = np.empty(len(keys), dtype=np.uint64)
+    for at in range(0, len(keys), PAIR_CHUNK):  # a chunk at a time: the fields are 24 bytes a pair
+        word, side, neighbour = pair_fields(keys[at : at + PAIR_CHUNK])
+        group[at : at + PAIR_CHUNK] = word * 2 + side
+        edge[at : at + PAIR_CHUNK] = neighbour == 0
     counts = counts.astype(np.uint64)
     count_bits = int(counts.max()).bit_length() if len(counts) else 1
     if count_bits + 1 + (2 * n_words).bit_length() <= 64:
@@ -284,6 +288,7 @@ class Counts:
     vocab: UnitVocab
     n_units: int
     scorer: object = "pmi"
+    unit_totals: np.ndarray | None = None  # every unit's count, by code (encode's); else read from ``frequent``
 
     def cohesion_of(self, words: list[str]) -> np.ndarray:
         """The cohesion of each word (NaN for a single unit or a word with a rare unit)."""
@@ -313,6 +318,13 @@ class Counts:
 
     def unit_counts(self, chars: list[str]) -> np.ndarray:
         """The exact count of each single-character entry as a unit of the corpus (0 if below min count)."""
+        if self.unit_totals is not None:  # a unit without an id too (recipe.keyed_units)
+            latin = {}
+            if any(c.isascii() for c in chars):  # a one-letter Latin run is coded by the vocabulary
+                latin = {name: LATIN_BASE + i for i, name in enumerate(self.vocab.latin) if len(name) == 1}
+            codes = np.array([latin.get(c, 0) if c.isascii() else ord(c) for c in chars], dtype=np.int64)
+            inside = codes < len(self.unit_totals)
+            return np.where(inside, self.unit_totals[np.where(inside, codes, 0)], 0).astype(np.int64)
         ids, _ = self.word_ids(chars)
         return np.where(ids > 0, self.frequent.lookup(ids.astype(np.uint64)), 0).astype(np.int64)
 
@@ -513,9 +525,12 @@ def numbered_counts(keys: np.ndarray, counts: np.ndarray, n_words: int) -> np.nd
     """For each entry of the scan, how many of its occurrences a number precedes: a run of digits
     (:data:`NUMBER_NEIGHBOUR`) or a numeral character (:data:`HAN_NUMERALS`); from the occurrence
     pass's pair counts (:func:`~cikuang.ngrams.pair_fields`)."""
-    word, side, neighbour = pair_fields(keys)
-    after_number = (side == 0) & np.isin(neighbour, _NUMBER_CODES)
-    return np.bincount(word[after_number].astype(np.int64), weights=counts[after_number], minlength=n_words)
+    out = np.zeros(n_words)
+    for at in range(0, len(keys), PAIR_CHUNK):
+        word, side, neighbour = pair_fields(keys[at : at + PAIR_CHUNK])
+        after_number = (side == 0) & np.isin(neighbour, _NUMBER_CODES)
+        out += np.bincount(word[after_number], weights=counts[at : at + PAIR_CHUNK][after_number], minlength=n_words)
+    return out
 
 
 def known_words(words, base_words=None) -> set[str]:
@@ -542,12 +557,6 @@ def straddling(keys: np.ndarray, counts: np.ndarray, scan_words: list[str], pair
         return empty, empty, empty, empty
     edge_of = np.stack([np.frombuffer("".join(w[at] for w in scan_words).encode("utf-32-le", "surrogatepass"),
                                       dtype=np.uint32) for at in (0, -1)], axis=1).astype(np.uint64)  # first, last
-    word, side, neighbour = pair_fields(keys)
-    edge = edge_of[word, side]
-    # a Han neighbour (a unit code below 0x110000 is a code point; 0 is a clause edge) by a Han edge
-    han = (neighbour > 0x7F) & (neighbour < 0x110000) & (edge > 0x7F)
-    # A particle or locative after a word is its context, not a straddle: 网上 in 官网上 says nothing.
-    han &= ~((side == 1) & np.isin(neighbour, _TRAIL_CODES))
     # A bitmap of the character pairs over the few thousand characters the words are made of finds
     # the candidates in one gather; only those are looked up by key.
     chars, dense = np.unique(np.stack((pair_keys >> np.uint64(32), pair_keys & np.uint64(0xFFFFFFFF))),
@@ -559,6 +568,21 @@ def straddling(keys: np.ndarray, counts: np.ndarray, scan_words: list[str], pair
     np.bitwise_or.at(bits, flat >> 3, (1 << (flat & 7)).astype(np.uint8))
     index = np.full(0x110000, -1, dtype=np.int64)
     index[chars.astype(np.int64)] = np.arange(width)
+    # a chunk of the pairs at a time: the table of a large corpus holds tens of millions
+    parts = [_straddling_part(keys[at : at + PAIR_CHUNK], counts[at : at + PAIR_CHUNK], edge_of, pair_keys, bits,
+                              index, width) for at in range(0, len(keys), PAIR_CHUNK)]
+    return tuple(np.concatenate(columns) for columns in zip(*parts))
+
+
+def _straddling_part(keys, counts, edge_of, pair_keys, bits, index, width):
+    """:func:`straddling` on a part of the pairs (the bitmap ``bits`` of the character pairs over
+    ``width`` characters, ``index`` their dense numbers by code point)."""
+    word, side, neighbour = pair_fields(keys)
+    edge = edge_of[word, side]
+    # a Han neighbour (a unit code below 0x110000 is a code point; 0 is a clause edge) by a Han edge
+    han = (neighbour > 0x7F) & (neighbour < 0x110000) & (edge > 0x7F)
+    # A particle or locative after a word is its context, not a straddle: 网上 in 官网上 says nothing.
+    han &= ~((side == 1) & np.isin(neighbour, _TRAIL_CODES))
     n_of = index[np.where(han, neighbour, 0).astype(np.int64)]
     e_of = index[np.where(han, edge, 0).astype(np.int64)]
     han &= (n_of >= 0) & (e_of >= 0)

@@ -144,6 +144,7 @@ class UnitStream:
 
         Every later pass then reads them from memory instead of reading and mapping the file again.
         """
+        self._kept_ids = None  # (ids of other units, if kept before: freed first)
         if self.n_codes * 4 > max_bytes:
             return False
         blocks = [(offset, unit_ids.map(codes)) for offset, codes in self.blocks(block_codes)]
