@@ -30,8 +30,9 @@ short      fewer than ``min_length`` units
 phrase     a pattern of the grammar, not a word: a reduplicated verb (翻了翻, 看一看), 越X越
            (越看越; 越来越 is a word), verb + 完 + object of a verb-object word (洗完澡 of 洗澡),
            verb + 了 + a Latin run or a word (装了XP), 被 or 据 + a word (被告知, 据了解; a
-           noun in 人, 者, 案 or 权 stays: 被害人); "a word" is an entry of the lexicon or of
-           the base dictionary. Also a function character (an adverb, pronoun, preposition,
+           noun in 人, 者, 案 or 权 stays: 被害人), 这 and what it points at (这本书, 这条路,
+           这么多; not 那, which begins names: 那不勒斯); "a word" is an entry of the lexicon or
+           of the base dictionary. Also a function character (an adverb, pronoun, preposition,
            particle or locative: :data:`FUNCTION_LEADS`, :data:`FUNCTION_TRAILS`) at an edge of
            a word that mostly stands without it: fewer than ``min_joined_share`` (0.35) of the
            word's occurrences are in the entry (已成为, 面临着, 范围内); for an aspect particle
@@ -148,6 +149,8 @@ def is_phrase(units: list[str], known) -> bool:
             return True  # (炒了鱿鱼 of 炒鱿鱼 stays)
     if first in ("被", "据") and second + rest in known:
         return units[-1] not in _NOUN_ENDS  # 被告知, 据了解; not 被害人
+    if first in ("这", "這") and _han(second):  # 这本书, 这条路, 这么多 (那 begins names: 那不勒斯)
+        return True
     return False
 
 
