@@ -312,3 +312,19 @@ def test_folding_the_workers_tables_changes_nothing(monkeypatch):
     monkeypatch.setattr(local_engine, "CUT_BLOCK", 1 << 14)  # many batches
     folded = cikuang.Discoverer(**params).fit(texts)
     assert lexicon_rows(folded.lexicon_) == lexicon_rows(reference.lexicon_)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.integers(1, 2**64 - 1), st.integers(1, 2**40), max_size=300), st.booleans())
+def test_a_table_taken_in_place_gives_its_items_in_the_same_order(entries, borrowed):
+    """take_items compacts a table into its own memory: the same (keys, values) as items, in slot
+    order; also for an array that does not own its memory (a pickle's), which it copies."""
+    from cikuang._hashtable import add_counts, items, new_table, take_items
+    tab, size = add_counts(new_table(16), 0, np.array(list(entries), dtype=np.uint64),
+                           np.array(list(entries.values()), dtype=np.int64))
+    want_keys, want_values = items(tab)
+    if borrowed:
+        tab = np.frombuffer(bytearray(tab.tobytes()), dtype=np.uint64)
+    keys, values = take_items(tab)
+    assert keys.tolist() == want_keys.tolist() and values.tolist() == want_values.tolist()
+    assert len(keys) == size == len(entries)

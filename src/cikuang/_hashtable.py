@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._native import add_counts, items  # noqa: F401  (re-exported)
+from ._native import add_counts, compact, items  # noqa: F401  (re-exported)
 
 MAX_LOAD = 0.6
 #: Bytes a table uses per slot.
@@ -36,3 +36,15 @@ def merged(tables: list[tuple[np.ndarray, int]]) -> tuple[np.ndarray, int]:
     for other, _ in tables[1:]:
         tab, size = add_counts(tab, size, *items(other))
     return tab, size
+
+
+def take_items(tab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The entries of a table as (keys, values), like :func:`items`, but in the table's own memory:
+    it is compacted in place and shrunk, so the entries are never held twice (a large corpus's
+    table of neighbour pairs is a gigabyte). The table is consumed; nothing else may refer to it."""
+    m = compact(tab)
+    try:
+        tab.resize(2 * m, refcheck=False)  # gives the rest back (realloc)
+    except ValueError:  # an array that does not own its memory (one a pickle made): copy the front
+        tab = tab[: 2 * m].copy()
+    return tab[0::2], tab[1::2].view(np.int64)

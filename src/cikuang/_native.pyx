@@ -192,6 +192,20 @@ def items(const uint64_t[::1] tab):
     return keys_obj, vals_obj
 
 
+def compact(uint64_t[::1] tab):
+    """Move the occupied entries of a table to its front, in slot order (the order of
+    :func:`items`), in place; returns their number ``m``: the table's first ``2 * m`` words are
+    then its (key, value) pairs, and it is no longer a table."""
+    cdef Py_ssize_t n = tab.shape[0], i, m = 0
+    with nogil:
+        for i in range(0, n, 2):
+            if tab[i] != 0:
+                tab[2 * m] = tab[i]
+                tab[2 * m + 1] = tab[i + 1]
+                m += 1
+    return m
+
+
 # ---------------------------------------------------------------------------------------------
 # passes over blocks
 

@@ -72,7 +72,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._hashtable import items, merged, new_table
+from ._hashtable import merged, new_table, take_items
 from .lexicon import WORD, Lexicon
 from .ngrams import NgramCounts, UnitIds, pair_fields, window_keys
 from .scoring import cohesion, word_score
@@ -408,8 +408,9 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     one_char = np.array([len(w) == 1 for w in scan.words], dtype=bool)
     usable = np.flatnonzero((nodes > 0) & ~one_char)
     target[nodes[usable]] = usable + 1
-    # (the table is freed as soon as its items are read)
-    keys, pair_counts = items(map_blocks(block_occurrences, summed_pairs, segmenter, target, into=add_occurrences)[0])
+    # (the table becomes its items in place: the pairs are never held twice)
+    keys, pair_counts = take_items(map_blocks(block_occurrences, summed_pairs, segmenter, target,
+                                              into=add_occurrences)[0])
     pair_words, pair_keys = two_character_words(known)
     straddles = straddling(keys, pair_counts, scan.words, pair_keys)
     after_number = numbered_counts(keys, pair_counts, len(scan))
