@@ -80,7 +80,7 @@ def bits_for(n_ids: int, order: int, what: str | None = None, unit_counts: np.nd
     corpus in the error, which gives the ``--order`` that fits, and with ``unit_counts``, the counts
     the ids were chosen by, the ``--min-count`` that fits; ``units`` says what the ids are of)."""
     bits = max(1, int(n_ids).bit_length())
-    if bits * order > 64:
+    if not fits(n_ids, order):
         limit = (1 << (64 // order)) - 1
         fixes = [f"--order {64 // bits}"] if 64 // bits >= 2 else []
         if unit_counts is not None:  # at most `limit` units counted that often

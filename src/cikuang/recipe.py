@@ -48,7 +48,7 @@ def discover_words(engine: Engine, spec: DiscoverySpec, base_words: set[str] | N
     min_count = spec.min_count_for(units.n_units)
     order = spec.order
     unit_ids, lone = keyed_units(engine, units, min_count, order)
-    bits = max(1, len(unit_ids).bit_length())
+    bits = bits_for(len(unit_ids), order)  # (keyed_units has made them fit)
     engine.use_ids(unit_ids, order, bits)
 
     kept, frequent = keep_ngrams(engine, units, unit_ids, spec, min_count, bits)
@@ -67,7 +67,7 @@ def discover_words(engine: Engine, spec: DiscoverySpec, base_words: set[str] | N
         lexicon = with_list_candidates(lexicon, sorted(chains))
     rules = list_rules(spec, min_count).for_corpus(units.n_units)
     if spec.neighbours:  # the word list: occurrences, entropies, cohesion, statuses
-        lexicon = describe(lexicon, Counts(frequent, unit_ids, units.vocab, units.n_units, spec.scorer, units.counts),
+        lexicon = describe(lexicon, Counts(frequent, unit_ids, units.vocab, units.n_units, units.counts, spec.scorer),
                            rules, engine.map_blocks, base_words, spec.sort, chains)
     n_tokens = corpus_tokens(lexicon)
     if base_words:  # --new-only, after the stages that use the whole lexicon

@@ -107,13 +107,13 @@ FUNCTION_LEADS = frozenset("已仍很才再还也都又更最就便并却把让�
 FUNCTION_TRAILS = frozenset("着了过的得呢吗吧啊呀后前内里上下中时间给到在把又也都就再更仍已不让使它他她"
                             "著過嗎後內裡裏時間給讓")
 _TRAIL_CODES = np.array(sorted(map(ord, FUNCTION_TRAILS)), dtype=np.uint64)
-#: The neighbour pairs are read this many at a time (32 MB an array of them).
-PAIR_CHUNK = 1 << 22
 #: The aspect particles among them, held to ``ListRules.min_aspect_share``.
 ASPECT_PARTICLES = frozenset("着了过著過")
 #: The characters of Chinese numerals (and 几, 数: 几枚, 数支), which count as a number before an entry.
 HAN_NUMERALS = frozenset("一二三四五六七八九十两百千万亿零〇几数兩萬億")
 _NUMBER_CODES = np.array(sorted([NUMBER_NEIGHBOUR, *map(ord, HAN_NUMERALS)]), dtype=np.uint64)
+#: The neighbour pairs are read this many at a time (32 MB an array of them).
+PAIR_CHUNK = 1 << 22
 
 
 def units_of(word: str) -> list[str]:
@@ -231,10 +231,9 @@ def _grouped(keys: np.ndarray, counts: np.ndarray, n_words: int):
     before the clause edge, and by count: one sort of packed uint64 keys when they fit."""
     group = np.empty(len(keys), dtype=np.uint64)
     edge = np.empty(len(keys), dtype=np.uint64)
-    for at in range(0, len(keys), PAIR_CHUNK):  # a chunk at a time: the fields are 24 bytes a pair
-        word, side, neighbour = pair_fields(keys[at : at + PAIR_CHUNK])
-        group[at : at + PAIR_CHUNK] = word * 2 + side
-        edge[at : at + PAIR_CHUNK] = neighbour == 0
+    for at, word, side, neighbour, _ in pair_chunks(keys, counts):
+        group[at : at + len(word)] = word * 2 + side
+        edge[at : at + len(word)] = neighbour == 0
     counts = counts.astype(np.uint64)
     count_bits = int(counts.max()).bit_length() if len(counts) else 1
     if count_bits + 1 + (2 * n_words).bit_length() <= 64:
@@ -290,8 +289,8 @@ class Counts:
     unit_ids: UnitIds
     vocab: UnitVocab
     n_units: int
+    unit_totals: np.ndarray  # every unit's count, by unit code (encode's): units without an id too
     scorer: object = "pmi"
-    unit_totals: np.ndarray | None = None  # every unit's count, by code (encode's); else read from ``frequent``
 
     def cohesion_of(self, words: list[str]) -> np.ndarray:
         """The cohesion of each word (NaN for a single unit or a word with a rare unit)."""
@@ -320,21 +319,26 @@ class Counts:
         return out
 
     def unit_counts(self, chars: list[str]) -> np.ndarray:
-        """The exact count of each single-character entry as a unit of the corpus (0 if below min count)."""
-        if self.unit_totals is not None:  # a unit without an id too (recipe.keyed_units)
-            latin = {}
-            if any(c.isascii() for c in chars):  # a one-letter Latin run is coded by the vocabulary
-                latin = {name: LATIN_BASE + i for i, name in enumerate(self.vocab.latin) if len(name) == 1}
-            codes = np.array([latin.get(c, 0) if c.isascii() else ord(c) for c in chars], dtype=np.int64)
-            inside = codes < len(self.unit_totals)
-            return np.where(inside, self.unit_totals[np.where(inside, codes, 0)], 0).astype(np.int64)
-        ids, _ = self.word_ids(chars)
-        return np.where(ids > 0, self.frequent.lookup(ids.astype(np.uint64)), 0).astype(np.int64)
+        """The exact count of each single-unit entry as a unit of the corpus (a unit without an id
+        included: recipe.keyed_units)."""
+        codes, _ = self.unit_codes(chars)
+        inside = codes < len(self.unit_totals)
+        return np.where(inside, self.unit_totals[np.where(inside, codes, 0)], 0).astype(np.int64)
 
     def word_ids(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """The dense unit ids of every word, concatenated, and where each word starts (``starts[i]``
-        to ``starts[i + 1]``); 0 for a unit below min count. One vectorised pass for the words without
-        an ASCII character (a Han character's code is its code point); the others unit by unit."""
+        to ``starts[i + 1]``); 0 for a unit below min count."""
+        codes, starts = self.unit_codes(words)
+        table = self.unit_ids.ids
+        inside = codes < len(table)
+        ids = np.zeros(len(codes), dtype=np.int64)
+        ids[inside] = table[codes[inside]]
+        return ids, starts
+
+    def unit_codes(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The unit codes of every word, concatenated, and where each word starts (0 for a Latin run
+        the vocabulary lacks). One vectorised pass for the words without an ASCII character (a Han
+        character's code is its code point); the others unit by unit."""
         if not words:
             return np.zeros(0, np.int64), np.zeros(1, np.int64)
         cps = np.frombuffer("".join(words).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
@@ -357,11 +361,7 @@ class Counts:
             codes = np.empty(int(starts[-1]), dtype=np.int64)
             codes[~in_mixed] = cps[~np.repeat(has_ascii, np.diff(char_starts))]
             codes[in_mixed] = [c for p in parts for c in p]
-        table = self.unit_ids.ids
-        inside = codes < len(table)
-        ids = np.zeros(len(codes), dtype=np.int64)
-        ids[inside] = table[codes[inside]]
-        return ids, starts.astype(np.int64)
+        return codes, starts.astype(np.int64)
 
     def _cohesion(self, keys: np.ndarray, scorer=None) -> np.ndarray:
         found = self.frequent.lookup(keys) > 0
@@ -431,9 +431,7 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     need = np.full(n, rules.min_joined_share)  # and the share it needs, of the join furthest short of it
     for i, js in joined.items():
         # a joined word that is itself a piece (one unit continues it, as 尼亚 of 罗马尼亚) joins nothing
-        joins = [(occurrences[i] / max(1, stats.occurrences[k]),
-                  rules.min_aspect_share if j == words[i][:-1] and words[i][-1] in ASPECT_PARTICLES
-                  else rules.min_joined_share)
+        joins = [(occurrences[i] / max(1, stats.occurrences[k]), needed_share(words[i], j, rules))
                  for j, k in ((j, scan.index[j]) for j in js) if stats.continuation[k] < rules.max_continuation]
         if joins:
             share[i], need[i] = min(joins, key=lambda sn: sn[0] - sn[1])
@@ -520,20 +518,35 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
     return out
 
 
+def needed_share(entry: str, joined: str, rules: ListRules) -> float:
+    """The share of the occurrences of ``joined`` (a word that a function character makes
+    ``entry``: :func:`_function_joins`) that ``entry`` must account for to be a word: an aspect
+    particle after it needs ``rules.min_aspect_share``, any other ``rules.min_joined_share``."""
+    aspect = entry[-1] in ASPECT_PARTICLES and joined == entry[:-1]
+    return rules.min_aspect_share if aspect else rules.min_joined_share
+
+
 def measure_and_word(word: str, words) -> bool:
     """Whether an entry is a Han character and one of ``words`` (枚 金牌): a measure word's form."""
     return len(word) >= 3 and word[0] > "\x7f" and word[1:] in words
 
 
+def pair_chunks(keys: np.ndarray, counts: np.ndarray):
+    """The occurrence pass's pairs :data:`PAIR_CHUNK` at a time, as (start, word, side, neighbour,
+    counts) (:func:`~cikuang.ngrams.pair_fields`): a large corpus's table holds tens of millions,
+    and the fields are 24 bytes a pair."""
+    for at in range(0, len(keys), PAIR_CHUNK):
+        yield (at, *pair_fields(keys[at : at + PAIR_CHUNK]), counts[at : at + PAIR_CHUNK])
+
+
 def numbered_counts(keys: np.ndarray, counts: np.ndarray, n_words: int) -> np.ndarray:
     """For each entry of the scan, how many of its occurrences a number precedes: a run of digits
     (:data:`NUMBER_NEIGHBOUR`) or a numeral character (:data:`HAN_NUMERALS`); from the occurrence
-    pass's pair counts (:func:`~cikuang.ngrams.pair_fields`)."""
+    pass's pair counts."""
     out = np.zeros(n_words)
-    for at in range(0, len(keys), PAIR_CHUNK):
-        word, side, neighbour = pair_fields(keys[at : at + PAIR_CHUNK])
+    for _, word, side, neighbour, c in pair_chunks(keys, counts):
         after_number = (side == 0) & np.isin(neighbour, _NUMBER_CODES)
-        out += np.bincount(word[after_number], weights=counts[at : at + PAIR_CHUNK][after_number], minlength=n_words)
+        out += np.bincount(word[after_number], weights=c[after_number], minlength=n_words)
     return out
 
 
@@ -572,16 +585,14 @@ def straddling(keys: np.ndarray, counts: np.ndarray, scan_words: list[str], pair
     np.bitwise_or.at(bits, flat >> 3, (1 << (flat & 7)).astype(np.uint8))
     index = np.full(0x110000, -1, dtype=np.int64)
     index[chars.astype(np.int64)] = np.arange(width)
-    # a chunk of the pairs at a time: the table of a large corpus holds tens of millions
-    parts = [_straddling_part(keys[at : at + PAIR_CHUNK], counts[at : at + PAIR_CHUNK], edge_of, pair_keys, bits,
-                              index, width) for at in range(0, len(keys), PAIR_CHUNK)]
+    parts = [_straddling_part(word, side, neighbour, c, edge_of, pair_keys, bits, index, width)
+             for _, word, side, neighbour, c in pair_chunks(keys, counts)]
     return tuple(np.concatenate(columns) for columns in zip(*parts))
 
 
-def _straddling_part(keys, counts, edge_of, pair_keys, bits, index, width):
-    """:func:`straddling` on a part of the pairs (the bitmap ``bits`` of the character pairs over
-    ``width`` characters, ``index`` their dense numbers by code point)."""
-    word, side, neighbour = pair_fields(keys)
+def _straddling_part(word, side, neighbour, counts, edge_of, pair_keys, bits, index, width):
+    """:func:`straddling` on a chunk of the pairs (:func:`pair_chunks`; the bitmap ``bits`` of the
+    character pairs over ``width`` characters, ``index`` their dense numbers by code point)."""
     edge = edge_of[word, side]
     # a Han neighbour (a unit code below 0x110000 is a code point; 0 is a clause edge) by a Han edge
     han = (neighbour > 0x7F) & (neighbour < 0x110000) & (edge > 0x7F)
