@@ -33,11 +33,16 @@ phrase     a pattern of the grammar, not a word: a reduplicated verb (翻了翻,
            noun in 人, 者, 案 or 权 stays: 被害人), 这 and what it points at (这本书, 这条路,
            这么多; not 那, which begins names: 那不勒斯); "a word" is an entry of the lexicon or
            of the base dictionary. Also a function character (an adverb, pronoun, preposition,
-           particle or locative: :data:`FUNCTION_LEADS`, :data:`FUNCTION_TRAILS`) at an edge of
-           a word that mostly stands without it: fewer than ``min_joined_share`` (0.35) of the
-           word's occurrences are in the entry (已成为, 面临着, 范围内); for an aspect particle
-           (着 了 过) after a word, fewer than ``min_aspect_share`` (0.7): 担负着, 注视着 (意味着
-           stays)
+           particle, locative or 说: :data:`FUNCTION_LEADS`, :data:`FUNCTION_TRAILS`) at an edge
+           of a word that often stands without it: fewer than ``min_joined_share`` (0.7) of the
+           word's occurrences are in the entry (已成为, 面临着, 范围内, 担负着, 洪森说; 意味着
+           stays). Also a composition (:func:`compositions`): a free character (a token of its
+           own in ``min_free_rate`` (0.2) of its occurrences) or a word, then a word, which both
+           stand without the other far more than together: the entry is less than
+           ``min_char_part_share`` (0.5) of either part's occurrences after a character (老将军,
+           包饺子, 吃红薯), less than ``min_part_share`` (0.3) after a word (短期外债, 缓慢回升);
+           not three characters after a surname, or after a compound surname (李国庆, 诸葛恪):
+           the form of a name
 stopword   it begins or ends with a stop word
 piece      (``--new-only``) most of its occurrences are inside words of the base dictionary
 rare       fewer than ``min_occurrences`` occurrences
@@ -100,18 +105,27 @@ _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:" + MEASURES + ")?", re.I)
 _NOUN_ENDS = frozenset("人者案权")
 #: Function characters of the grammar's closed classes (adverbs, pronouns, prepositions and verbs of
 #: the pivot: 已 仍 很 都 再, 我 它 这, 把 让 给 从) that a phrase puts before a word: 已成为, 很容易, 把目光.
-FUNCTION_LEADS = frozenset("已仍很才再还也都又更最就便并却把让给使将每各从对向在你我他她它这那不没及为"
+FUNCTION_LEADS = frozenset("比所只曾其已仍很才再还也都又更最就便并却把让给使将每各从对向在你我他她它这那不没及为"
                            "還並卻讓給將從對這沒為")  # and their traditional forms
 #: ... and after one: aspect and modal particles, locatives, the verb's object marker (面临着, 结束后,
 #: 范围内, 什么呢, 捐赠给). Not 地: a word + 地 is a place as often as an adverb (目的地, 宅基地).
-FUNCTION_TRAILS = frozenset("着了过的得呢吗吧啊呀后前内里上下中时间给到在把又也都就再更仍已不让使它他她"
+FUNCTION_TRAILS = frozenset("说地着了过的得呢吗吧啊呀后前内里上下中时间给到在把又也都就再更仍已不让使它他她"
                             "著過嗎後內裡裏時間給讓")
 _TRAIL_CODES = np.array(sorted(map(ord, FUNCTION_TRAILS)), dtype=np.uint64)
-#: The aspect particles among them, held to ``ListRules.min_aspect_share``.
-ASPECT_PARTICLES = frozenset("着了过著過")
 #: The characters of Chinese numerals (and 几, 数: 几枚, 数支), which count as a number before an entry.
 HAN_NUMERALS = frozenset("一二三四五六七八九十两百千万亿零〇几数兩萬億")
 _NUMBER_CODES = np.array(sorted([NUMBER_NEIGHBOUR, *map(ord, HAN_NUMERALS)]), dtype=np.uint64)
+#: Common surnames: a surname and two characters is a name's form (李国庆, 陈平原), never a composition.
+SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+                     "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严"
+                     "覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚"
+                     "符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆"
+                     "农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋"
+                     "商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝劳")
+COMPOUND_SURNAMES = frozenset("诸葛 司马 欧阳 上官 东方 夏侯 皇甫 公孙 慕容 令狐 尉迟 长孙 宇文 司徒 端木 西门 独孤 "
+                              "南宫 万俟 闻人 轩辕 澹台 钟离 宗政 濮阳 太史 申屠 呼延".split())
+_NUMERALS = "".join(sorted(HAN_NUMERALS))
+_ALL_HAN = re.compile(r"[^\x00-\x7f]+")
 #: The neighbour pairs are read this many at a time (32 MB an array of them).
 PAIR_CHUNK = 1 << 22
 
@@ -167,11 +181,20 @@ class ListRules:
     stopwords: frozenset = field(default_factory=frozenset)
     keep_everything: bool = False  # no rule: every entry is a word (the kexue2019 preset)
     #: An entry that is a function character and a word is a phrase unless it accounts for at least
-    #: this share of the word's occurrences: 意味着 (of 意味) stays, 面临着 (of 面临) does not.
-    min_joined_share: float = 0.35
-    #: ... and a verb and an aspect particle (着 了 过) this share: a verb takes 着 as grammar, so
-    #: 担负着 (0.57 of 担负 in PKU) is a phrase, 意味着 (0.73; 0.86 in MSR) a word.
-    min_aspect_share: float = 0.7
+    #: this share of the word's occurrences: 意味着 (0.73 of 意味 in PKU) stays; 担负着 (0.57 of
+    #: 担负), 面临着, 抽屉里, 放学后 do not.
+    min_joined_share: float = 0.7
+    #: An entry that splits into two words, each of which stands without the other far more than
+    #: with it, is a phrase: it must account for at least this share of one part's occurrences
+    #: (短期外债: 短期 外债); see :func:`compositions`.
+    min_part_share: float = 0.3
+    #: ... and an entry of a free character and a word this share: 老将军, 包饺子 (the 包 of a
+    #: surname aside), 记者刘 are phrases; 陈妍 (妍 is in it most of the time) is a word.
+    min_char_part_share: float = 0.5
+    #: A character is free when it is a token of its own (the lexicon's count, after segmentation)
+    #: in at least this share of its occurrences: 包, 老, 说 are; 尔, 卡, 妍 are mostly inside words
+    #: (哈尔滨, 卡拉OK), so that 德波尔, 卡莫拉 are no compositions.
+    min_free_rate: float = 0.2
     #: An entry of a character and a word (枚金牌: 枚 金牌) that numbers precede in this share of its
     #: occurrences or more is a fragment: a measure word and its noun (3枚金牌, 两枚金牌).
     max_numbered: float = 0.5
@@ -396,9 +419,12 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     pieces = _base_pieces(words, base_words) if base_words else {}
     known = known_words(words, base_words)  # one look-up set, for the joins and the phrase patterns
     joined = _function_joins(words, known)
-    # base words that hold entries, and those a function character joins
-    extra = sorted(({b for bs in pieces.values() for b, _ in bs} | {j for js in joined.values() for j in js})
-                   - set(words))
+    # (the entries only the list holds have rules of their own: a chain its bound, a compound its PMI)
+    segmented = lexicon.counts > 0
+    splits = {i: ss for i, ss in _splits(words, known).items() if segmented[i]}
+    # base words that hold entries, and those a function character joins or that are part of an entry
+    extra = sorted(({b for bs in pieces.values() for b, _ in bs} | {j for js in joined.values() for j in js}
+                    | {p for ss in splits.values() for ab in ss for p in ab if len(p) > 1}) - set(words))
     scan = Lexicon(words + extra, np.ones(n + len(extra), np.int64))  # a trie of all of them
     segmenter = Segmenter(scan)
     target = np.zeros(segmenter.n_nodes_, dtype=np.int64)
@@ -427,14 +453,13 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
         if occurrences[i]:
             inside[i] = min(1.0, sum(stats.occurrences[scan.index[b]] * times for b, times in bs) / occurrences[i])
     rules = rules.for_corpus(counts.n_units)
-    share = np.full(n, np.nan)  # the share of a joined word's occurrences the entry accounts for,
-    need = np.full(n, rules.min_joined_share)  # and the share it needs, of the join furthest short of it
+    share = np.full(n, np.nan)  # the least share of a joined word's occurrences the entry accounts for
     for i, js in joined.items():
         # a joined word that is itself a piece (one unit continues it, as 尼亚 of 罗马尼亚) joins nothing
-        joins = [(occurrences[i] / max(1, stats.occurrences[k]), needed_share(words[i], j, rules))
-                 for j, k in ((j, scan.index[j]) for j in js) if stats.continuation[k] < rules.max_continuation]
+        joins = [occurrences[i] / max(1, stats.occurrences[k])
+                 for k in (scan.index[j] for j in js) if stats.continuation[k] < rules.max_continuation]
         if joins:
-            share[i], need[i] = min(joins, key=lambda sn: sn[0] - sn[1])
+            share[i] = min(joins)
     loose = np.zeros(n, dtype=bool)
     rows = [i for i, w in enumerate(words) if w in chains]
     if rows:  # a chain of parts that also occur apart is a phrase (领导干部), one of bound parts a word (澳大利亚)
@@ -454,34 +479,35 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     # the noun of a measure word is a word as the straddles' are: the base dictionary's or listed
     nouns = listed.union(base_words or ())
     numbered[[i for i, w in enumerate(words) if not measure_and_word(w, nouns)]] = 0.0
+    built = compositions(splits, occurrences, nouns, *_part_statistics(splits, scan, stats, counts, lexicon), rules)
     status = statuses(words, occurrences, coh, left, right, continuation, inside, rules, loose, known, share,
-                      straddled, need, numbered)
+                      straddled, numbered, built)
     score = word_score(coh, left, right, cap=rules.min_cohesion + SCORE_CAP)
     return Lexicon(words, lexicon.counts, coh, left, right, score, occurrences=occurrences, status=status, sort=sort)
 
 
 def statuses(words, occurrences, coh, left, right, continuation, inside, rules: ListRules, loose=None,
-             known=None, joined_share=None, straddled=None, joined_need=None, numbered=None) -> list[str]:
+             known=None, joined_share=None, straddled=None, numbered=None, composed=None) -> list[str]:
     """The status of each entry under ``rules`` (whose thresholds are filled); ``loose``: the chains
     short of ``rules.chain_bound``, which are weak; ``known``: the words the phrase patterns look
     parts up in (:func:`known_words`; default: the entries of two or more characters);
     ``joined_share``: for an entry that is a function character and a word
     (:func:`_function_joins`), the share of the word's occurrences it accounts for (NaN for the
-    others): below ``joined_need`` (default ``rules.min_joined_share``; ``rules.min_aspect_share``
-    for an aspect particle) it is a phrase; ``straddled``: the share of each entry's occurrences
-    that a word straddles (:func:`straddled_share`): from ``rules.max_straddled`` on it is a
-    fragment; ``numbered``: for an entry that is a character and a word (:func:`measure_and_word`),
-    the share of its occurrences that a number precedes (:func:`numbered_counts`; 0 for the others):
-    from ``rules.max_numbered`` on it is a fragment."""
+    others): below ``rules.min_joined_share`` it is a phrase; ``straddled``: the share of each
+    entry's occurrences that a word straddles (:func:`straddled_share`): from
+    ``rules.max_straddled`` on it is a fragment; ``numbered``: for an entry that is a character and
+    a word (:func:`measure_and_word`), the share of its occurrences that a number precedes
+    (:func:`numbered_counts`; 0 for the others): from ``rules.max_numbered`` on it is a fragment;
+    ``composed``: the entries built of free parts (:func:`compositions`), phrases."""
     if rules.keep_everything:
         return [WORD] * len(words)
     if known is None:
         known = known_words(words)
     # Python floats: indexing a numpy array one element at a time made most of this loop's time
-    occurrences, coh, left, right, continuation, inside, loose, joined_share, straddled, joined_need, numbered = (
+    occurrences, coh, left, right, continuation, inside, loose, joined_share, straddled, numbered, composed = (
         None if a is None else np.asarray(a).tolist()
-        for a in (occurrences, coh, left, right, continuation, inside, loose, joined_share, straddled, joined_need,
-                  numbered))
+        for a in (occurrences, coh, left, right, continuation, inside, loose, joined_share, straddled, numbered,
+                  composed))
     out = []
     stop = rules.stopwords
     for i, w in enumerate(words):
@@ -495,8 +521,8 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
             out.append(LATIN)
         elif len(units) < rules.min_length and not latin:
             out.append(SHORT)
-        elif is_phrase(units, known) or (joined_share is not None and joined_share[i] < (
-                rules.min_joined_share if joined_need is None else joined_need[i])):
+        elif (is_phrase(units, known) or (joined_share is not None and joined_share[i] < rules.min_joined_share)
+              or (composed is not None and composed[i])):
             out.append(PHRASE)
         elif stop and (units[0] in stop or units[-1] in stop or any(w.startswith(s) or w.endswith(s) for s in stop)):
             out.append(STOPWORD)
@@ -516,14 +542,6 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
             out.append(WORD)
     _mark_case_variants(words, occurrences, out)
     return out
-
-
-def needed_share(entry: str, joined: str, rules: ListRules) -> float:
-    """The share of the occurrences of ``joined`` (a word that a function character makes
-    ``entry``: :func:`_function_joins`) that ``entry`` must account for to be a word: an aspect
-    particle after it needs ``rules.min_aspect_share``, any other ``rules.min_joined_share``."""
-    aspect = entry[-1] in ASPECT_PARTICLES and joined == entry[:-1]
-    return rules.min_aspect_share if aspect else rules.min_joined_share
 
 
 def measure_and_word(word: str, words) -> bool:
@@ -657,6 +675,63 @@ def _function_joins(words: list[str], known) -> dict[int, list[str]]:
             js.append(w[:-1])
         if js:
             out[i] = js
+    return out
+
+
+def _splits(words: list[str], known) -> dict[int, list[tuple[str, str]]]:
+    """For each entry (by index) of three or more Han characters, its splits into a first character
+    or a word of ``known`` and a word of ``known``: 老将军 (老, 将军), 短期外债 (短期, 外债). Not a word
+    and a last character: a suffix makes words (长沙市, 火车站, 积极性, 消费者) as often as a phrase. None
+    for an entry of a name's form, three characters after a surname or a compound surname and one
+    or two (李国庆, 陈平原, 李铁军, 诸葛恪)."""
+    out: dict[int, list] = {}
+    for i, w in enumerate(words):
+        if len(w) < 3 or not _ALL_HAN.fullmatch(w) or not w.strip(_NUMERALS):
+            continue  # (a numeral is no composition: 二十六)
+        if len(w) <= 4 and (w[0] in SURNAMES and len(w) == 3 or w[:2] in COMPOUND_SURNAMES):
+            continue  # a name's form: 李铁军 (李铁 军), 诸葛恪
+        ss = [(w[:k], w[k:]) for k in range(1, len(w) - 1) if (k == 1 or w[:k] in known) and w[k:] in known]
+        if ss:
+            out[i] = ss
+    return out
+
+
+def _part_statistics(splits: dict, scan: Lexicon, stats: OccurrenceStats, counts: Counts, lexicon: Lexicon):
+    """The occurrences of every part of ``splits`` (a character's unit count, a word's from the
+    pass), and the free rate of every character part: the share of its occurrences in which it is a
+    token of its own, its count in the lexicon (tokens after segmentation) over its unit count (0 for
+    a character the lexicon lacks)."""
+    parts = sorted({p for ss in splits.values() for ab in ss for p in ab})
+    chars = [p for p in parts if len(p) == 1]
+    totals = counts.unit_counts(chars).tolist()
+    occurrences = dict(zip(chars, totals))
+    occurrences.update((p, int(stats.occurrences[scan.index[p]])) for p in parts if len(p) > 1)
+    tokens = [int(lexicon.counts[lexicon.index[c]]) if c in lexicon.index else 0 for c in chars]
+    free = {c: t / total if total else 0.0 for c, t, total in zip(chars, tokens, totals)}
+    return occurrences, free
+
+
+def compositions(splits: dict, occurrences: np.ndarray, words, part_occurrences: dict, free_rate: dict,
+                 rules: ListRules) -> np.ndarray:
+    """Which entries of :func:`_splits` are built by the grammar, not the lexicon: at some split
+    into free parts, the entry accounts for less than ``rules.min_part_share`` of each part's
+    occurrences (``rules.min_char_part_share`` when one part is a character).
+
+    A part is free when it is a word of ``words`` (the base dictionary's, and the listed entries of
+    two characters) or a character that is a token of its own in ``rules.min_free_rate`` of its
+    occurrences (``free_rate``; ``part_occurrences``: each part's occurrences). 老将军 is 11 of 将军's 300 occurrences in PKU and few of 老's; 陈妍 is most of
+    妍's, 野村证券 most of 野村's. Two words need the lower share: a compound of two words is as
+    often a term (酷睿双核, 圆通快递) as a phrase (短期外债).
+    """
+    out = np.zeros(len(occurrences), dtype=bool)
+    for i, ss in splits.items():
+        for a, b in ss:  # (the second part is a word)
+            if b not in words or not (a in words if len(a) > 1 else free_rate[a] >= rules.min_free_rate):
+                continue
+            need = rules.min_char_part_share if len(a) == 1 else rules.min_part_share
+            if occurrences[i] < need * min(part_occurrences[a], part_occurrences[b]):
+                out[i] = True
+                break
     return out
 
 
