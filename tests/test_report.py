@@ -342,4 +342,4 @@ def test_browser_screenshot_is_not_blank(page, tmp_path):
     import importlib.util
 
     if importlib.util.find_spec("jieba") is not None:  # new words are told from known ones by jieba's
-        assert orange > 100  # the scatter plot's new words are drawn
+        assert orange > 50  # the scatter plot's new words are drawn (the legend's marker alone is ~10 px)
