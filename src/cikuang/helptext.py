@@ -34,9 +34,10 @@ no one unit continuing it in 3 of 4 occurrences (a piece of a longer word), no t
 word straddling its edge in 3 of 5 (界人士 of 各界人士, 句话 of 一句话), at least 5
 occurrences, no number or quantity (1997年, 16个, 2G内存, 5000mAh) nor a measure word and a noun
 that numbers precede in half its occurrences (枚金牌), no lone lower-case Latin run (the, usr), and
-no phrase pattern (翻了翻, 越看越, 洗完澡, 被告知, 据了解, 这本书, or a function character joined to a word
-that mostly goes without it: 已成为, 面临着; after 着 了 过, 7 in 10 of the word's occurrences are
-needed: 担负着 is a phrase, 意味着 a word). The readable table and the jieba
+no phrase pattern (翻了翻, 越看越, 洗完澡, 被告知, 据了解, 这本书; a function character joined to a word
+that is less than 7 in 10 of the word's occurrences: 已成为, 面临着, 洪森说, while 意味着 is a word;
+a free character or a word before a word, both standing apart far more than together: 老将军,
+短期外债). The readable table and the jieba
 format show the word list; tsv and jsonl hold every entry, the word list first, with a status
 column that says why any other entry is not a word (char, number, latin, short, phrase, stopword,
 piece, rare, fragment, weak, bound; variant: a less frequent spelling of a listed word in other

@@ -87,8 +87,9 @@ _NOUN_ENDS = frozenset("人者案权")
 #: the pivot: 已 仍 很 都 再, 我 它 这, 把 让 给 从) that a phrase puts before a word: 已成为, 很容易, 把目光.
 FUNCTION_LEADS = frozenset("比所只曾其已仍很才再还也都又更最就便并却把让给使将每各从对向在你我他她它这那不没及为"
                            "還並卻讓給將從對這沒為")  # and their traditional forms
-#: ... and after one: aspect and modal particles, locatives, the verb's object marker (面临着, 结束后,
-#: 范围内, 什么呢, 捐赠给). Not 地: a word + 地 is a place as often as an adverb (目的地, 宅基地).
+#: ... and after one: aspect and modal particles, locatives, the verb's object marker, 说 after a
+#: speaker, 地 after an adverb (面临着, 结束后, 范围内, 什么呢, 捐赠给, 洪森说, 更好地; a place in 地,
+#: 目的地, stays only as most of its first part's occurrences: jieba's dictionary has the common ones).
 FUNCTION_TRAILS = frozenset("说地着了过的得呢吗吧啊呀后前内里上下中时间给到在把又也都就再更仍已不让使它他她"
                             "著過嗎後內裡裏時間給讓")
 #: The characters of Chinese numerals (and 几, 数: 几枚, 数支), which count as a number before an entry.
@@ -102,8 +103,9 @@ SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林�
                      "商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝劳")
 COMPOUND_SURNAMES = frozenset("诸葛 司马 欧阳 上官 东方 夏侯 皇甫 公孙 慕容 令狐 尉迟 长孙 宇文 司徒 端木 西门 独孤 "
                               "南宫 万俟 闻人 轩辕 澹台 钟离 宗政 濮阳 太史 申屠 呼延".split())
-_NUMERALS = "".join(sorted(HAN_NUMERALS))
 _ALL_HAN = re.compile(r"[^\x00-\x7f]+")
+
+
 def units_of(word: str) -> list[str]:
     """The units of a lexicon word (its text is NFKC already): Latin runs whole, other characters one each."""
     return _UNIT.findall(word)
@@ -162,8 +164,8 @@ class ListRules:
     #: with it, is a phrase: it must account for at least this share of one part's occurrences
     #: (短期外债: 短期 外债); see :func:`compositions`.
     min_part_share: float = 0.3
-    #: ... and an entry of a free character and a word this share: 老将军, 包饺子 (the 包 of a
-    #: surname aside), 记者刘 are phrases; 陈妍 (妍 is in it most of the time) is a word.
+    #: ... and an entry of a free character and a word this share: 老将军, 吃红薯, 穷朋友 are
+    #: phrases (包饺子 is not: 包 is a surname, and a surname and two characters is a name's form).
     min_char_part_share: float = 0.5
     #: A character is free when it is a token of its own (the lexicon's count, after segmentation)
     #: in at least this share of its occurrences: 包, 老, 说 are; 尔, 卡, 妍 are mostly inside words
@@ -300,31 +302,35 @@ def composition_splits(words: list[str], known) -> dict[int, list[tuple[str, str
     """For each entry (by index) of three or more Han characters, its splits into a first character
     or a word of ``known`` and a word of ``known``: 老将军 (老, 将军), 短期外债 (短期, 外债). Not a word
     and a last character: a suffix makes words (长沙市, 火车站, 积极性, 消费者) as often as a phrase. None
-    for an entry of a name's form, three characters after a surname or a compound surname and one
-    or two (李国庆, 陈平原, 李铁军, 诸葛恪)."""
+    for a numeral or an entry of a name's form (:func:`name_form`: 李国庆, 陈平原, 诸葛恪)."""
     out: dict[int, list] = {}
     for i, w in enumerate(words):
-        if len(w) < 3 or not _ALL_HAN.fullmatch(w) or not w.strip(_NUMERALS):
+        if len(w) < 3 or not _ALL_HAN.fullmatch(w) or set(w) <= HAN_NUMERALS or name_form(w):
             continue  # (a numeral is no composition: 二十六)
-        if len(w) <= 4 and (w[0] in SURNAMES and len(w) == 3 or w[:2] in COMPOUND_SURNAMES):
-            continue  # a name's form: 李铁军 (李铁 军), 诸葛恪
         ss = [(w[:k], w[k:]) for k in range(1, len(w) - 1) if (k == 1 or w[:k] in known) and w[k:] in known]
         if ss:
             out[i] = ss
     return out
 
 
+def name_form(word: str) -> bool:
+    """Whether an entry has the form of a personal name: a surname and two characters (李铁军, of
+    李铁 军 or 李 铁军), or a compound surname and one or two (诸葛恪)."""
+    return (len(word) == 3 and word[0] in SURNAMES) or (len(word) <= 4 and word[:2] in COMPOUND_SURNAMES)
+
+
 def compositions(splits: dict, occurrences: np.ndarray, words, part_occurrences: dict, free_rate: dict,
                  rules: ListRules) -> np.ndarray:
-    """Which entries of :func:`composition_splits` are built by the grammar, not the lexicon: at some split
-    into free parts, the entry accounts for less than ``rules.min_part_share`` of each part's
-    occurrences (``rules.min_char_part_share`` when one part is a character).
+    """Which entries of :func:`composition_splits` are built by the grammar, not the lexicon: at some
+    split into free parts, the entry accounts for less than ``rules.min_part_share`` of each part's
+    occurrences (``rules.min_char_part_share`` when the first part is a character).
 
     A part is free when it is a word of ``words`` (the base dictionary's, and the listed entries of
     two characters) or a character that is a token of its own in ``rules.min_free_rate`` of its
-    occurrences (``free_rate``; ``part_occurrences``: each part's occurrences). 老将军 is 11 of 将军's 300 occurrences in PKU and few of 老's; 陈妍 is most of
-    妍's, 野村证券 most of 野村's. Two words need the lower share: a compound of two words is as
-    often a term (酷睿双核, 圆通快递) as a phrase (短期外债).
+    occurrences (``free_rate``; ``part_occurrences``: each part's occurrences). 老将军 is 11 of
+    将军's 300 occurrences in PKU and few of 老's; 野村证券 is most of 野村's, and stays. Two words
+    need the lower share: a compound of two words is as often a term (酷睿双核, 圆通快递) as a phrase
+    (短期外债).
     """
     out = np.zeros(len(occurrences), dtype=bool)
     for i, ss in splits.items():

@@ -282,10 +282,9 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     share = np.full(n, np.nan)  # the least share of a joined word's occurrences the entry accounts for
     for i, js in joined.items():
         # a joined word that is itself a piece (one unit continues it, as 尼亚 of 罗马尼亚) joins nothing
-        joins = [occurrences[i] / max(1, stats.occurrences[k])
-                 for k in (scan.index[j] for j in js) if stats.continuation[k] < rules.max_continuation]
-        if joins:
-            share[i] = min(joins)
+        shares = [occurrences[i] / max(1, stats.occurrences[k]) for k in (scan.index[j] for j in js)
+                  if stats.continuation[k] < rules.max_continuation]
+        share[i] = min(shares, default=np.nan)
     loose = np.zeros(n, dtype=bool)
     rows = [i for i, w in enumerate(words) if w in chains]
     if rows:  # a chain of parts that also occur apart is a phrase (领导干部), one of bound parts a word (澳大利亚)
