@@ -112,18 +112,41 @@ def test_count_reads_files_like_texts(tmp_path):
     assert _count_dict(str(path), 3) == dict(brute_counts(texts, 3))
 
 
+#: A clause of 300 distinct Han characters: 9 bits a unit, so 8 units take wide keys (72 bits).
+MANY_UNITS = COMMON_HAN + "".join(chr(0x4E00 + 3000 + i) for i in range(300 - len(COMMON_HAN)))
+
+
 def test_many_distinct_units_at_a_high_order():
-    # 8 units of a packed key leave 8 bits a unit: 300 distinct units cannot be packed, which must
-    # be an error (or, if the implementation copes, exact counts) -- never silently wrong counts.
+    # 8 units of a 64-bit key leave 8 bits a unit: 300 distinct units need count's wide keys (order
+    # 8), or just fit one word (order 7, 63 bits); both must give exact counts, with any workers.
     rng = random.Random(2)
-    chars = COMMON_HAN + "".join(chr(0x4E00 + 3000 + i) for i in range(100))
-    texts = ["".join(rng.choices(chars, k=200)) + "。" for _ in range(20)]
+    texts = ["".join(rng.choices(MANY_UNITS, k=200)) + "。" for _ in range(20)] + [MANY_UNITS]
     for order in (7, 8):
-        try:
-            got = _count_dict(texts, order, workers=1)
-        except CikuangError:
-            continue
-        assert got == dict(brute_counts(texts, order))
+        expected = dict(brute_counts(texts, order))
+        for workers in (1, 2):
+            assert _count_dict(texts, order, workers=workers) == expected
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=texts_st)
+def test_wide_keys_count_exactly(texts):
+    # with 300 distinct units at order 8 every key is wide (two words): the counts are brute force's
+    texts = texts + [MANY_UNITS]
+    assert _count_dict(texts, 8, workers=1) == dict(brute_counts(texts, 8))
+
+
+def test_more_than_65535_units_count_at_order_4(tmp_path):
+    # the wall the 64-bit keys put at order 4 (16 bits a unit): 70,000 distinct Latin tokens
+    tokens = [f"w{i:05d}" for i in range(70_000)]
+    random.Random(5).shuffle(tokens)
+    path = tmp_path / "tokens.txt"
+    path.write_text("\n".join("天".join(tokens[i : i + 7]) for i in range(0, len(tokens), 7)), encoding="utf-8")
+    got = cikuang.count(str(path), order=4, workers=2).to_dict()
+    # 10,000 lines of 13 units (7 tokens, 6 天): every window of 2..4 units holds a token, so is distinct
+    assert len(got) == 70_000 + 1 + 10_000 * (12 + 11 + 10)
+    assert got["天"] == 60_000 and got[tokens[0] + "天"] == 1
+    assert got[tokens[7] + "天" + tokens[8] + "天"] == 1
+    assert got[tokens[-2] + "天" + tokens[-1]] == 1
 
 
 def test_count_rejects_bad_order():
@@ -152,6 +175,29 @@ def _blocks(ids: np.ndarray, size: int):
             end += 1
         yield ids[start:end]
         start = end
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_wide_counter_spills_under_a_tiny_budget_and_counts_exactly(tmp_path, threads):
+    # 4 units of 17 bits: wide keys, in wide tables, spilled, and split again when too large
+    from cikuang._hashtable import WIDE
+    from cikuang.engines.local import counter as counter_module
+
+    order, bits = 4, 17
+    ids = _random_ids(11, 150_000, 100_000)
+    expected = pack_counts(ids, order, bits)
+    tiny, result = _run_counter(ids, order, bits, 1 << 16, tmp_path, threads, block=20_000)
+    assert tiny.layout is WIDE and tiny.spilled and result.keys.shape == (len(expected), 2)
+    got = [(int(hi) << 64 | int(lo)) for hi, lo in result.keys.tolist()]
+    assert dict(zip(got, result.counts.tolist())) == dict(expected) and got == sorted(expected)
+    assert list(tmp_path.iterdir()) == []
+    counter_module.SUM_BYTES, before = 2000, counter_module.SUM_BYTES
+    try:
+        _, again = _run_counter(ids, order, bits, 1 << 16, tmp_path, threads, block=20_000)
+    finally:
+        counter_module.SUM_BYTES = before
+    np.testing.assert_array_equal(again.keys, result.keys)
+    np.testing.assert_array_equal(again.counts, result.counts)
 
 
 def _run_counter(ids, order, bits, memory, tmp_dir, threads, min_count=1, block=5000):
@@ -230,6 +276,25 @@ def test_count_is_identical_when_the_counts_spill(monkeypatch):
     assert instances and all(c.spilled for c in instances)
 
 
+def test_blocks_kept_in_memory_are_cut_to_the_size_the_counter_asks(monkeypatch):
+    # the stream keeps its ids in memory in blocks of 2M units; a counter's tables grow with a block
+    # before they can spill, so a small budget's counter must get the smaller blocks it asks for
+    texts = _spill_corpus()
+    instances: list = []
+    sizes: list = []
+    tiny = _spilling_counter(instances)
+    add = tiny.add
+
+    def recorded(self, ids):
+        sizes.append((len(ids), self.block_size()))
+        add(self, ids)
+
+    monkeypatch.setattr(tiny, "add", recorded)
+    monkeypatch.setattr(local_engine, "NgramCounter", tiny)
+    assert _count_dict(texts, 3, workers=1) == dict(brute_counts(texts, 3))
+    assert len(sizes) > 3 and all(n <= asked for n, asked in sizes)
+
+
 @pytest.mark.parametrize("pattern,first,second,n", [
     ("甲a", "甲", "a", 95_000),  # 190k characters
     ("甲ＡＢ", "甲", "AB", 70_000),  # 210k characters; full-width letters become the unit AB
@@ -288,6 +353,21 @@ def test_count_too_large_to_sort_in_memory_is_sorted_in_sections(monkeypatch, tm
     big.save(tmp_path / "sections.tsv")
     assert (tmp_path / "sections.tsv").read_bytes() == (tmp_path / "memory.tsv").read_bytes()
     assert big.to_dict() == dict(brute_counts(texts, 3))
+
+
+def test_wide_keys_sorted_in_sections_give_the_same_file(monkeypatch, tmp_path):
+    from cikuang.engines.local import table as table_module
+
+    texts = _spill_corpus()[:300] + [MANY_UNITS, "iPhone7 x86 天下 Q 9"]
+    in_memory = cikuang.count(texts, order=8, workers=2)
+    in_memory.save(tmp_path / "memory.tsv")
+    monkeypatch.setattr(local_engine, "SORT_BYTES", 1 << 40)
+    monkeypatch.setattr(table_module, "SORT_BYTES", 1 << 40)
+    big = cikuang.count(texts, order=8, workers=2, memory="64M")
+    assert type(big).__name__ == "SectionedNgramTable" and len(big._sections) >= 2
+    big.save(tmp_path / "sections.tsv")
+    assert (tmp_path / "sections.tsv").read_bytes() == (tmp_path / "memory.tsv").read_bytes()
+    assert big.to_dict() == dict(brute_counts(texts, 8))
 
 
 def test_a_spill_partition_too_large_to_sum_is_split_again(monkeypatch, tmp_path):

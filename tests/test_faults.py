@@ -216,9 +216,19 @@ def test_an_order_the_keys_cannot_hold_gives_values_that_work(capsys, tmp_path):
     order, min_count = map(int, re.search(r"--order (\d+) or --min-count (\d+) would fit", err).groups())
     assert cli(capsys, "discover", "--order", str(order), "-q", "-o", tmp_path / "a.txt")[0] == 0
     assert cli(capsys, "discover", "--order", "8", "--min-count", str(min_count), "-q", "-o", tmp_path / "b.txt")[0] == 0
+    # count gives every unit an id: its keys take two words when one does not hold them (96 bits)
     demo = Path(cikuang.__file__).parent / "data" / "sanguo.txt.xz"
-    code, _, err = cli(capsys, "count", demo, "--order", "8", "-q", "-o", tmp_path / "c.parquet")
-    assert one_line_error(code, err) and "--min-count" not in err and re.search(r"--order \d+ would fit", err)
+    assert cli(capsys, "count", demo, "--order", "8", "-q", "-o", tmp_path / "c.tsv")[0] == 0
+    eights = [line for line in (tmp_path / "c.tsv").read_text(encoding="utf-8").splitlines() if "\t" in line
+              and len(line.split("\t")[0]) == 8 and not re.search("[A-Za-z0-9]", line.split("\t")[0])]
+    assert eights and all(int(line.split("\t")[1]) >= 1 for line in eights)
+    # and past two words (70,000 distinct units: 17 bits, 136 at order 8) the error gives the order that fits
+    tokens = tmp_path / "tokens.txt"
+    tokens.write_text("\n".join("天".join(f"w{i + j:05d}" for j in range(7)) for i in range(0, 70_000, 7)),
+                      encoding="utf-8")
+    code, _, err = cli(capsys, "count", tokens, "--order", "8", "-q", "-o", tmp_path / "t.tsv")
+    assert one_line_error(code, err) and "tokens.txt" in err and "--min-count" not in err
+    assert "--order 7 would fit" in err and not (tmp_path / "t.tsv").exists()
 
 
 # -- signals ------------------------------------------------------------------------------------
@@ -237,7 +247,8 @@ def test_temporary_files_have_no_names_even_while_running(tmp_path):
         time.sleep(0.01)
     assert proc.returncode == 0 and seen == set()
     bigger = tmp_path / "bigger.txt"
-    bigger.write_text((STORY.read_text(encoding="utf-8") + "\n") * 3000, encoding="utf-8")
+    # about 3 s of work (1.2 s at 3,000 copies was too close to the kill at 1 s)
+    bigger.write_text((STORY.read_text(encoding="utf-8") + "\n") * 8000, encoding="utf-8")
     proc = subprocess.Popen(CIKUANG + ["discover", str(bigger), "-q", "--tmp-dir", str(work), "-o",
                                        str(tmp_path / "w2.tsv")])
     time.sleep(1.0)

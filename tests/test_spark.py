@@ -113,6 +113,18 @@ def test_count_api(spark):
 
 
 @needs_spark
+def test_count_in_wide_keys(spark, tmp_path):
+    # 300 distinct units at order 8 need two-word keys (9 bits a unit): the same file as locally
+    from helpers import COMMON_HAN
+    many = COMMON_HAN + "".join(chr(0x4E00 + 3000 + i) for i in range(300 - len(COMMON_HAN)))
+    rng = random.Random(3)
+    texts = ["".join(rng.choices(many, k=150)) + "。" for _ in range(12)] + [many, "iPhone7 天下"]
+    count(texts, order=8, engine="spark").save(tmp_path / "spark.tsv")
+    count(texts, order=8).save(tmp_path / "local.tsv")
+    assert (tmp_path / "spark.tsv").read_bytes() == (tmp_path / "local.tsv").read_bytes()
+
+
+@needs_spark
 def test_spark_errors_are_one_line(spark, capsys):
     assert run(["discover", "--engine", "spark", "nosuchfs://host/corpus.txt"]) == 2
     err = capsys.readouterr().err

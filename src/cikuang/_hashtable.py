@@ -2,13 +2,18 @@
 
 A table is one ``uint64`` array of ``2 * capacity`` words, key and value side by side; key 0 marks
 an empty slot. The compiled functions (:func:`add_counts`, :func:`items`) fill and
-read tables; the helpers here create and combine them.
+read tables; the helpers here create and combine them. ``count``'s wide keys (two words, see
+:mod:`cikuang.ngrams`) have tables of their own, of three words a slot: :data:`WIDE`, with the same
+operations as :data:`ONE_WORD`, so a counter takes one of the two and is otherwise the same.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 import numpy as np
 
-from ._native import add_counts, compact, items  # noqa: F401  (re-exported)
+from ._native import add_counts, compact, count_ngrams, items, wide_add_counts, wide_count_ngrams, wide_items
 
 MAX_LOAD = 0.6
 #: Bytes a table uses per slot.
@@ -29,12 +34,39 @@ def table_from(keys: np.ndarray, vals: np.ndarray | None = None) -> np.ndarray:
     return tab
 
 
-def merged(tables: list[tuple[np.ndarray, int]]) -> tuple[np.ndarray, int]:
+def new_wide_table(capacity: int = 1 << 16) -> np.ndarray:
+    """An empty wide table (three words a slot) with room for ``capacity`` slots."""
+    cap = 1 << max(4, int(capacity - 1).bit_length())
+    return np.zeros(3 * cap, dtype=np.uint64)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The table operations of one key layout (one word, or count's wide keys)."""
+
+    new_table: Callable  # (capacity) -> tab
+    add_counts: Callable  # (tab, size, keys, vals) -> (tab, size)
+    items: Callable  # (tab) -> (keys, vals)
+    count_ngrams: Callable  # (ids, min_len, max_len, bits, tab, size) -> (tab, size): every window
+    slot_bytes: int
+    words: int  # words a key
+
+
+ONE_WORD = Layout(new_table, add_counts, items, count_ngrams, SLOT_BYTES, 1)
+WIDE = Layout(new_wide_table, wide_add_counts, wide_items, wide_count_ngrams, 24, 2)
+
+
+def layout_of(keys: np.ndarray) -> Layout:
+    """The layout of an array of keys: one-word keys are 1-D, wide ones (n, 2)."""
+    return WIDE if keys.ndim == 2 else ONE_WORD
+
+
+def merged(tables: list[tuple[np.ndarray, int]], layout: Layout = ONE_WORD) -> tuple[np.ndarray, int]:
     """Add tables (``(tab, size)`` pairs) into the largest one."""
     tables = sorted(tables, key=lambda t: -t[1])
     tab, size = tables[0]
     for other, _ in tables[1:]:
-        tab, size = add_counts(tab, size, *items(other))
+        tab, size = layout.add_counts(tab, size, *layout.items(other))
     return tab, size
 
 

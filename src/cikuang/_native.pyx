@@ -259,6 +259,137 @@ cdef inline const uint64_t* u64ptr(const uint64_t[::1] a) noexcept nogil:
     return &a[0] if a.shape[0] > 0 else NULL
 
 
+# ---------------------------------------------------------------------------------------------
+# wide tables: ``count``'s keys of two words, when ``order`` ids do not fit 64 bits (see
+# cikuang.ngrams). One uint64 array of ``3 * capacity`` words: a slot is the key's high word, its
+# low word, the value; both key words 0 mark an empty slot (no key is 0). The slot hash is
+# ``mix(mix(hi) ^ lo)``, as a one-word key's is ``mix(key)`` (partitions hash ``mix(hi) ^ lo`` with a
+# salt, independently). Otherwise the same as the tables above: linear probing, 60 % load.
+
+cdef inline Py_ssize_t wide_slot_of(const uint64_t* tab, Py_ssize_t n, uint64_t hi, uint64_t lo) noexcept nogil:
+    """Word index of the slot of key (``hi``, ``lo``) in a wide table of ``n`` words."""
+    cdef uint64_t mask = <uint64_t>(n // 3 - 1)
+    cdef uint64_t i = mix(mix(hi) ^ lo) & mask
+    while True:
+        if (tab[3 * i] == hi and tab[3 * i + 1] == lo) or (tab[3 * i] == 0 and tab[3 * i + 1] == 0):
+            return <Py_ssize_t>(3 * i)
+        i = (i + 1) & mask
+
+
+cdef object wide_grow(object tab_obj):
+    """A wide table of twice the slots of ``tab_obj`` holding its entries."""
+    cdef const uint64_t[::1] old = tab_obj
+    new_obj = np.zeros(2 * old.shape[0], dtype=np.uint64)
+    cdef uint64_t[::1] new = new_obj
+    cdef Py_ssize_t n_old = old.shape[0], n_new = new.shape[0], i, j
+    with nogil:
+        for i in range(0, n_old, 3):
+            if old[i] != 0 or old[i + 1] != 0:
+                j = wide_slot_of(&new[0], n_new, old[i], old[i + 1])
+                new[j] = old[i]
+                new[j + 1] = old[i + 1]
+                new[j + 2] = old[i + 2]
+    return new_obj
+
+
+@cython.final
+cdef class _WideFilling:
+    """A wide table being filled by a loop without the GIL; it takes the GIL only to grow."""
+    cdef object words
+    cdef uint64_t* p
+    cdef Py_ssize_t n, limit, size
+
+    cdef void point(self, object tab):
+        cdef uint64_t[::1] words = tab
+        self.words = tab
+        self.p = &words[0]
+        self.n = words.shape[0]
+        self.limit = <Py_ssize_t>(<double>(self.n // 3) * MAX_LOAD)
+
+    cdef inline void add(self, uint64_t hi, uint64_t lo, uint64_t val) noexcept nogil:
+        cdef Py_ssize_t s
+        if self.size >= self.limit:
+            with gil:
+                self.point(wide_grow(self.words))
+        s = wide_slot_of(self.p, self.n, hi, lo)
+        if self.p[s] == 0 and self.p[s + 1] == 0:
+            self.p[s] = hi
+            self.p[s + 1] = lo
+            self.size += 1
+        self.p[s + 2] += val
+
+
+cdef _WideFilling wide_filling(object tab, Py_ssize_t size):
+    cdef _WideFilling t = _WideFilling.__new__(_WideFilling)
+    t.point(tab)
+    t.size = size
+    return t
+
+
+def wide_add_counts(tab, Py_ssize_t size, const uint64_t[:, :] keys, const int64_t[:] vals):
+    """Add ``vals`` to the entries of ``keys`` (rows of high and low word) in a wide table."""
+    cdef _WideFilling T = wide_filling(tab, size)
+    cdef Py_ssize_t m = keys.shape[0], i
+    if vals.shape[0] < m or (m and keys.shape[1] != 2):
+        raise IndexError("keys must be (n, 2) and vals as long")
+    with nogil:
+        for i in range(m):
+            interrupted(i)
+            T.add(keys[i, 0], keys[i, 1], <uint64_t>vals[i])
+    return T.words, T.size
+
+
+def wide_items(const uint64_t[::1] tab):
+    """The occupied entries of a wide table as (keys, values): keys an (m, 2) array, in slot order."""
+    cdef Py_ssize_t n = tab.shape[0], i, m = 0
+    with nogil:
+        for i in range(0, n, 3):
+            if tab[i] != 0 or tab[i + 1] != 0:
+                m += 1
+    keys_obj = np.empty((m, 2), dtype=np.uint64)
+    vals_obj = np.empty(m, dtype=np.int64)
+    cdef uint64_t[:, ::1] keys = keys_obj
+    cdef int64_t[::1] vals = vals_obj
+    m = 0
+    with nogil:
+        for i in range(0, n, 3):
+            if tab[i] != 0 or tab[i + 1] != 0:
+                keys[m, 0] = tab[i]
+                keys[m, 1] = tab[i + 1]
+                vals[m] = <int64_t>tab[i + 2]
+                m += 1
+    return keys_obj, vals_obj
+
+
+def wide_count_ngrams(const uint32_t[::1] ids, Py_ssize_t min_len, Py_ssize_t max_len, bits, tab, Py_ssize_t size):
+    """:func:`count_ngrams` in wide keys: every window of ``min_len..max_len`` units into ``tab``."""
+    cdef _WideFilling T = wide_filling(tab, size)
+    cdef Py_ssize_t n = ids.shape[0], i, j, top
+    cdef const uint32_t* pid = u32ptr(ids)
+    cdef uint64_t b = <uint64_t>bits
+    cdef uint64_t hi, lo
+    cdef uint32_t u
+    with nogil:
+        for i in range(n):
+            interrupted(i)
+            if pid[i] == 0:
+                continue
+            hi = 0
+            lo = 0
+            top = i + max_len
+            if top > n:
+                top = n
+            for j in range(i, top):
+                u = pid[j]
+                if u == 0:
+                    break
+                hi = (hi << b) | (lo >> (64 - b))  # the 128-bit key shifted left by b (0 < b < 64)
+                lo = (lo << b) | <uint64_t>u
+                if j - i + 1 >= min_len:
+                    T.add(hi, lo, 1)
+    return T.words, T.size
+
+
 def count_ngrams(const uint32_t[::1] ids, Py_ssize_t min_len, Py_ssize_t max_len, bits, tab, Py_ssize_t size):
     """Count every window of ``min_len..max_len`` units of a block into ``tab``."""
     cdef _Filling T = filling(tab, size)

@@ -42,7 +42,10 @@ def partition_of(keys: np.ndarray, n: int, level: int = 0) -> np.ndarray:
     independent hash. ``level`` gives another independent hash, to split a partition again.
     """
     salt = _PARTITION_SALT ^ np.uint64(level * 0x9E3779B97F4A7C15 % (1 << 64))
-    return (np_mix(np.asarray(keys, dtype=np.uint64) ^ salt) % np.uint64(n)).astype(np.int64)
+    keys = np.asarray(keys, dtype=np.uint64)
+    if keys.ndim == 2:  # wide keys: the high word mixed into the low one first
+        keys = np_mix(keys[:, 0]) ^ keys[:, 1]
+    return (np_mix(keys ^ salt) % np.uint64(n)).astype(np.int64)
 
 
 @dataclass
@@ -69,43 +72,61 @@ class UnitIds:
         return self.ids[codes]
 
 
-def fits(n_ids: int, order: int) -> bool:
-    """Whether keys of ``order`` units over ``n_ids`` ids fit 64 bits."""
-    return max(1, int(n_ids).bit_length()) * order <= 64
+def fits(n_ids: int, order: int, words: int = 1) -> bool:
+    """Whether keys of ``order`` units over ``n_ids`` ids fit ``words`` 64-bit words."""
+    return max(1, int(n_ids).bit_length()) * order <= 64 * words
+
+
+def is_wide(order: int, bits: int) -> bool:
+    """Whether keys of ``order`` units of ``bits`` need two words (see the module doc)."""
+    return order * bits > 64
 
 
 def bits_for(n_ids: int, order: int, what: str | None = None, unit_counts: np.ndarray | None = None,
-             units: str = "distinct units") -> int:
-    """Bits per unit in a packed key of up to ``order`` units over ``n_ids`` ids (``what`` names the
-    corpus in the error, which gives the ``--order`` that fits, and with ``unit_counts``, the counts
-    the ids were chosen by, the ``--min-count`` that fits; ``units`` says what the ids are of)."""
+             units: str = "distinct units", words: int = 1) -> int:
+    """Bits per unit in a packed key of up to ``order`` units over ``n_ids`` ids, in at most
+    ``words`` 64-bit words (``what`` names the corpus in the error, which gives the ``--order``
+    that fits, and with ``unit_counts``, the counts the ids were chosen by, the ``--min-count``
+    that fits; ``units`` says what the ids are of)."""
     bits = max(1, int(n_ids).bit_length())
-    if not fits(n_ids, order):
-        limit = (1 << (64 // order)) - 1
-        fixes = [f"--order {64 // bits}"] if 64 // bits >= 2 else []
+    if not fits(n_ids, order, words):
+        width = 64 * words
+        limit = (1 << (width // order)) - 1
+        fixes = [f"--order {width // bits}"] if width // bits >= 2 else []
         if unit_counts is not None:  # at most `limit` units counted that often
             counts = np.asarray(unit_counts)
             desc = np.sort(counts[counts > 0])[::-1]
             fixes.append(f"--min-count {int(desc[limit]) + 1}")
         raise CikuangError(
-            f"{n_ids} {units} do not fit order {order} in 64-bit keys (at most {limit}); "
+            f"{n_ids} {units} do not fit order {order} in {width}-bit keys (at most {limit}); "
             + (" or ".join(fixes) + " would fit" if fixes else "lower --order"), what)
     return bits
 
 
 def key_lengths(keys: np.ndarray, order: int, bits: int) -> np.ndarray:
-    """The number of units of each packed key."""
+    """The number of units of each packed key (one-word or wide)."""
     out = np.ones(len(keys), dtype=np.int64)
+    if keys.ndim == 2:
+        hi, lo = keys[:, 0], keys[:, 1]
+        for m in range(1, order):
+            s = bits * m  # a key of more than m units is at least 2^s
+            out += hi >= (np.uint64(1) << np.uint64(s - 64)) if s >= 64 else (hi > 0) | (lo >= np.uint64(1) << np.uint64(s))
+        return out
     for m in range(1, order):
         out += keys >= (np.uint64(1) << np.uint64(bits * m))
     return out
+
+
+def sort_order(keys: np.ndarray) -> np.ndarray:
+    """The indices that sort keys (one-word or wide) by their number."""
+    return np.argsort(keys) if keys.ndim == 1 else np.lexsort((keys[:, 1], keys[:, 0]))
 
 
 @dataclass
 class NgramCounts:
     """Counts of n-grams as sorted packed keys."""
 
-    keys: np.ndarray  # uint64, sorted
+    keys: np.ndarray  # uint64, sorted; or count's wide keys, (n, 2) (see the module doc)
     counts: np.ndarray  # int64
     order: int
     bits: int
@@ -130,14 +151,27 @@ class NgramCounts:
 
 
 def unpack(keys: np.ndarray, lengths: np.ndarray, bits: int, order: int) -> np.ndarray:
-    """Ids of packed keys as a (n, order) array, left-aligned, zero-padded."""
+    """Ids of packed keys (one-word or wide) as a (n, order) array, left-aligned, zero-padded."""
     out = np.zeros((len(keys), order), dtype=np.int64)
     mask = np.uint64((1 << bits) - 1)
     for pos in range(order):
         shift = (lengths - 1 - pos) * bits
         valid = shift >= 0
-        out[valid, pos] = ((keys[valid] >> shift[valid].astype(np.uint64)) & mask).astype(np.int64)
+        out[valid, pos] = (shift_right(keys[valid], shift[valid]) & mask).astype(np.int64)
     return out
+
+
+def shift_right(keys: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """``key >> shift`` (its low word, for a wide key), for shifts of 0 to 127."""
+    if keys.ndim == 1:
+        return keys >> shift.astype(np.uint64)
+    hi, lo = keys[:, 0], keys[:, 1]
+    # NumPy shifts by 64 or more are undefined (x86 takes the shift mod 64): each case on its own
+    s = shift.astype(np.uint64)
+    low = lo >> np.minimum(s, np.uint64(63))
+    carried = hi << (np.uint64(64) - np.clip(s, np.uint64(1), np.uint64(63)))
+    return np.where(shift >= 64, hi >> (np.maximum(s, np.uint64(64)) - np.uint64(64)),
+                    np.where(shift == 0, lo, low | carried))
 
 
 def window_keys(ids: np.ndarray, order: int, bits: int) -> np.ndarray:

@@ -168,8 +168,10 @@ def keep_ngrams(engine: Engine, units: UnitTotals, unit_ids: UnitIds, spec: Disc
 
 
 def count_ngrams(engine: Engine, order: int):
-    """Every n-gram of 1..``order`` units with its exact count, as the engine's table."""
+    """Every n-gram of 1..``order`` units with its exact count, as the engine's table (in wide
+    keys of two words when ``order`` units do not fit one: count has no floor, so every unit of the
+    corpus has an id)."""
     units = encode(engine)
     unit_ids = UnitIds.by_frequency(units.counts)
-    engine.use_ids(unit_ids, order, bits_for(len(unit_ids), order, engine.name))
+    engine.use_ids(unit_ids, order, bits_for(len(unit_ids), order, engine.name, words=2))
     return engine.count_all(order)

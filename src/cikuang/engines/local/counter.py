@@ -5,7 +5,8 @@ threads counts its own part of every block into its own hash table, and the tabl
 at the end. Memory is bounded: when the tables outgrow their share of ``memory_bytes``, their
 entries are partitioned by key hash into files of a spill directory and the tables start afresh;
 at the end each spill partition is summed on its own, so the peak is one partition, not the whole
-table. Counts are exact either way, and equal.
+table. Counts are exact either way, and equal. ``count``'s wide keys (two words, see
+:mod:`cikuang.ngrams`) take the same path in wide tables (:data:`cikuang._hashtable.WIDE`).
 """
 from __future__ import annotations
 
@@ -17,14 +18,15 @@ import numpy as np
 
 from ... import _hashtable as ht
 from ...errors import CikuangError
-from ..._native import count_bigrams, count_ngrams, count_ngrams_apriori
-from ...ngrams import DENSE_UNITS, NgramCounts, partition_of
+from ..._native import count_bigrams, count_ngrams_apriori
+from ...ngrams import DENSE_UNITS, NgramCounts, is_wide, partition_of, sort_order
 
 SPILL_PARTS = 32
 #: Bytes an entry of a spill file takes while it is summed (the records, a table at 60 % load or
 #: less, the summed keys and counts): a file of more entries than the budget allows is split again.
 SUM_BYTES = 80
 _ENTRY = np.dtype([("key", "<u8"), ("count", "<i8")])
+_WIDE_ENTRY = np.dtype([("key", "<u8", (2,)), ("count", "<i8")])
 
 
 def split_at_boundaries(ids: np.ndarray, n: int) -> list[np.ndarray]:
@@ -57,6 +59,8 @@ class NgramCounter:
         self.frequent_pairs = frequent_pairs if frequent_pairs is not None else np.zeros(0, np.uint8)
         self.pairs_k = min(DENSE_UNITS, 1 << bits) if frequent_pairs is not None else 0
         self.threads = max(1, threads)
+        self.layout = ht.WIDE if frequent is None and is_wide(order, bits) else ht.ONE_WORD
+        self._entry = _WIDE_ENTRY if self.layout is ht.WIDE else _ENTRY
         # Tables double when they grow, so the budget allows for an old and a new one at once.
         self.table_budget = max(1 << 20, int(memory_bytes * 0.45))
         self.tmp_dir = tmp_dir
@@ -72,12 +76,12 @@ class NgramCounter:
 
     def _new_tables(self) -> list[tuple[np.ndarray, int]]:
         # Tables start small and grow to what they hold: small tables stay in cache.
-        return [(ht.new_table(1 << 16), 0) for _ in range(self.threads)]
+        return [(self.layout.new_table(1 << 16), 0) for _ in range(self.threads)]
 
     def block_size(self) -> int:
         """Units per block so that one block cannot overshoot the budget much."""
         per_unit = self.order - self.min_len + 1
-        return int(min(1 << 22, max(1 << 14, self.table_budget // ht.SLOT_BYTES // per_unit // 2)))
+        return int(min(1 << 22, max(1 << 14, self.table_budget // self.layout.slot_bytes // per_unit // 2)))
 
     def add(self, ids: np.ndarray) -> None:
         """Count the windows of one block (dense ids ending with a boundary)."""
@@ -90,13 +94,14 @@ class NgramCounter:
             if self.frequent is not None:
                 return count_ngrams_apriori(parts[t], self.order, self.bits, self.frequent, self.frequent_pairs,
                                             self.pairs_k, tab, size)
-            return count_ngrams(parts[t], self.min_len, self.order, self.bits, tab, size)
+            return self.layout.count_ngrams(parts[t], self.min_len, self.order, self.bits, tab, size)
 
         if self._pool is None or len(parts) == 1:
             self.tables[0] = run(0)
         else:
             self.tables[: len(parts)] = self._pool.map(run, range(len(parts)))
-        if sum(len(tab) for tab, _ in self.tables) // 2 * ht.SLOT_BYTES > self.table_budget:
+        if sum(len(tab) for tab, _ in self.tables) // (self.layout.words + 1) * self.layout.slot_bytes \
+                > self.table_budget:
             self._spill()
         self._dense_units += len(ids)
         if self.dense_k and self._dense_units >= 1 << 31:  # before any uint32 counter can overflow
@@ -112,14 +117,14 @@ class NgramCounter:
         """Append every table's entries to the spill partitions (by key hash) and start afresh."""
         self.spilled = True
         for tab, _ in self.tables:
-            k, v = ht.items(tab)
+            k, v = self.layout.items(tab)
             part = partition_of(k, SPILL_PARTS)
             order = np.argsort(part, kind="stable")
             bounds = np.searchsorted(part[order], np.arange(SPILL_PARTS + 1))
             for p in range(SPILL_PARTS):
                 sel = order[bounds[p] : bounds[p + 1]]
                 if len(sel):
-                    rec = np.empty(len(sel), dtype=_ENTRY)
+                    rec = np.empty(len(sel), dtype=self._entry)
                     rec["key"], rec["count"] = k[sel], v[sel]
                     self._write(p, rec)
         self.tables = self._new_tables()
@@ -160,9 +165,9 @@ class NgramCounter:
             first, second = np.divmod(pairs.astype(np.uint64), np.uint64(self.dense_k))
             yield (first << np.uint64(self.bits)) | second, counts[pairs]
         if not self.spilled:
-            tab, _ = ht.merged(self.tables)  # the threads counted different parts of the blocks
+            tab, _ = ht.merged(self.tables, self.layout)  # the threads counted different parts of the blocks
             self.tables = []
-            k, v = ht.items(tab)
+            k, v = self.layout.items(tab)
             del tab
             keep = v >= min_count
             yield k[keep], v[keep]
@@ -180,13 +185,13 @@ class NgramCounter:
         """Sum one spill file's entries; a file too large to sum within the budget is split again
         (by an independent hash) and its parts summed one by one."""
         f.flush()
-        n = f.seek(0, os.SEEK_END) // _ENTRY.itemsize
+        n = f.seek(0, os.SEEK_END) // self._entry.itemsize
         f.seek(0)
         if n * SUM_BYTES > 2 * self.table_budget and level < 4:
             parts = [None] * SPILL_PARTS
             try:
                 while True:
-                    rec = np.fromfile(f, dtype=_ENTRY, count=1 << 20)
+                    rec = np.fromfile(f, dtype=self._entry, count=1 << 20)
                     if not len(rec):
                         break
                     part = partition_of(rec["key"], SPILL_PARTS, level)
@@ -206,12 +211,12 @@ class NgramCounter:
                     parts[q] = None
                     yield from self._summed(g, min_count, level + 1)
             return
-        rec = np.fromfile(f, dtype=_ENTRY)
+        rec = np.fromfile(f, dtype=self._entry)
         f.close()
-        tab, _ = ht.add_counts(ht.new_table(int(len(rec) / ht.MAX_LOAD) + 1), 0,
-                               np.ascontiguousarray(rec["key"]), np.ascontiguousarray(rec["count"]))
+        tab, _ = self.layout.add_counts(self.layout.new_table(int(len(rec) / ht.MAX_LOAD) + 1), 0,
+                                        np.ascontiguousarray(rec["key"]), np.ascontiguousarray(rec["count"]))
         del rec
-        k, v = ht.items(tab)
+        k, v = self.layout.items(tab)
         del tab
         keep = v >= min_count
         yield k[keep], v[keep]
@@ -219,7 +224,7 @@ class NgramCounter:
     def result(self, min_count: int = 1) -> NgramCounts:
         """All counts >= ``min_count`` as sorted :class:`NgramCounts`."""
         parts = list(self.partitions(min_count))
-        keys = np.concatenate([k for k, _ in parts]) if parts else np.zeros(0, np.uint64)
+        keys = np.concatenate([k for k, _ in parts]) if parts else np.zeros((0, 2) if self.layout is ht.WIDE else 0, np.uint64)
         counts = np.concatenate([v for _, v in parts]) if parts else np.zeros(0, np.int64)
-        order = np.argsort(keys)
+        order = sort_order(keys)
         return NgramCounts(keys[order], counts[order], self.order, self.bits)

@@ -18,7 +18,7 @@ from ... import _hashtable as ht
 from ..._native import count_fragments
 from ...corpus import Corpus
 from ...errors import CikuangError
-from ...ngrams import NgramCounts, NgramTable, UnitIds
+from ...ngrams import NgramCounts, NgramTable, UnitIds, is_wide, sort_order
 from ...progress import Progress
 from ..base import Apriori, Engine, Fragments, KeptSet, Level, UnitTotals, summed_records
 from .counter import NgramCounter
@@ -90,9 +90,9 @@ def pieces(item: tuple, size: int):
 
 
 def _sorted(parts, order: int, bits: int) -> NgramCounts:
-    keys = np.concatenate([k for k, _ in parts]) if parts else np.zeros(0, np.uint64)
+    keys = np.concatenate([k for k, _ in parts]) if parts else np.zeros((0, 2) if is_wide(order, bits) else 0, np.uint64)
     counts = np.concatenate([v for _, v in parts]) if parts else np.zeros(0, np.int64)
-    by_key = np.argsort(keys)
+    by_key = sort_order(keys)
     return NgramCounts(keys[by_key], counts[by_key], order, bits)
 
 

@@ -156,8 +156,9 @@ class UnitStream:
         (offset, ids, codes) with ``with_codes``."""
         kept = self._kept_ids
         if kept is not None and kept[0] is unit_ids:
-            if not with_codes:
-                yield from kept[2]
+            if not with_codes:  # blocks no larger than asked: a pass sizes them to its memory
+                for offset, ids in kept[2]:
+                    yield from _cut(offset, ids, block_codes)
                 return
             # the same block size gives the same blocks (each ends at the last boundary it holds)
             for (offset, ids), (_, codes) in zip(kept[2], self.blocks(kept[1])):
@@ -172,6 +173,21 @@ class UnitStream:
 
     def close(self) -> None:
         self.file.close()
+
+
+def _cut(offset: int, ids: np.ndarray, size: int) -> Iterator[tuple[int, np.ndarray]]:
+    """(offset, ids) pieces of a block of at most ``size`` units, each ending with a boundary (a
+    clause longer than ``size`` is a piece of its own)."""
+    if len(ids) <= size:
+        yield offset, ids
+        return
+    ends = np.flatnonzero(ids == 0) + 1
+    start = 0
+    while start < len(ids):
+        j = int(np.searchsorted(ends, start + size, "right")) - 1
+        end = int(ends[j]) if j >= 0 and ends[j] > start else int(ends[np.searchsorted(ends, start, "right")])
+        yield offset + start, ids[start:end]
+        start = end
 
 
 def _encoded(corpus: Corpus, workers: int, progress, in_flight: int) -> Iterator[tuple[np.ndarray, list[str]]]:

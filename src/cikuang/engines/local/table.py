@@ -14,11 +14,15 @@ import tempfile
 import numpy as np
 
 from ...errors import CikuangError
-from ...ngrams import NgramCounts, NgramTable, UnitIds, key_lengths
+from ...ngrams import NgramCounts, NgramTable, UnitIds, key_lengths, shift_right
 from ...output import atomic_output
 from ...textmodel import LATIN_BASE, UnitVocab
 
-_ENTRY = np.dtype([("key", "<u8"), ("count", "<i8")])
+def _entry(order: int, bits: int) -> np.dtype:
+    """A stored entry: its key (one word, or two for count's wide keys) and count."""
+    return np.dtype([("key", "<u8", (2,) if order * bits > 64 else ()), ("count", "<i8")])
+
+
 #: Bytes an entry takes while its section is sorted and written (key, count, text, sort indices,
 #: the lines joined): measured 175 B on random text, so a section is also sorted in a second or two.
 SORT_BYTES = 256
@@ -46,7 +50,7 @@ class SectionedNgramTable:
         """(texts, counts) of each section, sorted as the file is."""
         for f in self._sections:
             f.seek(0)
-            rec = np.fromfile(f, dtype=_ENTRY)
+            rec = np.fromfile(f, dtype=_entry(self.order, self.bits))
             table = NgramTable(NgramCounts(rec["key"].copy(), rec["count"].copy(), self.order, self.bits),
                                self.unit_ids, self.vocab, self.n_units)
             texts = table.strings()
@@ -83,7 +87,7 @@ def sectioned(parts, order: int, bits: int, unit_ids: UnitIds, vocab: UnitVocab,
     for keys, counts in parts:  # 1. keep each part on disk, and count entries by sort key
         if not len(keys):
             continue
-        stored.append(_store(keys, counts, tmp_dir))
+        stored.append(_store(keys, counts, order, bits, tmp_dir))
         k, c = np.unique(_sort_keys(keys, counts, order, bits, first_char), return_counts=True)
         # folded into the histogram part by part: every part has much the same sort keys, so
         # keeping each part's histogram until the end would cost parts times as much
@@ -104,7 +108,7 @@ def sectioned(parts, order: int, bits: int, unit_ids: UnitIds, vocab: UnitVocab,
     sections = [None] * len(starts)
     for f in stored:  # 3. deal every entry to its section
         f.seek(0)
-        rec = np.fromfile(f, dtype=_ENTRY)
+        rec = np.fromfile(f, dtype=_entry(order, bits))
         f.close()
         section = np.searchsorted(starts, _sort_keys(rec["key"], rec["count"], order, bits, first_char), "right") - 1
         by = np.argsort(section, kind="stable")
@@ -130,7 +134,7 @@ def _first_chars(unit_ids: UnitIds, vocab: UnitVocab) -> np.ndarray:
 def _sort_keys(keys, counts, order: int, bits: int, first_char: np.ndarray) -> np.ndarray:
     """One number a key whose order is the file's (length, count descending, first character)."""
     lengths = key_lengths(keys, order, bits)
-    first = (keys >> ((lengths - 1) * bits).astype(np.uint64)).astype(np.int64)
+    first = shift_right(keys, (lengths - 1) * bits).astype(np.int64)
     inverted = np.uint64(_COUNT_CAP) - np.minimum(counts, _COUNT_CAP).astype(np.uint64)
     return (lengths.astype(np.uint64) << np.uint64(58)) | (inverted << np.uint64(21)) | first_char[first]
 
@@ -149,8 +153,8 @@ def _append(f, rec: np.ndarray, tmp_dir) -> None:
         raise CikuangError(f"cannot sort the counts on disk: {e.strerror or e}", tmp_dir or tempfile.gettempdir()) from None
 
 
-def _store(keys, counts, tmp_dir):
-    rec = np.empty(len(keys), dtype=_ENTRY)
+def _store(keys, counts, order: int, bits: int, tmp_dir):
+    rec = np.empty(len(keys), dtype=_entry(order, bits))
     rec["key"], rec["count"] = keys, counts
     f = _anonymous(tmp_dir)
     _append(f, rec, tmp_dir)

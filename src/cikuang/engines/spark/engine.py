@@ -32,13 +32,13 @@ import numpy as np
 
 from ... import _hashtable as ht
 from ..._native import count_fragments, count_ngrams, count_ngrams_apriori
-from ...ngrams import DENSE_UNITS, NgramCounts, NgramTable, UnitIds
+from ...ngrams import DENSE_UNITS, NgramCounts, NgramTable, UnitIds, is_wide
 from ...textmodel import HAN_END, LATIN_BASE, UnitVocab, encode_units
 from ..base import Apriori, Engine, Fragments, KeptSet, Level, UnitTotals, summed_records
 from ...sources import warn_missing
 from .inputs import input_name, records
 from .session import get_session, n_buckets, spark_errors
-from .shuffle import cached, split_by, sum_by_key, summed_buckets, table_items
+from .shuffle import cached, sum_by_key, summed_buckets, table_items
 from .table import SparkNgramTable
 
 #: Characters of records encoded at a time (as the local engine's batches).
@@ -172,10 +172,11 @@ class SparkEngine(Engine):
         names_bc = self.sc.broadcast((self.unit_ids, self.vocab))
 
         def count_part(blocks_):
-            tab, size = ht.new_table(1 << 16), 0
+            layout = ht.WIDE if is_wide(order, bits) else ht.ONE_WORD  # count's keys of two words
+            tab, size = layout.new_table(1 << 16), 0
             for codes, latin in blocks_:
-                tab, size = count_ngrams(ids_of(codes, latin), 1, order, bits, tab, size)
-            yield from table_items(tab, P)
+                tab, size = layout.count_ngrams(ids_of(codes, latin), 1, order, bits, tab, size)
+            yield from table_items(tab, P, layout)
 
         def rows(item):
             _, (keys, counts) = item
@@ -184,8 +185,8 @@ class SparkEngine(Engine):
             lengths = table.counts.lengths()
             return zip(lengths.tolist(), (-counts).tolist(), table.strings().tolist())
 
-        summed = sum_by_key(self.blocks.mapPartitions(count_part), P)
-        sorted_rows = summed.flatMap(rows).sortBy(lambda r: r, numPartitions=P)
+        totals = sum_by_key(self.blocks.mapPartitions(count_part), P)
+        sorted_rows = totals.flatMap(rows).sortBy(lambda r: r, numPartitions=P)
         sorted_rows.persist(StorageLevel.MEMORY_AND_DISK)
         sorted_rows.count()
         return SparkNgramTable(sorted_rows, self.n_units)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import _hashtable as ht
-from ...ngrams import partition_of
+from ...ngrams import partition_of, sort_order
 
 _cache: dict = {}  # per executor process: objects built from broadcast values (see cached)
 
@@ -36,23 +36,27 @@ def split_by(bucket: np.ndarray, n: int, *arrays):
             yield b, [a[sel] for a in arrays]
 
 
-def table_items(tab, n):
+def table_items(tab, n, layout: ht.Layout = ht.ONE_WORD):
     """The entries of a hash table, as (bucket, (keys, counts)) records."""
-    keys, vals = ht.items(tab)
+    keys, vals = layout.items(tab)
     for b, (k, v) in split_by(bucket_of(keys, n), n, keys, vals):
         yield b, (k, v)
 
 
 def summed_buckets(pairs, min_count: int = 1):
-    """Sum the (keys, counts) arrays that reached this bucket; sorted keys with counts >= min_count."""
-    tab, size, bucket = ht.new_table(1 << 16), 0, None
+    """Sum the (keys, counts) arrays that reached this bucket; sorted keys with counts >= min_count
+    (one-word or ``count``'s wide keys, each in its own layout's table)."""
+    tab, size, bucket, layout = None, 0, None, ht.ONE_WORD
     for bucket, (k, v) in pairs:
-        tab, size = ht.add_counts(tab, size, k, v)
+        if tab is None:
+            layout = ht.layout_of(k)
+            tab = layout.new_table(1 << 16)
+        tab, size = layout.add_counts(tab, size, k, v)
     if bucket is None:
         return
-    keys, vals = ht.items(tab)
+    keys, vals = layout.items(tab)
     keep = vals >= min_count
-    order = np.argsort(keys[keep])
+    order = sort_order(keys[keep])
     yield bucket, (keys[keep][order], vals[keep][order])
 
 
