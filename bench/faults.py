@@ -114,8 +114,9 @@ Temporary files after a kill (Q; "mid" is the first 8 MB of bench-real):
                          nothing left in $TMPDIR.
   sigkill-tmp            the same with SIGKILL: nothing can clean up after kill -9 in the process
                          itself, so the target (nothing left) needs unlinked/self-cleaning files.
-  sigterm-write          count mid -o OUT, SIGTERM as soon as the hidden .cikuang-*.tmp appears
-                         beside OUT: no hidden file, no OUT.
+  sigterm-write          count mid -o OUT, SIGTERM as soon as OUT is being written (a hidden
+                         .cikuang-*.tmp beside it, or with O_TMPFILE the unnamed file held open):
+                         no hidden file, no OUT.
   killed-write           the same with SIGKILL.
 
 Silent wrong results (Q):
@@ -283,6 +284,8 @@ def run(ctx, args, *, case_dir: Path, cwd=None, tmp=None, stdin="devnull", stdou
             if isinstance(fd, int) and fd > 2:
                 os.close(fd)  # the write ends of the pipes: the child has them
     status = ru = None
+    if trigger is not None and hasattr(trigger, "pid"):
+        trigger.pid = p.pid
     while True:
         pid, status, ru = os.wait4(p.pid, os.WNOHANG)
         now = time.perf_counter() - t0
@@ -391,16 +394,37 @@ class when_tmp_bytes(Trigger):
 
 
 class when_hidden_tmp(Trigger):
-    """When a .cikuang-*.tmp appears in ``d``."""
+    """When the output is being written in ``d``: a .cikuang-*.tmp appears there, or (where the
+    system has O_TMPFILE, so the file has no name until it is complete) the process holds an
+    unnamed file of ``d`` open (``run`` sets ``pid``)."""
 
     def __init__(self, d, fallback_t=None):
         super().__init__(fallback_t)
         self.d = d
+        self.pid = None
 
     def check(self, now):
         if globmod.glob(os.path.join(self.d, ".cikuang-*.tmp")):
             self.why = "when the hidden .cikuang-*.tmp appeared beside the output"
             return True
+        if self.pid is not None and self._unnamed_open():
+            self.why = "when the unnamed output file (O_TMPFILE) was open beside the output"
+            return True
+        return False
+
+    def _unnamed_open(self) -> bool:
+        fd_dir = f"/proc/{self.pid}/fd"
+        try:
+            fds = os.listdir(fd_dir)
+        except OSError:
+            return False
+        for fd in fds:
+            try:
+                target = os.readlink(os.path.join(fd_dir, fd))
+            except OSError:
+                continue
+            if target.startswith(os.path.join(self.d, "#")) and target.endswith("(deleted)"):
+                return True
         return False
 
 
