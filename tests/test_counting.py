@@ -408,3 +408,31 @@ def test_a_table_taken_in_place_gives_its_items_in_the_same_order(entries, borro
     keys, values = take_items(tab)
     assert keys.tolist() == want_keys.tolist() and values.tolist() == want_values.tolist()
     assert len(keys) == size == len(entries)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.integers(0, 2**64 - 1), st.integers(0, 2**64 - 1), st.integers(-2**63, 2**63 - 1)),
+                         max_size=40), max_size=6), st.integers(1, 50))
+def test_records_written_in_pieces_read_back_whole_or_in_chunks(pieces, chunk):
+    """The spill and sort files (engines/local/records.py, which avoids ndarray.tofile: a Ctrl-C
+    inside it came out as a TypeError) give back exactly the records appended, in order."""
+    from cikuang.engines.local import records
+    from cikuang.engines.local.counter import _WIDE_ENTRY
+
+    f = records.anonymous(None, "test")
+    arrays = []
+    for piece in pieces:
+        rec = np.empty(len(piece), dtype=_WIDE_ENTRY)
+        for i, (hi, lo, c) in enumerate(piece):
+            rec[i] = ((hi, lo), c)
+        records.append(f, rec, None, "test")
+        arrays.append(rec)
+    whole = np.concatenate(arrays) if arrays else np.empty(0, dtype=_WIDE_ENTRY)
+    f.seek(0)
+    assert records.read(f, _WIDE_ENTRY).tobytes() == whole.tobytes()
+    f.seek(0)
+    got = []
+    while len(rec := records.read(f, _WIDE_ENTRY, chunk)):
+        got.append(rec)
+    assert b"".join(r.tobytes() for r in got) == whole.tobytes()
+    f.close()

@@ -362,7 +362,9 @@ def wide_items(const uint64_t[::1] tab):
 
 
 def wide_count_ngrams(const uint32_t[::1] ids, Py_ssize_t min_len, Py_ssize_t max_len, bits, tab, Py_ssize_t size):
-    """:func:`count_ngrams` in wide keys: every window of ``min_len..max_len`` units into ``tab``."""
+    """:func:`count_ngrams` in wide keys: every window of ``min_len..max_len`` units into ``tab``.
+    The same loop, kept apart so that the one-word loop, which every count runs, carries no branch
+    for a layout that only ``count`` beyond 64 bits needs."""
     cdef _WideFilling T = wide_filling(tab, size)
     cdef Py_ssize_t n = ids.shape[0], i, j, top
     cdef const uint32_t* pid = u32ptr(ids)

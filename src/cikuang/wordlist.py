@@ -39,8 +39,9 @@ NUMBER_NEIGHBOUR = 0x80000001
 SCORE_CAP = 2.0
 _TRAIL_CODES = np.array(sorted(map(ord, FUNCTION_TRAILS)), dtype=np.uint64)
 _NUMBER_CODES = np.array(sorted([NUMBER_NEIGHBOUR, *map(ord, HAN_NUMERALS)]), dtype=np.uint64)
-#: The neighbour pairs are read this many at a time (32 MB an array of them).
-PAIR_CHUNK = 1 << 22
+#: The neighbour pairs are read this many at a time (8 MB an array of them): the straddle test
+#: makes some ten arrays of a chunk at once (at 4M pairs a chunk, 270 MB: over a 256M budget).
+PAIR_CHUNK = 1 << 20
 
 
 @dataclass

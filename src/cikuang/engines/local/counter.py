@@ -11,7 +11,6 @@ table. Counts are exact either way, and equal. ``count``'s wide keys (two words,
 from __future__ import annotations
 
 import os
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -20,11 +19,13 @@ from ... import _hashtable as ht
 from ...errors import CikuangError
 from ..._native import count_bigrams, count_ngrams_apriori
 from ...ngrams import DENSE_UNITS, NgramCounts, is_wide, partition_of, sort_order
+from . import records
 
 SPILL_PARTS = 32
 #: Bytes an entry of a spill file takes while it is summed (the records, a table at 60 % load or
 #: less, the summed keys and counts): a file of more entries than the budget allows is split again.
 SUM_BYTES = 80
+_SPILLING = "spill counts to disk"
 _ENTRY = np.dtype([("key", "<u8"), ("count", "<i8")])
 _WIDE_ENTRY = np.dtype([("key", "<u8", (2,)), ("count", "<i8")])
 
@@ -133,19 +134,13 @@ class NgramCounter:
         try:
             if self._parts[p] is None:
                 self._parts[p] = self._new_file()
-            rec.tofile(self._parts[p])
-        except OSError as e:
+            records.append(self._parts[p], rec, self.tmp_dir, _SPILLING)
+        except CikuangError:
             self.close()
-            raise self._disk_error(e) from None
+            raise
 
     def _new_file(self):
-        try:
-            return tempfile.TemporaryFile(dir=self.tmp_dir)
-        except OSError as e:
-            raise self._disk_error(e) from None
-
-    def _disk_error(self, e: OSError) -> CikuangError:
-        return CikuangError(f"cannot spill counts to disk: {e.strerror or e}", self.tmp_dir or tempfile.gettempdir())
+        return records.anonymous(self.tmp_dir, _SPILLING)
 
     def close(self) -> None:
         """Close (so free) the spill files."""
@@ -191,19 +186,19 @@ class NgramCounter:
             parts = [None] * SPILL_PARTS
             try:
                 while True:
-                    rec = np.fromfile(f, dtype=self._entry, count=1 << 20)
+                    rec = records.read(f, self._entry, 1 << 20)
                     if not len(rec):
                         break
                     part = partition_of(rec["key"], SPILL_PARTS, level)
                     for q in np.unique(part).tolist():
                         if parts[q] is None:
                             parts[q] = self._new_file()
-                        rec[part == q].tofile(parts[q])
-            except OSError as e:
+                        records.append(parts[q], rec[part == q], self.tmp_dir, _SPILLING)
+            except BaseException:
                 for g in parts:
                     if g is not None:
                         g.close()
-                raise self._disk_error(e) from None
+                raise
             finally:
                 f.close()
             for q, g in enumerate(parts):
@@ -211,7 +206,7 @@ class NgramCounter:
                     parts[q] = None
                     yield from self._summed(g, min_count, level + 1)
             return
-        rec = np.fromfile(f, dtype=self._entry)
+        rec = records.read(f, self._entry)
         f.close()
         tab, _ = self.layout.add_counts(self.layout.new_table(int(len(rec) / ht.MAX_LOAD) + 1), 0,
                                         np.ascontiguousarray(rec["key"]), np.ascontiguousarray(rec["count"]))

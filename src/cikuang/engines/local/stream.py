@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...corpus import Corpus
-from ...errors import CikuangError
 from ...textmodel import LATIN_BASE, UnitVocab, encode_units, prepare_tables
+from . import records
 
 #: Characters of text handed to a worker at a time.
 BATCH_CHARS = 1 << 20
@@ -110,11 +110,7 @@ class UnitStream:
                     if len(vocab) > len(latin_counts):
                         latin_counts = np.concatenate((latin_counts, np.zeros(len(vocab) + len(latin_counts), np.int64)))
                     latin_counts[remap - LATIN_BASE] += latin_local  # a batch's runs are distinct
-                try:
-                    codes.tofile(out)
-                except OSError as e:
-                    raise CikuangError(f"cannot write the unit stream: {e.strerror or e}", tmp_dir or
-                                       tempfile.gettempdir()) from None
+                records.append(out, codes, tmp_dir, "write the unit stream")
                 n_codes += len(codes)
             out.flush()
         except BaseException:

@@ -9,14 +9,13 @@ each sorted on its own and written one after the other, give exactly the order o
 """
 from __future__ import annotations
 
-import tempfile
 
 import numpy as np
 
-from ...errors import CikuangError
 from ...ngrams import NgramCounts, NgramTable, UnitIds, key_lengths, shift_right
 from ...output import atomic_output
 from ...textmodel import LATIN_BASE, UnitVocab
+from . import records
 
 def _entry(order: int, bits: int) -> np.dtype:
     """A stored entry: its key (one word, or two for count's wide keys) and count."""
@@ -27,6 +26,7 @@ def _entry(order: int, bits: int) -> np.dtype:
 #: the lines joined): measured 175 B on random text, so a section is also sorted in a second or two.
 SORT_BYTES = 256
 _COUNT_CAP = (1 << 37) - 1
+_SORTING = "sort the counts on disk"
 
 
 class SectionedNgramTable:
@@ -50,7 +50,7 @@ class SectionedNgramTable:
         """(texts, counts) of each section, sorted as the file is."""
         for f in self._sections:
             f.seek(0)
-            rec = np.fromfile(f, dtype=_entry(self.order, self.bits))
+            rec = records.read(f, _entry(self.order, self.bits))
             table = NgramTable(NgramCounts(rec["key"].copy(), rec["count"].copy(), self.order, self.bits),
                                self.unit_ids, self.vocab, self.n_units)
             texts = table.strings()
@@ -108,7 +108,7 @@ def sectioned(parts, order: int, bits: int, unit_ids: UnitIds, vocab: UnitVocab,
     sections = [None] * len(starts)
     for f in stored:  # 3. deal every entry to its section
         f.seek(0)
-        rec = np.fromfile(f, dtype=_entry(order, bits))
+        rec = records.read(f, _entry(order, bits))
         f.close()
         section = np.searchsorted(starts, _sort_keys(rec["key"], rec["count"], order, bits, first_char), "right") - 1
         by = np.argsort(section, kind="stable")
@@ -117,8 +117,8 @@ def sectioned(parts, order: int, bits: int, unit_ids: UnitIds, vocab: UnitVocab,
             sel = by[bounds[s] : bounds[s + 1]]
             if len(sel):
                 if sections[s] is None:
-                    sections[s] = _anonymous(tmp_dir)
-                _append(sections[s], rec[sel], tmp_dir)
+                    sections[s] = records.anonymous(tmp_dir, _SORTING)
+                records.append(sections[s], rec[sel], tmp_dir, _SORTING)
     return SectionedNgramTable([f for f in sections if f is not None], n, order, bits, unit_ids, vocab, n_units)
 
 
@@ -139,23 +139,9 @@ def _sort_keys(keys, counts, order: int, bits: int, first_char: np.ndarray) -> n
     return (lengths.astype(np.uint64) << np.uint64(58)) | (inverted << np.uint64(21)) | first_char[first]
 
 
-def _anonymous(tmp_dir):
-    try:
-        return tempfile.TemporaryFile(dir=tmp_dir)
-    except OSError as e:
-        raise CikuangError(f"cannot sort the counts on disk: {e.strerror or e}", tmp_dir or tempfile.gettempdir()) from None
-
-
-def _append(f, rec: np.ndarray, tmp_dir) -> None:
-    try:
-        rec.tofile(f)
-    except OSError as e:
-        raise CikuangError(f"cannot sort the counts on disk: {e.strerror or e}", tmp_dir or tempfile.gettempdir()) from None
-
-
 def _store(keys, counts, order: int, bits: int, tmp_dir):
     rec = np.empty(len(keys), dtype=_entry(order, bits))
     rec["key"], rec["count"] = keys, counts
-    f = _anonymous(tmp_dir)
-    _append(f, rec, tmp_dir)
+    f = records.anonymous(tmp_dir, _SORTING)
+    records.append(f, rec, tmp_dir, _SORTING)
     return f
