@@ -431,6 +431,23 @@ def test_numbered_counts_are_the_occurrences_a_number_precedes(pairs):
     assert got.tolist() == expected
 
 
+def test_a_doubled_character_before_a_word_is_a_fragment_when_the_word_stands_alone():
+    from cikuang.listrules import doubled_leads
+
+    known = {"局长", "司长", "波夫", "摇头", "长长"}
+    words = ["局局长", "司司长", "波波夫", "摇摇头", "局长", "长长久", "X司长", "丽丽"]
+    assert doubled_leads(words, known) == {0: ["局长"], 1: ["司长"], 2: ["波夫"], 3: ["摇头"]}
+    rules = ListRules(min_cohesion=4.0, min_entropy=1.0)
+    n = 3
+    # 局局长 is 0.40 of 局长's occurrences, 司司长 0.69; NaN: the entry doubles no word (or one that is none)
+    got = statuses(["局局长", "司司长", "波波夫"], np.full(n, 50), np.full(n, 8.0), np.full(n, 3.0), np.full(n, 3.0),
+                   np.full(n, 0.1), np.zeros(n), rules, doubled_share=np.array([0.40, 0.69, np.nan]))
+    assert got == [FRAGMENT, FRAGMENT, "word"]
+    got = statuses(["局局长"], np.full(1, 50), np.full(1, 8.0), np.full(1, 3.0), np.full(1, 3.0), np.full(1, 0.1),
+                   np.zeros(1), rules, doubled_share=np.array([0.7]))
+    assert got == ["word"]
+
+
 def test_a_measure_word_and_a_noun_that_numbers_precede_is_a_fragment():
     rules = ListRules(min_cohesion=4.0, min_entropy=1.0)
     n = 3

@@ -45,7 +45,11 @@ fragment   one unit continues it on one side in ``max_continuation`` of its occu
            character and a word that numbers (digits or numerals: 3, 两, 几) precede in
            ``max_numbered`` (0.5) of its occurrences or more: a measure word and its noun, a
            piece of the number's phrase (枚金牌 of 3枚金牌, 支球队, 户人家); the word is one of
-           the base dictionary or a listed two-character entry
+           the base dictionary or a listed two-character entry; or its first character doubles
+           the first of a word that follows (:func:`doubled_leads`) and it is less than
+           ``min_joined_share`` (0.7) of that word's occurrences, a word of the base dictionary
+           or a listed two-character entry: 局局长 of X局 局长, 司司长, 厂厂长, 摇摇头 (none a gold
+           type of PKU or MSR); 波波夫 stays (波夫 is bound, no word)
 weak       cohesion below ``min_cohesion``; for a long word that only the list holds (a chain the
            backtrack rule rejected), also below ``chain_bound`` (0.9) of the most its parts allow
 bound      an entropy below ``min_entropy``: not free on that side
@@ -198,7 +202,7 @@ class ListRules:
 
 def statuses(words, occurrences, coh, left, right, continuation, inside, rules: ListRules, loose=None,
              known=None, joined_share=None, straddled=None, numbered=None, composed=None,
-             spelled=None) -> list[str]:
+             spelled=None, doubled_share=None) -> list[str]:
     """The status of each entry under ``rules`` (whose thresholds are filled); ``loose``: the chains
     short of ``rules.chain_bound``, which are weak; ``known``: the words the phrase patterns look
     parts up in (:func:`known_words`; default: the entries of two or more characters);
@@ -210,16 +214,18 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
     a word (:func:`measure_and_word`), the share of its occurrences that a number precedes
     (:func:`numbered_counts`; 0 for the others): from ``rules.max_numbered`` on it is a fragment;
     ``composed``: the entries built of free parts (:func:`compositions`), phrases; ``spelled``: the
-    entries that are base-dictionary words in the other script, variants when they pass the rest."""
+    entries that are base-dictionary words in the other script, variants when they pass the rest;
+    ``doubled_share``: for an entry of :func:`doubled_leads`, the share of the word's occurrences it
+    accounts for (NaN for the others): below ``rules.min_joined_share`` it is a fragment."""
     if rules.keep_everything:
         return [WORD] * len(words)
     if known is None:
         known = known_words(words)
     # Python floats: indexing a numpy array one element at a time made most of this loop's time
-    occurrences, coh, left, right, continuation, inside, loose, joined_share, straddled, numbered, composed = (
-        None if a is None else np.asarray(a).tolist()
-        for a in (occurrences, coh, left, right, continuation, inside, loose, joined_share, straddled, numbered,
-                  composed))
+    (occurrences, coh, left, right, continuation, inside, loose, joined_share, straddled, numbered, composed,
+     doubled_share) = (None if a is None else np.asarray(a).tolist()
+                       for a in (occurrences, coh, left, right, continuation, inside, loose, joined_share, straddled,
+                                 numbered, composed, doubled_share))
     out = []
     stop = rules.stopwords
     for i, w in enumerate(words):
@@ -244,7 +250,8 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
             out.append(RARE)
         elif (continuation[i] >= rules.max_continuation
               or (straddled is not None and straddled[i] >= rules.max_straddled)
-              or (numbered is not None and numbered[i] >= rules.max_numbered)):
+              or (numbered is not None and numbered[i] >= rules.max_numbered)
+              or (doubled_share is not None and doubled_share[i] < rules.min_joined_share)):
             out.append(FRAGMENT)
         elif len(units) > 1 and not (coh[i] >= rules.min_cohesion) or (loose is not None and loose[i]):
             out.append(WEAK)
@@ -256,6 +263,14 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
             out.append(WORD)
     _mark_case_variants(words, occurrences, out)
     return out
+
+
+def doubled_leads(words: list[str], known) -> dict[int, list[str]]:
+    """For each entry (by index) that is a Han character and a word of ``known`` beginning with the
+    same one (局 局长): that word, in a list as :func:`function_joins` gives them. The first
+    character belongs with what comes before (公安局 局长), or doubles for the grammar (摇摇头)."""
+    return {i: [w[1:]] for i, w in enumerate(words)
+            if len(w) >= 3 and w[0] == w[1] and w[0] > "\x7f" and w[1:] in known}
 
 
 def measure_and_word(word: str, words) -> bool:

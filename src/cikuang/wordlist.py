@@ -26,8 +26,8 @@ import numpy as np
 from ._hashtable import merged, new_table, take_items
 from .lexicon import WORD, Lexicon
 from .basedict import other_script_spellings
-from .listrules import (FUNCTION_TRAILS, HAN_NUMERALS, ListRules, composition_splits, compositions, function_joins,
-                        known_words, measure_and_word, statuses, units_of)
+from .listrules import (FUNCTION_TRAILS, HAN_NUMERALS, ListRules, composition_splits, compositions, doubled_leads,
+                        function_joins, known_words, measure_and_word, statuses, units_of)
 from .ngrams import NgramCounts, UnitIds, pair_fields, window_keys
 from .scoring import cohesion, word_score
 from .segmenter import Segmenter
@@ -247,11 +247,13 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     pieces = _base_pieces(words, base_words) if base_words else {}
     known = known_words(words, base_words)  # one look-up set, for the joins and the phrase patterns
     joined = function_joins(words, known)
+    doubles = doubled_leads(words, known)
     # (the entries only the list holds have rules of their own: a chain its bound, a compound its PMI)
     segmented = lexicon.counts > 0
     splits = {i: ss for i, ss in composition_splits(words, known).items() if segmented[i]}
     # base words that hold entries, and those a function character joins or that are part of an entry
-    extra = sorted(({b for bs in pieces.values() for b, _ in bs} | {j for js in joined.values() for j in js}
+    extra = sorted(({b for bs in pieces.values() for b, _ in bs}
+                    | {j for js in (*joined.values(), *doubles.values()) for j in js}
                     | {p for ss in splits.values() for ab in ss for p in ab if len(p) > 1 and not p.isascii()})
                    - set(words))
     scan = Lexicon(words + extra, np.ones(n + len(extra), np.int64))  # a trie of all of them
@@ -282,12 +284,7 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
         if occurrences[i]:
             inside[i] = min(1.0, sum(stats.occurrences[scan.index[b]] * times for b, times in bs) / occurrences[i])
     rules = rules.for_corpus(counts.n_units)
-    share = np.full(n, np.nan)  # the least share of a joined word's occurrences the entry accounts for
-    for i, js in joined.items():
-        # a joined word that is itself a piece (one unit continues it, as 尼亚 of 罗马尼亚) joins nothing
-        shares = [occurrences[i] / max(1, stats.occurrences[k]) for k in (scan.index[j] for j in js)
-                  if stats.continuation[k] < rules.max_continuation]
-        share[i] = min(shares, default=np.nan)
+    share = _joined_shares(joined, occurrences, stats, scan, rules)
     loose = np.zeros(n, dtype=bool)
     rows = [i for i, w in enumerate(words) if w in chains]
     if rows:  # a chain of parts that also occur apart is a phrase (领导干部), one of bound parts a word (澳大利亚)
@@ -308,11 +305,26 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     nouns = listed.union(base_words or ())
     numbered[[i for i, w in enumerate(words) if not measure_and_word(w, nouns)]] = 0.0
     built = compositions(splits, occurrences, nouns, *_part_statistics(splits, scan, stats, counts, lexicon), rules)
+    # a doubled character before a word (局局长), when the word is one: 波夫 of 波波夫 is bound, no word
+    doubled_share = _joined_shares({i: js for i, js in doubles.items() if js[0] in nouns}, occurrences, stats,
+                                   scan, rules)
     spelled = other_script_spellings(words, base_words) if base_words else None
     status = statuses(words, occurrences, coh, left, right, continuation, inside, rules, loose, known, share,
-                      straddled, numbered, built, spelled)
+                      straddled, numbered, built, spelled, doubled_share)
     score = word_score(coh, left, right, cap=rules.min_cohesion + SCORE_CAP)
     return Lexicon(words, lexicon.counts, coh, left, right, score, occurrences=occurrences, status=status, sort=sort)
+
+
+def _joined_shares(joins: dict, occurrences, stats, scan, rules: ListRules) -> np.ndarray:
+    """For each entry of ``joins`` (:func:`function_joins`, :func:`doubled_leads`), the least share of
+    a joined word's occurrences it accounts for; NaN for the others. A joined word that is itself a
+    piece (one unit continues it, as 尼亚 of 罗马尼亚) joins nothing."""
+    share = np.full(len(occurrences), np.nan)
+    for i, js in joins.items():
+        shares = [occurrences[i] / max(1, stats.occurrences[k]) for k in (scan.index[j] for j in js)
+                  if stats.continuation[k] < rules.max_continuation]
+        share[i] = min(shares, default=np.nan)
+    return share
 
 
 def pair_chunks(keys: np.ndarray, counts: np.ndarray):
