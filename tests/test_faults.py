@@ -233,6 +233,24 @@ def test_an_order_the_keys_cannot_hold_gives_values_that_work(capsys, tmp_path):
 
 # -- signals ------------------------------------------------------------------------------------
 
+def test_ctrl_c_while_the_command_starts_is_one_line():
+    # the command's modules load inside cikuang.__main__.main: a Ctrl-C then (here: raised as the
+    # CLI module is looked up) ends as any other, not with a traceback; and `import cikuang` alone
+    # loads no NumPy (the public names are imported when first used)
+    code = ("import sys, importlib.abc\n"
+            "class Stop(importlib.abc.MetaPathFinder):\n"
+            "    def find_spec(self, name, path, target=None):\n"
+            "        if name == 'cikuang.cli': raise KeyboardInterrupt\n"
+            "sys.meta_path.insert(0, Stop())\n"
+            "from cikuang.__main__ import main\n"
+            "main()\n")
+    done = subprocess.run([sys.executable, "-c", code, "count", str(STORY)], capture_output=True, text=True)
+    assert done.returncode == 130 and done.stderr == "cikuang: interrupted\n"
+    done = subprocess.run([sys.executable, "-c", "import sys, cikuang; print('numpy' in sys.modules, "
+                           "cikuang.Segmenter.__name__, 'numpy' in sys.modules)"], capture_output=True, text=True)
+    assert done.stdout.split() == ["False", "Segmenter", "True"]
+
+
 def test_temporary_files_have_no_names_even_while_running(tmp_path):
     # kill -9 cannot leave files behind that never had a name
     big = tmp_path / "big.txt"
