@@ -143,7 +143,7 @@ def test_the_version_is_written_once():
         project = pyproject.split("[project]", 1)[1].split("\n[", 1)[0]
         assert not re.search(r"(?m)^version\s*=", project), "a second version in pyproject.toml"
         assert re.search(r'(?m)^dynamic\s*=\s*\[[^]]*"version"', project)
-        assert 'version = { attr = "cikuang.__version__" }' in pyproject
+        assert 'version = { attr = "cikuang._version.__version__" }' in pyproject
 
 
 @pytest.mark.skipif(not IN_SOURCE_TREE, reason="reads pyproject.toml")

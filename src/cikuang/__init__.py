@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import importlib
 
+from ._version import __version__  # (written once, there)
+
 TYPE_CHECKING = False  # (typing.TYPE_CHECKING without importing typing: type checkers read it as True)
 
 #: The public names and the module of each. They are imported when first used (PEP 562), so that
@@ -49,5 +51,3 @@ def __getattr__(name: str):
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_API))
 
-
-__version__ = "0.1.0"  # the one place the version is written: pyproject.toml reads it from here

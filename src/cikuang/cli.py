@@ -11,7 +11,8 @@ from pathlib import Path
 
 from dataclasses import fields
 
-from . import __version__, helptext
+from . import helptext
+from ._version import __version__
 from .basedict import CORPUS_WEIGHT
 from .errors import CikuangError
 from .lexicon import FORMATS, LIST_FORMATS

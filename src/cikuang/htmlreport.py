@@ -131,7 +131,7 @@ def _summary(lexicon: Lexicon, words: Lexicon, fitted, has_base: bool, extra: di
     out += [(str(k), str(v)) for k, v in extra.items()]
     if not has_base:
         out.append(("new words", "not marked (no base dictionary: install jieba or give base_dict)"))
-    from . import __version__
+    from ._version import __version__
 
     out.append(("made", f"{datetime.date.today().isoformat()}, cikuang {__version__}"))
     return out, thresholds

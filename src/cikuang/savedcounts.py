@@ -288,7 +288,7 @@ def _summed_sorted(pa, table):
 
 def _meta(order: int, min_count: int, n_units: int, n_ngrams: int, inputs: list[str]) -> dict:
     """The file's ``cikuang.*`` metadata (see the module doc)."""
-    from . import __version__
+    from ._version import __version__
 
     return {"format": FORMAT, "order": order, "min_count": min_count, "n_units": n_units, "n_ngrams": n_ngrams,
             "text_model": TEXT_MODEL, "version": __version__, "inputs": json.dumps(inputs, ensure_ascii=False)}
