@@ -178,13 +178,14 @@ def _blocks(ids: np.ndarray, size: int):
 
 
 @pytest.mark.parametrize("threads", [1, 2])
-def test_wide_counter_spills_under_a_tiny_budget_and_counts_exactly(tmp_path, threads):
-    # 4 units of 17 bits: wide keys, in wide tables, spilled, and split again when too large
+@pytest.mark.parametrize("order,bits,n_ids", [(4, 17, 100_000), (8, 11, 2000)])
+def test_wide_counter_spills_under_a_tiny_budget_and_counts_exactly(tmp_path, threads, order, bits, n_ids):
+    # 4 units of 17 bits, 8 of 11 (the first unit of an 8-gram at bit 77): wide keys, in wide
+    # tables, spilled, and split again when too large
     from cikuang._hashtable import WIDE
     from cikuang.engines.local import counter as counter_module
 
-    order, bits = 4, 17
-    ids = _random_ids(11, 150_000, 100_000)
+    ids = _random_ids(11, 150_000, n_ids)
     expected = pack_counts(ids, order, bits)
     tiny, result = _run_counter(ids, order, bits, 1 << 16, tmp_path, threads, block=20_000)
     assert tiny.layout is WIDE and tiny.spilled and result.keys.shape == (len(expected), 2)
@@ -436,3 +437,29 @@ def test_records_written_in_pieces_read_back_whole_or_in_chunks(pieces, chunk):
         got.append(rec)
     assert b"".join(r.tobytes() for r in got) == whole.tobytes()
     f.close()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_wide_keys_unpack_to_their_units(data):
+    """key_lengths and unpack on wide keys against Python integers: every length, every width that
+    fits 128 bits, shifts of 64 and more included (an 8-gram of 11-bit ids has its first at 77)."""
+    from cikuang.ngrams import key_lengths, sort_order, unpack
+
+    order = data.draw(st.integers(2, 8))
+    bits = data.draw(st.integers(64 // order + 1, 128 // order))
+    grams = data.draw(st.lists(st.lists(st.integers(1, (1 << bits) - 1), min_size=1, max_size=order),
+                               min_size=1, max_size=30))
+    packed = []
+    for g in grams:
+        k = 0
+        for u in g:
+            k = (k << bits) | u
+        packed.append(k)
+    keys = np.array([[k >> 64, k & ((1 << 64) - 1)] for k in packed], dtype=np.uint64)
+    lengths = key_lengths(keys, order, bits)
+    assert lengths.tolist() == [len(g) for g in grams]
+    ids = unpack(keys, lengths, bits, order)
+    assert [row[: len(g)] for row, g in zip(ids.tolist(), grams)] == grams
+    assert all(not any(row[len(g):]) for row, g in zip(ids.tolist(), grams))
+    assert [packed[i] for i in sort_order(keys)] == sorted(packed)

@@ -48,12 +48,15 @@ class Layout:
     add_counts: Callable  # (tab, size, keys, vals) -> (tab, size)
     items: Callable  # (tab) -> (keys, vals)
     count_ngrams: Callable  # (ids, min_len, max_len, bits, tab, size) -> (tab, size): every window
-    slot_bytes: int
-    words: int  # words a key
+    slot_words: int  # uint64 words a slot: the key's, and the value
+
+    @property
+    def slot_bytes(self) -> int:
+        return 8 * self.slot_words
 
 
-ONE_WORD = Layout(new_table, add_counts, items, count_ngrams, SLOT_BYTES, 1)
-WIDE = Layout(new_wide_table, wide_add_counts, wide_items, wide_count_ngrams, 24, 2)
+ONE_WORD = Layout(new_table, add_counts, items, count_ngrams, 2)
+WIDE = Layout(new_wide_table, wide_add_counts, wide_items, wide_count_ngrams, 3)
 
 
 def layout_of(keys: np.ndarray) -> Layout:

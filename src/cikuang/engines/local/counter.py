@@ -101,8 +101,7 @@ class NgramCounter:
             self.tables[0] = run(0)
         else:
             self.tables[: len(parts)] = self._pool.map(run, range(len(parts)))
-        if sum(len(tab) for tab, _ in self.tables) // (self.layout.words + 1) * self.layout.slot_bytes \
-                > self.table_budget:
+        if sum(len(tab) for tab, _ in self.tables) * 8 > self.table_budget:  # (a table's words are uint64)
             self._spill()
         self._dense_units += len(ids)
         if self.dense_k and self._dense_units >= 1 << 31:  # before any uint32 counter can overflow
