@@ -463,3 +463,47 @@ def test_wide_keys_unpack_to_their_units(data):
     assert [row[: len(g)] for row, g in zip(ids.tolist(), grams)] == grams
     assert all(not any(row[len(g):]) for row, g in zip(ids.tolist(), grams))
     assert [packed[i] for i in sort_order(keys)] == sorted(packed)
+
+
+def test_spill_files_never_go_through_numpys_file_check(monkeypatch, tmp_path):
+    """NumPy's tofile and fromfile first ask whether the file is an os.PathLike, in Python code: a
+    Ctrl-C that lands there is lost, replaced by 'TypeError: expected str, bytes or os.PathLike
+    object' (bench/faults.py, sigint-count-x10). Here that check raises KeyboardInterrupt for the
+    spill files; the counter, which writes and reads them with file.write and readinto, must still
+    spill, split again and count exactly."""
+    import abc
+    import gc
+    import io
+    import os
+    import tempfile
+
+    from cikuang.engines.local import counter as counter_module
+
+    class SpillFile(io.BufferedRandom):
+        pass
+
+    class Interrupting(abc.ABCMeta):
+        def __subclasscheck__(cls, sub):
+            if sub is SpillFile:
+                raise KeyboardInterrupt  # as a signal handler would, in the middle of the check
+            return super().__subclasscheck__(sub)
+
+    class Trap(os.PathLike, metaclass=Interrupting):
+        def __fspath__(self):
+            return ""
+
+    def spill_file(*args, **kwargs):
+        fd, path = tempfile.mkstemp(dir=str(tmp_path))
+        os.unlink(path)
+        return SpillFile(io.FileIO(fd, "r+b"))
+
+    try:
+        monkeypatch.setattr(tempfile, "TemporaryFile", spill_file)
+        monkeypatch.setattr(counter_module, "SUM_BYTES", 2000)  # and split the partitions again
+        ids = _random_ids(5, 60_000, 300)
+        tiny, result = _run_counter(ids, 3, 9, 1 << 16, tmp_path, 1, block=20_000)
+        assert tiny.spilled
+        assert dict(zip(result.keys.tolist(), result.counts.tolist())) == dict(pack_counts(ids, 3, 9))
+    finally:
+        del Trap
+        gc.collect()  # (os.PathLike forgets its subclass)
