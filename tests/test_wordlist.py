@@ -330,10 +330,11 @@ def test_a_function_character_needs_most_of_the_words_occurrences():
     got = statuses(["担负着", "意味着", "范围内"], np.full(n, 50), np.full(n, 8.0), np.full(n, 3.0),
                    np.full(n, 3.0), np.full(n, 0.1), np.zeros(n), rules, joined_share=np.array([0.57, 0.73, 0.57]))
     assert got == [PHRASE, "word", PHRASE]
-    words = ["洪森说", "更好地", "比往年", "所取代", "只限于", "曾荣获", "其亲属", "刚开始", "有利于", "洪森"]
-    known = known_words(words, {"往年", "取代", "限于", "荣获", "亲属", "更好", "开始", "有利"})
+    words = ["洪森说", "更好地", "比往年", "所取代", "只限于", "曾荣获", "其亲属", "刚开始", "而得名", "届时将", "有利于",
+             "洪森"]
+    known = known_words(words, {"往年", "取代", "限于", "荣获", "亲属", "更好", "开始", "得名", "届时", "有利"})
     # (not 于 after a word: it makes verbs, 有利于, 来源于)
-    assert sorted(function_joins(words, known)) == list(range(8))
+    assert sorted(function_joins(words, known)) == list(range(10))
 
     # in a corpus: 甄寰 stands alone in 2 of 5 occurrences (0.6 of them are 甄寰说): a phrase; 沐曦
     # in 1 of 5 (0.8 are 沐曦内): a word

@@ -91,14 +91,16 @@ _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:" + MEASURES + ")?", re.I)
 #: A 被 or 据 phrase whose last character is one of these is a noun (被害人, 被管理者, 被盗案, 被选举权).
 _NOUN_ENDS = frozenset("人者案权")
 #: Function characters of the grammar's closed classes (adverbs, pronouns, prepositions and verbs of
-#: the pivot: 已 仍 很 都 再, 我 它 这, 把 让 给 从) that a phrase puts before a word: 已成为, 很容易, 把目光.
-FUNCTION_LEADS = frozenset("刚比所只曾其已仍很才再还也都又更最就便并却把让给使将每各从对向在你我他她它这那不没及为"
-                           "還並卻讓給將從對這沒為剛")  # and their traditional forms
+#: the pivot: 已 仍 很 都 再, 我 它 这 谁, 把 让 给 从, the conjunction 而) that a phrase puts before a word:
+#: 已成为, 很容易, 把目光, 而得名.
+FUNCTION_LEADS = frozenset("而谁刚比所只曾其已仍很才再还也都又更最就便并却把让给使将每各从对向在你我他她它这那不没及为"
+                           "還並卻讓給將從對這沒為剛誰")  # and their traditional forms
 #: ... and after one: aspect and modal particles, locatives, the verb's object marker, 说 after a
-#: speaker, 地 after an adverb (面临着, 结束后, 范围内, 什么呢, 捐赠给, 洪森说, 更好地; a place in 地,
+#: speaker, 地 after an adverb, the modal verbs 将 and 要 before a verb (面临着, 结束后, 范围内, 什么呢,
+#: 捐赠给, 洪森说, 更好地, 届时将; a place in 地,
 #: 目的地, stays only as most of its first part's occurrences: jieba's dictionary has the common ones).
-FUNCTION_TRAILS = frozenset("说地着了过的得呢吗吧啊呀后前内里上下中时间给到在把又也都就再更仍已不让使它他她"
-                            "著過嗎後內裡裏時間給讓")
+FUNCTION_TRAILS = frozenset("将要说地着了过的得呢吗吧啊呀后前内里上下中时间给到在把又也都就再更仍已不让使它他她"
+                            "著過嗎後內裡裏時間給讓將")
 #: The characters of Chinese numerals (and 几, 数: 几枚, 数支), which count as a number before an entry.
 HAN_NUMERALS = frozenset("一二三四五六七八九十两百千万亿零〇几数兩萬億")
 #: Common surnames: a surname and two characters is a name's form (李国庆, 陈平原), never a composition.
