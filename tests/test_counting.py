@@ -418,7 +418,8 @@ def test_records_written_in_pieces_read_back_whole_or_in_chunks(pieces, chunk):
     """The spill and sort files (engines/local/records.py, which avoids ndarray.tofile: a Ctrl-C
     inside it came out as a TypeError) give back exactly the records appended, in order."""
     from cikuang.engines.local import records
-    from cikuang.engines.local.counter import _WIDE_ENTRY
+    from cikuang._hashtable import WIDE
+    _WIDE_ENTRY = WIDE.entry
 
     f = records.anonymous(None, "test")
     arrays = []

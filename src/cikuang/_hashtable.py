@@ -42,7 +42,8 @@ def new_wide_table(capacity: int = 1 << 16) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Layout:
-    """The table operations of one key layout (one word, or count's wide keys)."""
+    """The table operations of one key layout (one word, or count's wide keys), and the record of
+    one of its entries on disk (spill and sort files)."""
 
     new_table: Callable  # (capacity) -> tab
     add_counts: Callable  # (tab, size, keys, vals) -> (tab, size)
@@ -53,6 +54,15 @@ class Layout:
     @property
     def slot_bytes(self) -> int:
         return 8 * self.slot_words
+
+    @property
+    def entry(self) -> np.dtype:
+        """An entry's record: its key (one or two words) and its count."""
+        return np.dtype([("key", "<u8", (self.slot_words - 1,) if self.slot_words > 2 else ()), ("count", "<i8")])
+
+    def no_keys(self) -> np.ndarray:
+        """An empty array of keys of this layout."""
+        return np.zeros((0, self.slot_words - 1) if self.slot_words > 2 else 0, dtype=np.uint64)
 
 
 ONE_WORD = Layout(new_table, add_counts, items, count_ngrams, 2)

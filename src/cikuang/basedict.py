@@ -51,9 +51,10 @@ def other_script_spellings(words: list[str], base_words) -> np.ndarray:
         return out
     text = "\n".join(words[i] for i in han)  # one conversion each way: a word a line
     for config in ("t2s", "s2t"):
-        converted = opencc.OpenCC(config + ".json").convert(text).split("\n")
+        convert = opencc.OpenCC(config + ".json").convert
+        converted = convert(text).split("\n")
         if len(converted) != len(han):  # (never seen: a conversion that moved a line end)
-            converted = [opencc.OpenCC(config + ".json").convert(words[i]) for i in han]
+            converted = [convert(words[i]) for i in han]
         for i, c in zip(han, converted):
             if c != words[i] and c in base_words:
                 out[i] = True

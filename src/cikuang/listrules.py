@@ -368,12 +368,9 @@ def compositions(splits: dict, occurrences: np.ndarray, words, part_occurrences:
     """
     out = np.zeros(len(occurrences), dtype=bool)
     for i, ss in splits.items():
-        for a, b in ss:  # (the second part is a word, or a Latin run)
-            if b.isascii():
-                need = rules.min_part_share * min(part_occurrences[a], part_occurrences[b])
-                out[i] = a in words and occurrences[i] < need
-                break
-            if b not in words or not (a in words if len(a) > 1 else free_rate[a] >= rules.min_free_rate):
+        for a, b in ss:  # (the second part is a word, or a Latin run: free as a unit of its own)
+            free = a in words if len(a) > 1 else free_rate[a] >= rules.min_free_rate
+            if not free or not (b.isascii() or b in words):
                 continue
             need = rules.min_char_part_share if len(a) == 1 else rules.min_part_share
             if occurrences[i] < need * min(part_occurrences[a], part_occurrences[b]):

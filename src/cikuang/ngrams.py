@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._hashtable import ONE_WORD, WIDE, Layout
 from .errors import CikuangError
 from .output import atomic_output
 from .textmodel import UnitVocab
@@ -77,9 +78,10 @@ def fits(n_ids: int, order: int, words: int = 1) -> bool:
     return max(1, int(n_ids).bit_length()) * order <= 64 * words
 
 
-def is_wide(order: int, bits: int) -> bool:
-    """Whether keys of ``order`` units of ``bits`` need two words (see the module doc)."""
-    return order * bits > 64
+def layout_for(order: int, bits: int) -> Layout:
+    """The key layout of ``order`` units of ``bits``: one word, or wide when that is more than 64
+    bits (see the module doc)."""
+    return WIDE if order * bits > 64 else ONE_WORD
 
 
 def bits_for(n_ids: int, order: int, what: str | None = None, unit_counts: np.ndarray | None = None,

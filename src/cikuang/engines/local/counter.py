@@ -18,7 +18,7 @@ import numpy as np
 from ... import _hashtable as ht
 from ...errors import CikuangError
 from ..._native import count_bigrams, count_ngrams_apriori
-from ...ngrams import DENSE_UNITS, NgramCounts, is_wide, partition_of, sort_order
+from ...ngrams import DENSE_UNITS, NgramCounts, layout_for, partition_of, sort_order
 from . import records
 
 SPILL_PARTS = 32
@@ -26,8 +26,6 @@ SPILL_PARTS = 32
 #: less, the summed keys and counts): a file of more entries than the budget allows is split again.
 SUM_BYTES = 80
 _SPILLING = "spill counts to disk"
-_ENTRY = np.dtype([("key", "<u8"), ("count", "<i8")])
-_WIDE_ENTRY = np.dtype([("key", "<u8", (2,)), ("count", "<i8")])
 
 
 def split_at_boundaries(ids: np.ndarray, n: int) -> list[np.ndarray]:
@@ -60,8 +58,8 @@ class NgramCounter:
         self.frequent_pairs = frequent_pairs if frequent_pairs is not None else np.zeros(0, np.uint8)
         self.pairs_k = min(DENSE_UNITS, 1 << bits) if frequent_pairs is not None else 0
         self.threads = max(1, threads)
-        self.layout = ht.WIDE if frequent is None and is_wide(order, bits) else ht.ONE_WORD
-        self._entry = _WIDE_ENTRY if self.layout is ht.WIDE else _ENTRY
+        # (the Apriori pass counts frequent n-grams only, whose units fit one word: recipe.keyed_units)
+        self.layout = layout_for(order, bits) if frequent is None else ht.ONE_WORD
         # Tables double when they grow, so the budget allows for an old and a new one at once.
         self.table_budget = max(1 << 20, int(memory_bytes * 0.45))
         self.tmp_dir = tmp_dir
@@ -124,7 +122,7 @@ class NgramCounter:
             for p in range(SPILL_PARTS):
                 sel = order[bounds[p] : bounds[p + 1]]
                 if len(sel):
-                    rec = np.empty(len(sel), dtype=self._entry)
+                    rec = np.empty(len(sel), dtype=self.layout.entry)
                     rec["key"], rec["count"] = k[sel], v[sel]
                     self._write(p, rec)
         self.tables = self._new_tables()
@@ -179,13 +177,13 @@ class NgramCounter:
         """Sum one spill file's entries; a file too large to sum within the budget is split again
         (by an independent hash) and its parts summed one by one."""
         f.flush()
-        n = f.seek(0, os.SEEK_END) // self._entry.itemsize
+        n = f.seek(0, os.SEEK_END) // self.layout.entry.itemsize
         f.seek(0)
         if n * SUM_BYTES > 2 * self.table_budget and level < 4:
             parts = [None] * SPILL_PARTS
             try:
                 while True:
-                    rec = records.read(f, self._entry, 1 << 20)
+                    rec = records.read(f, self.layout.entry, 1 << 20)
                     if not len(rec):
                         break
                     part = partition_of(rec["key"], SPILL_PARTS, level)
@@ -205,7 +203,7 @@ class NgramCounter:
                     parts[q] = None
                     yield from self._summed(g, min_count, level + 1)
             return
-        rec = records.read(f, self._entry)
+        rec = records.read(f, self.layout.entry)
         f.close()
         tab, _ = self.layout.add_counts(self.layout.new_table(int(len(rec) / ht.MAX_LOAD) + 1), 0,
                                         np.ascontiguousarray(rec["key"]), np.ascontiguousarray(rec["count"]))
@@ -218,7 +216,7 @@ class NgramCounter:
     def result(self, min_count: int = 1) -> NgramCounts:
         """All counts >= ``min_count`` as sorted :class:`NgramCounts`."""
         parts = list(self.partitions(min_count))
-        keys = np.concatenate([k for k, _ in parts]) if parts else np.zeros((0, 2) if self.layout is ht.WIDE else 0, np.uint64)
+        keys = np.concatenate([k for k, _ in parts]) if parts else self.layout.no_keys()
         counts = np.concatenate([v for _, v in parts]) if parts else np.zeros(0, np.int64)
         order = sort_order(keys)
         return NgramCounts(keys[order], counts[order], self.order, self.bits)

@@ -18,11 +18,11 @@ from ... import _hashtable as ht
 from ..._native import count_fragments
 from ...corpus import Corpus
 from ...errors import CikuangError
-from ...ngrams import NgramCounts, NgramTable, UnitIds, is_wide, sort_order
+from ...ngrams import NgramCounts, NgramTable, UnitIds, layout_for, sort_order
 from ...progress import Progress
 from ..base import Apriori, Engine, Fragments, KeptSet, Level, UnitTotals, summed_records
 from .counter import NgramCounter
-from .stream import UnitStream, default_workers
+from .stream import UnitStream, default_workers, pieces
 from .table import SORT_BYTES, sectioned
 
 #: Units per block in the cut passes.
@@ -68,29 +68,8 @@ def _nbytes(obj) -> int:
     return 0
 
 
-def pieces(item: tuple, size: int):
-    """A block ``(offset, ids[, codes])`` in pieces of at most ``size`` units, each cut after a
-    clause end (a 0 of the codes, or of the ids when there are no codes: a fragment never holds an
-    id 0), with its own offset; a clause longer than ``size`` is a piece of its own."""
-    offset, ids, *rest = item
-    n = len(ids)
-    if n <= size:
-        yield item
-        return
-    ends = np.flatnonzero((rest[0] if rest else ids) == 0) + 1  # a piece may end after each of these
-    start = 0
-    while start < n:
-        if n - start <= size:
-            cut = n
-        else:
-            i = int(np.searchsorted(ends, start + size, side="right")) - 1
-            cut = int(ends[i]) if i >= 0 and ends[i] > start else int(ends[np.searchsorted(ends, start, side="right")])
-        yield (offset + start, ids[start:cut], *(r[start:cut] for r in rest))
-        start = cut
-
-
 def _sorted(parts, order: int, bits: int) -> NgramCounts:
-    keys = np.concatenate([k for k, _ in parts]) if parts else np.zeros((0, 2) if is_wide(order, bits) else 0, np.uint64)
+    keys = np.concatenate([k for k, _ in parts]) if parts else layout_for(order, bits).no_keys()
     counts = np.concatenate([v for _, v in parts]) if parts else np.zeros(0, np.int64)
     by_key = sort_order(keys)
     return NgramCounts(keys[by_key], counts[by_key], order, bits)

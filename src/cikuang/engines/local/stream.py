@@ -153,8 +153,8 @@ class UnitStream:
         kept = self._kept_ids
         if kept is not None and kept[0] is unit_ids:
             if not with_codes:  # blocks no larger than asked: a pass sizes them to its memory
-                for offset, ids in kept[2]:
-                    yield from _cut(offset, ids, block_codes)
+                for block in kept[2]:
+                    yield from pieces(block, block_codes)
                 return
             # the same block size gives the same blocks (each ends at the last boundary it holds)
             for (offset, ids), (_, codes) in zip(kept[2], self.blocks(kept[1])):
@@ -171,19 +171,25 @@ class UnitStream:
         self.file.close()
 
 
-def _cut(offset: int, ids: np.ndarray, size: int) -> Iterator[tuple[int, np.ndarray]]:
-    """(offset, ids) pieces of a block of at most ``size`` units, each ending with a boundary (a
-    clause longer than ``size`` is a piece of its own)."""
-    if len(ids) <= size:
-        yield offset, ids
+def pieces(item: tuple, size: int):
+    """A block ``(offset, ids[, codes])`` in pieces of at most ``size`` units, each cut after a
+    clause end (a 0 of the codes, or of the ids when there are no codes: a fragment never holds an
+    id 0), with its own offset; a clause longer than ``size`` is a piece of its own."""
+    offset, ids, *rest = item
+    n = len(ids)
+    if n <= size:
+        yield item
         return
-    ends = np.flatnonzero(ids == 0) + 1
+    ends = np.flatnonzero((rest[0] if rest else ids) == 0) + 1  # a piece may end after each of these
     start = 0
-    while start < len(ids):
-        j = int(np.searchsorted(ends, start + size, "right")) - 1
-        end = int(ends[j]) if j >= 0 and ends[j] > start else int(ends[np.searchsorted(ends, start, "right")])
-        yield offset + start, ids[start:end]
-        start = end
+    while start < n:
+        if n - start <= size:
+            cut = n
+        else:
+            i = int(np.searchsorted(ends, start + size, side="right")) - 1
+            cut = int(ends[i]) if i >= 0 and ends[i] > start else int(ends[np.searchsorted(ends, start, side="right")])
+        yield (offset + start, ids[start:cut], *(r[start:cut] for r in rest))
+        start = cut
 
 
 def _encoded(corpus: Corpus, workers: int, progress, in_flight: int) -> Iterator[tuple[np.ndarray, list[str]]]:

@@ -12,15 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...ngrams import NgramCounts, NgramTable, UnitIds, key_lengths, shift_right
+from ...ngrams import NgramCounts, NgramTable, UnitIds, key_lengths, layout_for, shift_right
 from ...output import atomic_output
 from ...textmodel import LATIN_BASE, UnitVocab
 from . import records
-
-def _entry(order: int, bits: int) -> np.dtype:
-    """A stored entry: its key (one word, or two for count's wide keys) and count."""
-    return np.dtype([("key", "<u8", (2,) if order * bits > 64 else ()), ("count", "<i8")])
-
 
 #: Bytes an entry takes while its section is sorted and written (key, count, text, sort indices,
 #: the lines joined): measured 175 B on random text, so a section is also sorted in a second or two.
@@ -38,7 +33,7 @@ class SectionedNgramTable:
 
     def __init__(self, sections: list, n_entries: int, order: int, bits: int, unit_ids: UnitIds,
                  vocab: UnitVocab, n_units: int):
-        self._sections = sections  # anonymous files of _ENTRY records, in output order
+        self._sections = sections  # anonymous files of the layout's entry records, in output order
         self._n = n_entries
         self.order, self.bits = order, bits
         self.unit_ids, self.vocab, self.n_units = unit_ids, vocab, n_units
@@ -50,7 +45,7 @@ class SectionedNgramTable:
         """(texts, counts) of each section, sorted as the file is."""
         for f in self._sections:
             f.seek(0)
-            rec = records.read(f, _entry(self.order, self.bits))
+            rec = records.read(f, layout_for(self.order, self.bits).entry)
             table = NgramTable(NgramCounts(rec["key"].copy(), rec["count"].copy(), self.order, self.bits),
                                self.unit_ids, self.vocab, self.n_units)
             texts = table.strings()
@@ -108,7 +103,7 @@ def sectioned(parts, order: int, bits: int, unit_ids: UnitIds, vocab: UnitVocab,
     sections = [None] * len(starts)
     for f in stored:  # 3. deal every entry to its section
         f.seek(0)
-        rec = records.read(f, _entry(order, bits))
+        rec = records.read(f, layout_for(order, bits).entry)
         f.close()
         section = np.searchsorted(starts, _sort_keys(rec["key"], rec["count"], order, bits, first_char), "right") - 1
         by = np.argsort(section, kind="stable")
@@ -140,7 +135,7 @@ def _sort_keys(keys, counts, order: int, bits: int, first_char: np.ndarray) -> n
 
 
 def _store(keys, counts, order: int, bits: int, tmp_dir):
-    rec = np.empty(len(keys), dtype=_entry(order, bits))
+    rec = np.empty(len(keys), dtype=layout_for(order, bits).entry)
     rec["key"], rec["count"] = keys, counts
     f = records.anonymous(tmp_dir, _SORTING)
     records.append(f, rec, tmp_dir, _SORTING)

@@ -32,7 +32,7 @@ import numpy as np
 
 from ... import _hashtable as ht
 from ..._native import count_fragments, count_ngrams, count_ngrams_apriori
-from ...ngrams import DENSE_UNITS, NgramCounts, NgramTable, UnitIds, is_wide
+from ...ngrams import DENSE_UNITS, NgramCounts, NgramTable, UnitIds, layout_for
 from ...textmodel import HAN_END, LATIN_BASE, UnitVocab, encode_units
 from ..base import Apriori, Engine, Fragments, KeptSet, Level, UnitTotals, summed_records
 from ...sources import warn_missing
@@ -172,7 +172,7 @@ class SparkEngine(Engine):
         names_bc = self.sc.broadcast((self.unit_ids, self.vocab))
 
         def count_part(blocks_):
-            layout = ht.WIDE if is_wide(order, bits) else ht.ONE_WORD  # count's keys of two words
+            layout = layout_for(order, bits)  # (count's keys take two words past 64 bits)
             tab, size = layout.new_table(1 << 16), 0
             for codes, latin in blocks_:
                 tab, size = layout.count_ngrams(ids_of(codes, latin), 1, order, bits, tab, size)
