@@ -25,7 +25,8 @@ phrase     a pattern of the grammar, not a word: a reduplicated verb (翻了翻,
            particle, locative or 说: :data:`FUNCTION_LEADS`, :data:`FUNCTION_TRAILS`) at an edge
            of a word that often stands without it: fewer than ``min_joined_share`` (0.7) of the
            word's occurrences are in the entry (已成为, 面临着, 范围内, 担负着, 洪森说; 意味着
-           stays). Also a composition (:func:`compositions`): a free character (a token of its
+           stays). Also 了, 在 or 们 after a word, whatever the share (增添了, 沉浸在, 老兵们:
+           :data:`GRAMMAR_TRAILS`), and 了 or 在 after a free character (去了, 杂在). Also a composition (:func:`compositions`): a free character (a token of its
            own in ``min_free_rate`` (0.2) of its occurrences) or a word, then a word, which both
            stand without the other far more than together: the entry is less than
            ``min_char_part_share`` (0.5) of either part's occurrences after a character (老将军,
@@ -101,6 +102,14 @@ FUNCTION_LEADS = frozenset("而谁刚比所只曾其已仍很才再还也都又�
 #: 目的地, stays only as most of its first part's occurrences: jieba's dictionary has the common ones).
 FUNCTION_TRAILS = frozenset("将要说地着了过的得呢吗吧啊呀后前内里上下中时间给到在把又也都就再更仍已不让使它他她"
                             "著過嗎後內裡裏時間給讓將")
+#: The trails that the grammar alone puts after a word: the aspect particle 了, the preposition 在
+#: and the plural suffix 们 (增添了, 沉浸在, 老兵们): after a word the entry is a phrase whatever its
+#: share (none of PKU's and MSR's word types is one, but for 过去了 and 不行了); after a free
+#: character, 了 and 在 make a composition (:func:`composition_splits`: 去了, 躺在). Not 着 or 于:
+#: they make prepositions and verbs of the lexicon (凭着, 随着, 意味着, 由于, 致力于, 有利于), so
+#: those have the share test of :data:`FUNCTION_TRAILS`.
+GRAMMAR_TRAILS = frozenset("了在们們")
+CHARACTER_TRAILS = frozenset("了在")
 #: The characters of Chinese numerals (and 几, 数: 几枚, 数支), which count as a number before an entry.
 HAN_NUMERALS = frozenset("一二三四五六七八九十两百千万亿零〇几数兩萬億")
 #: Common surnames: a surname and two characters is a name's form (李国庆, 陈平原), never a composition.
@@ -191,6 +200,10 @@ class ListRules:
     #: A chain the backtrack rule rejected (a long word for the list only) must also reach this share
     #: of the cohesion it would have if its parts never occurred apart (see Counts.bound_of).
     chain_bound: float = 0.9
+    #: A word and a surname (记者刘) is a fragment when the segmenter takes it as a token in fewer than
+    #: this share of its occurrences: the surname begins the name after it (记者 刘华清). A word that
+    #: ends in a surname's character is a token far more often (共产党 0.55, 平方米 0.57, 公积金 0.35).
+    max_surname_tokens: float = 0.25
 
     def for_corpus(self, n_units: int) -> "ListRules":
         from dataclasses import replace
@@ -204,7 +217,7 @@ class ListRules:
 
 def statuses(words, occurrences, coh, left, right, continuation, inside, rules: ListRules, loose=None,
              known=None, joined_share=None, straddled=None, numbered=None, composed=None,
-             spelled=None, doubled_share=None) -> list[str]:
+             spelled=None, doubled_share=None, surname_cut=None) -> list[str]:
     """The status of each entry under ``rules`` (whose thresholds are filled); ``loose``: the chains
     short of ``rules.chain_bound``, which are weak; ``known``: the words the phrase patterns look
     parts up in (:func:`known_words`; default: the entries of two or more characters);
@@ -218,16 +231,18 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
     ``composed``: the entries built of free parts (:func:`compositions`), phrases; ``spelled``: the
     entries that are base-dictionary words in the other script, variants when they pass the rest;
     ``doubled_share``: for an entry of :func:`doubled_leads`, the share of the word's occurrences it
-    accounts for (NaN for the others): below ``rules.min_joined_share`` it is a fragment."""
+    accounts for (NaN for the others): below ``rules.min_joined_share`` it is a fragment;
+    ``surname_cut``: the entries of :func:`surname_ends` that the segmenter cuts apart (a token in
+    fewer than ``rules.max_surname_tokens`` of their occurrences), fragments."""
     if rules.keep_everything:
         return [WORD] * len(words)
     if known is None:
         known = known_words(words)
     # Python floats: indexing a numpy array one element at a time made most of this loop's time
     (occurrences, coh, left, right, continuation, inside, loose, joined_share, straddled, numbered, composed,
-     doubled_share) = (None if a is None else np.asarray(a).tolist()
+     doubled_share, surname_cut) = (None if a is None else np.asarray(a).tolist()
                        for a in (occurrences, coh, left, right, continuation, inside, loose, joined_share, straddled,
-                                 numbered, composed, doubled_share))
+                                 numbered, composed, doubled_share, surname_cut))
     out = []
     stop = rules.stopwords
     for i, w in enumerate(words):
@@ -241,7 +256,8 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
             out.append(LATIN)
         elif len(units) < rules.min_length and not latin:
             out.append(SHORT)
-        elif (is_phrase(units, known) or (joined_share is not None and joined_share[i] < rules.min_joined_share)
+        elif (is_phrase(units, known) or (len(units) > 2 and units[-1] in GRAMMAR_TRAILS and w[:-1] in known)
+              or (joined_share is not None and joined_share[i] < rules.min_joined_share)
               or (composed is not None and composed[i])):
             out.append(PHRASE)
         elif stop and (units[0] in stop or units[-1] in stop or any(w.startswith(s) or w.endswith(s) for s in stop)):
@@ -253,7 +269,8 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
         elif (continuation[i] >= rules.max_continuation
               or (straddled is not None and straddled[i] >= rules.max_straddled)
               or (numbered is not None and numbered[i] >= rules.max_numbered)
-              or (doubled_share is not None and doubled_share[i] < rules.min_joined_share)):
+              or (doubled_share is not None and doubled_share[i] < rules.min_joined_share)
+              or (surname_cut is not None and surname_cut[i])):
             out.append(FRAGMENT)
         elif len(units) > 1 and not (coh[i] >= rules.min_cohesion) or (loose is not None and loose[i]):
             out.append(WEAK)
@@ -273,6 +290,13 @@ def doubled_leads(words: list[str], known) -> dict[int, list[str]]:
     character belongs with what comes before (公安局 局长), or doubles for the grammar (摇摇头)."""
     return {i: [w[1:]] for i, w in enumerate(words)
             if len(w) >= 3 and w[0] == w[1] and w[0] > "\x7f" and w[1:] in known}
+
+
+def surname_ends(word: str, known) -> bool:
+    """Whether an entry is a word of ``known`` and a surname's character after it (记者刘, 主任刘), not
+    of a name's form itself (程家华): where a byline's name begins."""
+    return (len(word) >= 3 and word[-1] in SURNAMES and word[-1] > "\x7f" and word[:-1] in known
+            and not name_form(word))
 
 
 def measure_and_word(word: str, words) -> bool:
@@ -337,6 +361,9 @@ def composition_splits(words: list[str], known) -> dict[int, list[tuple[str, str
             if mixed[1] in known:
                 out[i] = [(mixed[1], mixed[2])]
             continue
+        if len(w) == 2 and w[1] in CHARACTER_TRAILS and w[0] > "\x7f":  # a character and a trail: 去了
+            out[i] = [(w[0], w[1])]
+            continue
         if len(w) < 3 or not _ALL_HAN.fullmatch(w) or set(w) <= HAN_NUMERALS or name_form(w):
             continue  # (a numeral is no composition: 二十六)
         ss = [(w[:k], w[k:]) for k in range(1, len(w) - 1) if (k == 1 or w[:k] in known) and w[k:] in known]
@@ -370,7 +397,7 @@ def compositions(splits: dict, occurrences: np.ndarray, words, part_occurrences:
     for i, ss in splits.items():
         for a, b in ss:  # (the second part is a word, or a Latin run: free as a unit of its own)
             free = a in words if len(a) > 1 else free_rate[a] >= rules.min_free_rate
-            if not free or not (b.isascii() or b in words):
+            if not free or not (b.isascii() or b in words or b in CHARACTER_TRAILS):
                 continue
             need = rules.min_char_part_share if len(a) == 1 else rules.min_part_share
             if occurrences[i] < need * min(part_occurrences[a], part_occurrences[b]):

@@ -27,7 +27,7 @@ from ._hashtable import merged, new_table, take_items
 from .lexicon import WORD, Lexicon
 from .basedict import other_script_spellings
 from .listrules import (FUNCTION_TRAILS, HAN_NUMERALS, ListRules, composition_splits, compositions, doubled_leads,
-                        function_joins, known_words, measure_and_word, statuses, units_of)
+                        function_joins, known_words, measure_and_word, statuses, surname_ends, units_of)
 from .ngrams import NgramCounts, UnitIds, pair_fields, window_keys
 from .scoring import cohesion, word_score
 from .segmenter import Segmenter
@@ -309,8 +309,11 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     doubled_share = _joined_shares({i: js for i, js in doubles.items() if js[0] in nouns}, occurrences, stats,
                                    scan, rules)
     spelled = other_script_spellings(words, base_words) if base_words else None
+    # a word and a surname that the segmenter mostly cuts: the surname goes with the name after it
+    surname_cut = np.array([surname_ends(w, known) for w in words], dtype=bool) & (
+        lexicon.counts < rules.max_surname_tokens * occurrences)
     status = statuses(words, occurrences, coh, left, right, continuation, inside, rules, loose, known, share,
-                      straddled, numbered, built, spelled, doubled_share)
+                      straddled, numbered, built, spelled, doubled_share, surname_cut)
     score = word_score(coh, left, right, cap=rules.min_cohesion + SCORE_CAP)
     return Lexicon(words, lexicon.counts, coh, left, right, score, occurrences=occurrences, status=status, sort=sort)
 
