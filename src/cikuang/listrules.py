@@ -80,6 +80,7 @@ from .lexicon import WORD
 CHAR, NUMBER, LATIN, SHORT, PHRASE, STOPWORD, PIECE, RARE, FRAGMENT, WEAK, BOUND = (
     "char", "number", "latin", "short", "phrase", "stopword", "piece", "rare", "fragment", "weak", "bound")
 VARIANT = "variant"
+_FORM_STATUSES = (CHAR, NUMBER, LATIN, SHORT)  # the statuses decided by an entry's text alone, in order
 STATUSES = (WORD, CHAR, NUMBER, LATIN, SHORT, PHRASE, STOPWORD, PIECE, RARE, FRAGMENT, WEAK, BOUND, VARIANT)
 _UNIT = re.compile(r"[0-9A-Za-z]+|.", re.S)
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
@@ -122,6 +123,7 @@ SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林�
 COMPOUND_SURNAMES = frozenset("诸葛 司马 欧阳 上官 东方 夏侯 皇甫 公孙 慕容 令狐 尉迟 长孙 宇文 司徒 端木 西门 独孤 "
                               "南宫 万俟 闻人 轩辕 澹台 钟离 宗政 濮阳 太史 申屠 呼延".split())
 _ALL_HAN = re.compile(r"[^\x00-\x7f]+")
+_ASCII = re.compile(r"[\x00-\x7f]")
 _HAN_THEN_LATIN = re.compile(r"([^\x00-\x7f]{2,})([0-9A-Za-z]+)")
 
 
@@ -238,48 +240,67 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
         return [WORD] * len(words)
     if known is None:
         known = known_words(words)
-    # Python floats: indexing a numpy array one element at a time made most of this loop's time
-    (occurrences, coh, left, right, continuation, inside, loose, joined_share, straddled, numbered, composed,
-     doubled_share, surname_cut) = (None if a is None else np.asarray(a).tolist()
-                       for a in (occurrences, coh, left, right, continuation, inside, loose, joined_share, straddled,
-                                 numbered, composed, doubled_share, surname_cut))
-    out = []
+    n = len(words)
+    # The rules of the entry's form, word by word; those of its statistics, array by array below.
+    form = np.zeros(n, dtype=np.int8)  # a status of _FORM_STATUSES, 0 for none
+    n_units = np.zeros(n, dtype=np.int64)
+    pattern = np.zeros(n, dtype=bool)  # a phrase by its form (is_phrase, a grammar's trail)
+    stopped = np.zeros(n, dtype=bool)
     stop = rules.stopwords
     for i, w in enumerate(words):
-        units = units_of(w)
-        latin = [u for u in units if u.isascii() and u.isalnum()]
+        # (most entries are Han only: their units are their characters, and the Latin rules pass)
+        has_ascii = _ASCII.search(w) is not None
+        units = units_of(w) if has_ascii else list(w)
+        n_units[i] = len(units)
+        latin = [u for u in units if u.isascii() and u.isalnum()] if has_ascii else ()
         if len(units) == 1 and not latin:
-            out.append(CHAR)
-        elif any(is_number(u) for u in latin):
-            out.append(NUMBER)
+            form[i] = 1  # char
+        elif latin and any(is_number(u) for u in latin):
+            form[i] = 2  # number
         elif latin and (rules.han_only or (len(units) == 1 and (len(w) < 2 or w.islower()))):
-            out.append(LATIN)
+            form[i] = 3  # latin
         elif len(units) < rules.min_length and not latin:
-            out.append(SHORT)
-        elif (is_phrase(units, known) or (len(units) > 2 and units[-1] in GRAMMAR_TRAILS and w[:-1] in known)
-              or (joined_share is not None and joined_share[i] < rules.min_joined_share)
-              or (composed is not None and composed[i])):
-            out.append(PHRASE)
-        elif stop and (units[0] in stop or units[-1] in stop or any(w.startswith(s) or w.endswith(s) for s in stop)):
-            out.append(STOPWORD)
-        elif inside[i] >= 0.5:
-            out.append(PIECE)
-        elif occurrences[i] < rules.min_occurrences:
-            out.append(RARE)
-        elif (continuation[i] >= rules.max_continuation
-              or (straddled is not None and straddled[i] >= rules.max_straddled)
-              or (numbered is not None and numbered[i] >= rules.max_numbered)
-              or (doubled_share is not None and doubled_share[i] < rules.min_joined_share)
-              or (surname_cut is not None and surname_cut[i])):
-            out.append(FRAGMENT)
-        elif len(units) > 1 and not (coh[i] >= rules.min_cohesion) or (loose is not None and loose[i]):
-            out.append(WEAK)
-        elif min(left[i], right[i]) < rules.min_entropy:
-            out.append(BOUND)
-        elif spelled is not None and spelled[i]:
-            out.append(VARIANT)
+            form[i] = 4  # short
         else:
-            out.append(WORD)
+            pattern[i] = is_phrase(units, known) or (len(units) > 2 and units[-1] in GRAMMAR_TRAILS
+                                                      and w[:-1] in known)
+            stopped[i] = bool(stop) and (units[0] in stop or units[-1] in stop
+                                         or any(w.startswith(s) or w.endswith(s) for s in stop))
+
+    def column(a, dtype=float):
+        return None if a is None else np.asarray(a, dtype=dtype)
+
+    occurrences, coh, left, right, continuation, inside = (column(a) for a in (
+        occurrences, coh, left, right, continuation, inside))
+    joined_share, straddled, numbered, doubled_share = (column(a) for a in (
+        joined_share, straddled, numbered, doubled_share))
+    loose, composed, spelled, surname_cut = (column(a, bool) for a in (loose, composed, spelled, surname_cut))
+    none = np.zeros(n, dtype=bool)
+    with np.errstate(invalid="ignore"):  # (NaN compares false, as it did in the scalar rules)
+        phrase = pattern.copy()
+        if joined_share is not None:
+            phrase |= joined_share < rules.min_joined_share
+        if composed is not None:
+            phrase |= composed
+        fragment = continuation >= rules.max_continuation
+        if straddled is not None:
+            fragment |= straddled >= rules.max_straddled
+        if numbered is not None:
+            fragment |= numbered >= rules.max_numbered
+        if doubled_share is not None:
+            fragment |= doubled_share < rules.min_joined_share
+        if surname_cut is not None:
+            fragment |= surname_cut
+        weak = ((n_units > 1) & ~(coh >= rules.min_cohesion)) | (none if loose is None else loose)
+        # the smaller entropy as min(left, right) takes it: the left one unless the right is smaller
+        bound = np.where(right < left, right, left) < rules.min_entropy
+        conditions = [form == k for k in range(1, len(_FORM_STATUSES) + 1)] + [
+            phrase, stopped, inside >= 0.5, occurrences < rules.min_occurrences, fragment, weak, bound,
+            none if spelled is None else spelled]
+    choices = list(_FORM_STATUSES) + [PHRASE, STOPWORD, PIECE, RARE, FRAGMENT, WEAK, BOUND, VARIANT]
+    out = np.select(conditions, np.arange(1, len(choices) + 1), 0)
+    names = [WORD, *choices]
+    out = [names[k] for k in out.tolist()]
     _mark_case_variants(words, occurrences, out)
     return out
 
