@@ -247,9 +247,13 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
     pattern = np.zeros(n, dtype=bool)  # a phrase by its form (is_phrase, a grammar's trail)
     stopped = np.zeros(n, dtype=bool)
     stop = rules.stopwords
+    plain_pairs = not stop and rules.min_length <= 2  # two Han characters pass every form rule
     for i, w in enumerate(words):
         # (most entries are Han only: their units are their characters, and the Latin rules pass)
         has_ascii = _ASCII.search(w) is not None
+        if plain_pairs and len(w) == 2 and not has_ascii:  # (most entries: nothing more to look at)
+            n_units[i] = 2
+            continue
         units = units_of(w) if has_ascii else list(w)
         n_units[i] = len(units)
         latin = [u for u in units if u.isascii() and u.isalnum()] if has_ascii else ()
@@ -368,15 +372,17 @@ def function_joins(words: list[str], known) -> dict[int, list[str]]:
     return out
 
 
-def composition_splits(words: list[str], known) -> dict[int, list[tuple[str, str]]]:
+def composition_splits(words: list[str], known, among=None) -> dict[int, list[tuple[str, str]]]:
     """For each entry (by index) of three or more Han characters, its splits into a first character
     or a word of ``known`` and a word of ``known``: 老将军 (老, 将军), 短期外债 (短期, 外债). Not a word
     and a last character: a suffix makes words (长沙市, 火车站, 积极性, 消费者) as often as a phrase. None
     for a numeral or an entry of a name's form (:func:`name_form`: 李国庆, 陈平原, 诸葛恪). Also an
     entry of a Han word of ``known`` and a Latin run after it (改成IDE, 美国FDA: the split's second
-    part is the run); not one Han character (老K, 甲A, B站 are words as often as 装XP is a phrase)."""
+    part is the run); not one Han character (老K, 甲A, B站 are words as often as 装XP is a phrase).
+    ``among``: the indices to look at (default: all)."""
     out: dict[int, list] = {}
-    for i, w in enumerate(words):
+    for i in range(len(words)) if among is None else among:
+        w = words[i]
         mixed = _HAN_THEN_LATIN.fullmatch(w)
         if mixed:
             if mixed[1] in known:

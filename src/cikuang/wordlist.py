@@ -250,7 +250,7 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     doubles = doubled_leads(words, known)
     # (the entries only the list holds have rules of their own: a chain its bound, a compound its PMI)
     segmented = lexicon.counts > 0
-    splits = {i: ss for i, ss in composition_splits(words, known).items() if segmented[i]}
+    splits = composition_splits(words, known, np.flatnonzero(segmented).tolist())
     # base words that hold entries, and those a function character joins or that are part of an entry
     extra = sorted(({b for bs in pieces.values() for b, _ in bs}
                     | {j for js in (*joined.values(), *doubles.values()) for j in js}
