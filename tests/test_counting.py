@@ -224,7 +224,7 @@ def test_counter_spills_under_a_tiny_budget_and_counts_exactly(tmp_path, threads
     assert dict(zip(small_result.keys.tolist(), small_result.counts.tolist())) == expected
     assert list(small_result.keys) == sorted(expected)
     assert list(tmp_path.iterdir()) == []  # spill files have no name, and are closed once summed
-    assert tiny._parts == [None] * len(tiny._parts)
+    assert tiny.spill_store._parts == [None] * len(tiny.spill_store._parts)
 
 
 def _spilling_counter(instances):
@@ -385,7 +385,8 @@ def test_a_spill_partition_too_large_to_sum_is_split_again(monkeypatch, tmp_path
 
 
 def test_folding_the_workers_tables_changes_nothing(monkeypatch):
-    # the cut and neighbour passes fold their workers' tables into one when they outgrow the budget
+    # the cut and refine passes fold their workers' tables into one when they outgrow the budget
+    # (and the neighbour pass spills them)
     texts = _spill_corpus()
     params = dict(order=4, min_count=3, workers=2)
     reference = cikuang.Discoverer(**params).fit(texts)
@@ -393,6 +394,63 @@ def test_folding_the_workers_tables_changes_nothing(monkeypatch):
     monkeypatch.setattr(local_engine, "CUT_BLOCK", 1 << 14)  # many batches
     folded = cikuang.Discoverer(**params).fit(texts)
     assert lexicon_rows(folded.lexicon_) == lexicon_rows(reference.lexicon_)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_word_list_is_identical_when_the_neighbour_pairs_spill(monkeypatch, workers):
+    """The neighbour pass spills its tables to partitions by word past its share of the budget (a
+    share this small: after every batch, and every partition split again while it is summed);
+    each word's statistics are then those of one partition, to the bit."""
+    from cikuang.engines.local import counter as counter_module
+
+    texts = _spill_corpus()
+    params = dict(order=4, min_count=3, workers=workers)
+    reference = cikuang.Discoverer(**params).fit(texts)
+    shifts: list = []
+    add_tables = counter_module.SpillPartitions.add_tables
+
+    def watched(store, tables):
+        shifts.append(store.group_shift)
+        return add_tables(store, tables)
+
+    monkeypatch.setattr(counter_module.SpillPartitions, "add_tables", watched)
+    monkeypatch.setattr(local_engine, "PAIR_SHARE", 1e-6)
+    monkeypatch.setattr(local_engine, "CUT_BLOCK", 1 << 14)  # many batches
+    spilled = cikuang.Discoverer(**params).fit(texts)
+    assert shifts.count(33) >= 2  # the neighbour pairs spilled during the pass (and after it), by word
+    assert len(reference.lexicon_) > 20
+    assert lexicon_rows(spilled.lexicon_) == lexicon_rows(reference.lexicon_)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.tuples(st.integers(1, 40), st.integers(0, 2**33 - 1)), st.integers(1, 2**30), min_size=1,
+                       max_size=400), st.integers(1, 3), st.integers(0, 8))
+def test_spill_partitions_keep_a_group_in_one_part_and_sum_exactly(tmp_path_factory, entries, n_tables, budget):
+    """Keys spilled from several tables (the same key in more than one) come back summed, each key
+    once, and all the keys of a group (their bits from the shift up) in one part, also when the
+    parts are split again (a budget of a few entries)."""
+    from cikuang import _hashtable as ht
+    from cikuang.engines.local.counter import SpillPartitions
+
+    tmp = tmp_path_factory.mktemp("spill")
+    store = SpillPartitions(ht.ONE_WORD, budget * 40, str(tmp), group_shift=33)
+    items = [((g << 33) | low, c) for (g, low), c in entries.items()]
+    tables = []
+    for t in range(n_tables):  # every table holds every n_tables-th key, and the first key too
+        chosen = [kv for i, kv in enumerate(items) if i % n_tables == t or i == 0]
+        keys = np.array([k for k, _ in chosen], dtype=np.uint64)
+        tables.append(ht.ONE_WORD.add_counts(ht.new_table(16), 0, keys, np.array([c for _, c in chosen], np.int64)))
+    store.add_tables(tables + [None])
+    expected = dict(items)
+    expected[items[0][0]] = items[0][1] * n_tables
+    got, group_part = {}, {}
+    for p, (keys, counts) in enumerate(store.summed()):
+        for k, c in zip(keys.tolist(), counts.tolist()):
+            assert k not in got
+            got[k] = c
+            assert group_part.setdefault(k >> 33, p) == p
+    assert got == expected
+    assert list(tmp.iterdir()) == []
 
 
 @settings(max_examples=100, deadline=None)

@@ -185,10 +185,14 @@ def window_keys(ids: np.ndarray, order: int, bits: int) -> np.ndarray:
     return windows
 
 
+#: Where a neighbour pair's key (``count_occurrences``) holds its word: the bits from here up.
+PAIR_WORD_SHIFT = 33
+
+
 def pair_fields(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(word index, side, neighbour) of neighbour-pair keys (``count_occurrences``): word index + 1
     above bit 33, the side (0 left, 1 right) in bit 32, the neighbour's code below (0: a clause edge)."""
-    word = (keys >> np.uint64(33)).astype(np.int64) - 1
+    word = (keys >> np.uint64(PAIR_WORD_SHIFT)).astype(np.int64) - 1
     side = ((keys >> np.uint64(32)) & np.uint64(1)).astype(np.int64)
     return word, side, keys & np.uint64(0xFFFFFFFF)
 

@@ -69,7 +69,7 @@ def discover_words(engine: Engine, spec: DiscoverySpec, base_words: set[str] | N
     rules = list_rules(spec, min_count).for_corpus(units.n_units)
     if spec.neighbours:  # the word list: occurrences, entropies, cohesion, statuses
         lexicon = describe(lexicon, Counts(frequent, unit_ids, units.vocab, units.n_units, units.counts, spec.scorer),
-                           rules, engine.map_blocks, base_words, spec.sort, chains)
+                           rules, engine.count_pairs, base_words, spec.sort, chains)
     n_tokens = corpus_tokens(lexicon)
     if base_words:  # --new-only, after the stages that use the whole lexicon
         lexicon = lexicon.take(np.array([w not in base_words for w in lexicon.words], dtype=bool))

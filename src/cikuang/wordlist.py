@@ -3,7 +3,7 @@
 The lexicon the segmenter needs and the list people read are two things. The lexicon keeps every
 string that helps cut the corpus the way the standards do, collocations (他说, 买了) and pieces of
 long names (内塔 of 内塔尼亚胡) included; the word list keeps the entries that are words by their
-own statistics. One pass over the corpus (the engine's ``map_blocks``) finds every *occurrence* of
+own statistics. One pass over the corpus (the engine's ``count_pairs``) finds every *occurrence* of
 every entry, as a substring wherever it stands, and the unit on each side of it. From those:
 
 * ``occurrences``: how often the string occurs;
@@ -23,12 +23,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._hashtable import merged, new_table, take_items
+from ._hashtable import merged, new_table
 from .lexicon import WORD, Lexicon
 from .basedict import other_script_spellings
 from .listrules import (FUNCTION_TRAILS, HAN_NUMERALS, ListRules, composition_splits, compositions, doubled_leads,
                         function_joins, known_words, measure_and_word, statuses, surname_ends, units_of)
-from .ngrams import NgramCounts, UnitIds, pair_fields, window_keys
+from .ngrams import PAIR_WORD_SHIFT, NgramCounts, UnitIds, pair_fields, window_keys
 from .scoring import cohesion, word_score
 from .segmenter import Segmenter
 from .textmodel import LATIN_BASE, UnitVocab
@@ -75,6 +75,12 @@ class OccurrenceStats:
             share = np.where(total > 0, most / total, 0.0)
         total, entropy, share = (a.reshape(n_words, 2) for a in (total, entropy, share))
         return cls(total[:, 0].astype(np.int64), entropy[:, 0], entropy[:, 1], share.max(axis=1))
+
+
+    def plus(self, other: "OccurrenceStats") -> "OccurrenceStats":
+        """These statistics and those of other words (each word's pairs all in one of the two: a
+        word's values are zero where it has no pairs)."""
+        return OccurrenceStats(*(getattr(self, f) + getattr(other, f) for f in self.__dataclass_fields__))
 
 
 def _grouped(keys: np.ndarray, counts: np.ndarray, n_words: int):
@@ -236,9 +242,10 @@ def _bound(count, left_count, right_count, n_units):
     return np.log(n_units) - np.log(np.minimum(left_count, right_count))
 
 
-def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, base_words=None,
+def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, count_pairs, base_words=None,
              sort: str = "score", chains=frozenset()) -> Lexicon:
-    """``lexicon`` with each entry's occurrences, cohesion, entropies, score and status; ``chains``:
+    """``lexicon`` with each entry's occurrences, cohesion, entropies, score and status
+    (``count_pairs``: the engine's, for the occurrence pass); ``chains``:
     the entries that are chains the backtrack rule rejected (held to ``rules.chain_bound``)."""
     words = lexicon.words
     n = len(words)
@@ -265,14 +272,22 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, map_blocks, bas
     one_char = np.array([len(w) == 1 for w in scan.words], dtype=bool)
     usable = np.flatnonzero((nodes > 0) & ~one_char)
     target[nodes[usable]] = usable + 1
-    # (the table becomes its items in place: the pairs are never held twice)
-    keys, pair_counts = take_items(map_blocks(block_occurrences, summed_pairs, segmenter, target,
-                                              into=add_occurrences)[0])
     pair_words, pair_keys = two_character_words(known)
-    straddles = straddling(keys, pair_counts, scan.words, pair_keys)
-    after_number = numbered_counts(keys, pair_counts, len(scan))
-    stats = OccurrenceStats.of(keys, pair_counts, len(scan))
-    del keys, pair_counts
+    # The pairs come in parts, a word's all in one (one part unless the engine spilled them), and
+    # each part is measured on its own: the statistics of a word are those of its pairs alone.
+    straddle_parts, after_number, stats = [], np.zeros(len(scan)), None
+    for keys, pair_counts in count_pairs(block_occurrences, summed_pairs, segmenter, target, into=add_occurrences,
+                                         group_shift=PAIR_WORD_SHIFT):
+        straddle_parts.append(straddling(keys, pair_counts, scan.words, pair_keys))
+        after_number += numbered_counts(keys, pair_counts, len(scan))
+        part = OccurrenceStats.of(keys, pair_counts, len(scan))
+        del keys, pair_counts
+        stats = part if stats is None else stats.plus(part)
+    if stats is None:  # (an engine gives at least one part; this is for one that gave none)
+        stats = OccurrenceStats.of(np.zeros(0, np.uint64), np.zeros(0, np.int64), len(scan))
+        straddle_parts = [straddling(np.zeros(0, np.uint64), np.zeros(0, np.int64), scan.words, pair_keys)]
+    straddles = tuple(np.concatenate(columns) for columns in zip(*straddle_parts))
+    del straddle_parts
     at = np.array([scan.index[w] for w in words], dtype=np.int64)  # scan's order -> the lexicon's
     occurrences, left, right = stats.occurrences[at], stats.left_entropy[at], stats.right_entropy[at]
     single = np.flatnonzero(one_char[at])

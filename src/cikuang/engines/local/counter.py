@@ -42,6 +42,106 @@ def split_at_boundaries(ids: np.ndarray, n: int) -> list[np.ndarray]:
     return [ids[a:b] for a, b in zip(cuts, cuts[1:])]
 
 
+class SpillPartitions:
+    """Counts (key, count) spilled to ``SPILL_PARTS`` anonymous files of ``tmp_dir`` by a hash of
+    the key's bits from ``group_shift`` up (so that keys which share them, a word's neighbour pairs,
+    land in one file), and summed one file at a time: the peak is one partition, not the whole
+    table. A file too large to sum within ``table_budget`` is split again by an independent hash."""
+
+    def __init__(self, layout: ht.Layout, table_budget: int, tmp_dir: str | None, group_shift: int = 0):
+        self.layout = layout
+        self.table_budget = table_budget
+        self.tmp_dir = tmp_dir
+        self.group_shift = group_shift
+        self._parts: list = [None] * SPILL_PARTS  # the files, made when first needed
+        self.spilled = False
+
+    def _part_of(self, keys: np.ndarray, level: int = 0) -> np.ndarray:
+        grouped = keys >> np.uint64(self.group_shift) if self.group_shift else keys
+        return partition_of(grouped, SPILL_PARTS, level)
+
+    def add_tables(self, tables) -> None:
+        """Append the entries of (table, size) hash tables (None for a table not made)."""
+        self.spilled = True
+        for table in tables:
+            if table is None:
+                continue
+            k, v = self.layout.items(table[0])
+            part = self._part_of(k)
+            order = np.argsort(part, kind="stable")
+            bounds = np.searchsorted(part[order], np.arange(SPILL_PARTS + 1))
+            for p in range(SPILL_PARTS):
+                sel = order[bounds[p] : bounds[p + 1]]
+                if len(sel):
+                    rec = np.empty(len(sel), dtype=self.layout.entry)
+                    rec["key"], rec["count"] = k[sel], v[sel]
+                    self._write(p, rec)
+
+    def _write(self, p: int, rec: np.ndarray) -> None:
+        try:
+            if self._parts[p] is None:
+                self._parts[p] = records.anonymous(self.tmp_dir, _SPILLING)
+            records.append(self._parts[p], rec, self.tmp_dir, _SPILLING)
+        except CikuangError:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Close (so free) the files."""
+        for i, f in enumerate(self._parts):
+            if f is not None:
+                f.close()
+                self._parts[i] = None
+
+    def summed(self, min_count: int = 1):
+        """Yield (keys, counts) of each partition, summed, with counts >= ``min_count``; the files
+        are freed as they are read."""
+        for p in range(SPILL_PARTS):
+            f = self._parts[p]
+            if f is None:
+                continue
+            self._parts[p] = None
+            yield from self._summed(f, min_count, 1)
+
+    def _summed(self, f, min_count: int, level: int):
+        f.flush()
+        n = f.seek(0, os.SEEK_END) // self.layout.entry.itemsize
+        f.seek(0)
+        if n * SUM_BYTES > 2 * self.table_budget and level < 4:
+            parts = [None] * SPILL_PARTS
+            try:
+                while True:
+                    rec = records.read(f, self.layout.entry, 1 << 20)
+                    if not len(rec):
+                        break
+                    part = self._part_of(rec["key"], level)
+                    for q in np.unique(part).tolist():
+                        if parts[q] is None:
+                            parts[q] = records.anonymous(self.tmp_dir, _SPILLING)
+                        records.append(parts[q], rec[part == q], self.tmp_dir, _SPILLING)
+            except BaseException:
+                for g in parts:
+                    if g is not None:
+                        g.close()
+                raise
+            finally:
+                f.close()
+            for q, g in enumerate(parts):
+                if g is not None:
+                    parts[q] = None
+                    yield from self._summed(g, min_count, level + 1)
+            return
+        rec = records.read(f, self.layout.entry)
+        f.close()
+        tab, _ = self.layout.add_counts(self.layout.new_table(int(len(rec) / ht.MAX_LOAD) + 1), 0,
+                                        np.ascontiguousarray(rec["key"]), np.ascontiguousarray(rec["count"]))
+        del rec
+        k, v = self.layout.items(tab)
+        del tab
+        keep = v >= min_count
+        yield k[keep], v[keep]
+
+
 class NgramCounter:
     """Accumulates n-gram counts block by block within a memory budget."""
 
@@ -63,8 +163,7 @@ class NgramCounter:
         # Tables double when they grow, so the budget allows for an old and a new one at once.
         self.table_budget = max(1 << 20, int(memory_bytes * 0.45))
         self.tmp_dir = tmp_dir
-        self._parts: list = [None] * SPILL_PARTS  # the spill partitions' files, made when first needed
-        self.spilled = False
+        self.spill_store = SpillPartitions(self.layout, self.table_budget, tmp_dir)
         self.tables = self._new_tables()
         # Pairs of frequent units are counted in small dense arrays (see count_bigrams).
         self.dense_k = min(DENSE_UNITS, 1 << bits) if order == min_len == 2 and frequent is None else 0
@@ -111,40 +210,18 @@ class NgramCounter:
             d[:] = 0
         self._dense_units = 0
 
+    @property
+    def spilled(self) -> bool:
+        return self.spill_store.spilled
+
     def _spill(self) -> None:
         """Append every table's entries to the spill partitions (by key hash) and start afresh."""
-        self.spilled = True
-        for tab, _ in self.tables:
-            k, v = self.layout.items(tab)
-            part = partition_of(k, SPILL_PARTS)
-            order = np.argsort(part, kind="stable")
-            bounds = np.searchsorted(part[order], np.arange(SPILL_PARTS + 1))
-            for p in range(SPILL_PARTS):
-                sel = order[bounds[p] : bounds[p + 1]]
-                if len(sel):
-                    rec = np.empty(len(sel), dtype=self.layout.entry)
-                    rec["key"], rec["count"] = k[sel], v[sel]
-                    self._write(p, rec)
+        self.spill_store.add_tables(self.tables)
         self.tables = self._new_tables()
-
-    def _write(self, p: int, rec: np.ndarray) -> None:
-        try:
-            if self._parts[p] is None:
-                self._parts[p] = self._new_file()
-            records.append(self._parts[p], rec, self.tmp_dir, _SPILLING)
-        except CikuangError:
-            self.close()
-            raise
-
-    def _new_file(self):
-        return records.anonymous(self.tmp_dir, _SPILLING)
 
     def close(self) -> None:
         """Close (so free) the spill files."""
-        for i, f in enumerate(self._parts):
-            if f is not None:
-                f.close()
-                self._parts[i] = None
+        self.spill_store.close()
 
     def partitions(self, min_count: int = 1):
         """Yield (keys, counts) of disjoint parts of the result, each with counts >= min_count."""
@@ -166,52 +243,7 @@ class NgramCounter:
             return
         self._spill()
         self.tables = []
-        for p in range(SPILL_PARTS):
-            f = self._parts[p]
-            if f is None:
-                continue
-            self._parts[p] = None
-            yield from self._summed(f, min_count, 1)
-
-    def _summed(self, f, min_count: int, level: int):
-        """Sum one spill file's entries; a file too large to sum within the budget is split again
-        (by an independent hash) and its parts summed one by one."""
-        f.flush()
-        n = f.seek(0, os.SEEK_END) // self.layout.entry.itemsize
-        f.seek(0)
-        if n * SUM_BYTES > 2 * self.table_budget and level < 4:
-            parts = [None] * SPILL_PARTS
-            try:
-                while True:
-                    rec = records.read(f, self.layout.entry, 1 << 20)
-                    if not len(rec):
-                        break
-                    part = partition_of(rec["key"], SPILL_PARTS, level)
-                    for q in np.unique(part).tolist():
-                        if parts[q] is None:
-                            parts[q] = self._new_file()
-                        records.append(parts[q], rec[part == q], self.tmp_dir, _SPILLING)
-            except BaseException:
-                for g in parts:
-                    if g is not None:
-                        g.close()
-                raise
-            finally:
-                f.close()
-            for q, g in enumerate(parts):
-                if g is not None:
-                    parts[q] = None
-                    yield from self._summed(g, min_count, level + 1)
-            return
-        rec = records.read(f, self.layout.entry)
-        f.close()
-        tab, _ = self.layout.add_counts(self.layout.new_table(int(len(rec) / ht.MAX_LOAD) + 1), 0,
-                                        np.ascontiguousarray(rec["key"]), np.ascontiguousarray(rec["count"]))
-        del rec
-        k, v = self.layout.items(tab)
-        del tab
-        keep = v >= min_count
-        yield k[keep], v[keep]
+        yield from self.spill_store.summed(min_count)
 
     def result(self, min_count: int = 1) -> NgramCounts:
         """All counts >= ``min_count`` as sorted :class:`NgramCounts`."""

@@ -21,7 +21,7 @@ from ...errors import CikuangError
 from ...ngrams import NgramCounts, NgramTable, UnitIds, layout_for, sort_order
 from ...progress import Progress
 from ..base import Apriori, Engine, Fragments, KeptSet, Level, UnitTotals, summed_records
-from .counter import NgramCounter
+from .counter import NgramCounter, SpillPartitions
 from .stream import UnitStream, default_workers, pieces
 from .table import SORT_BYTES, sectioned
 
@@ -38,6 +38,10 @@ _LONG_RECORDS = 1 << 20
 MAP_UNIT_BYTES = 96
 CUT_UNIT_BYTES = 48
 PIECE_SHARE = 0.2
+#: The share of the memory budget that ``count_pairs``'s tables may take before they spill: a
+#: table doubles as it grows (the old and the new array at once), and two workers' may do so
+#: in one batch.
+PAIR_SHARE = 0.25
 #: The smallest piece a block is cut into.
 MIN_PIECE = 1 << 15
 #: Bytes of a long-fragment record (two hashes, start, length, count).
@@ -218,19 +222,47 @@ class LocalEngine(Engine):
                               share=PIECE_SHARE, piece=self._piece(MAP_UNIT_BYTES))
         return total(sum(states, []))
 
+    def count_pairs(self, fn, total, *args, into=None, group_shift: int = 0):
+        """The summed tables of ``into`` as (keys, counts) parts (see :class:`~..base.Engine`). When
+        the workers' tables outgrow ``PAIR_SHARE`` of the memory budget, their entries go to spill
+        partitions on disk (by the key's bits from ``group_shift`` up) and the tables start afresh;
+        each partition is then summed on its own. Within the budget: one part, the tables added
+        into the largest."""
+        if into is None:
+            yield from super().count_pairs(fn, total, *args, group_shift=group_shift)
+            return
+        latin = self.stream.vocab.latin
+        store = SpillPartitions(ht.ONE_WORD, int(self.memory * PAIR_SHARE), self.tmp_dir, group_shift)
+
+        def run(item, acc):
+            return into(acc, item[2], latin, *args)
+
+        try:
+            states = self._blocks(run, "refining", with_codes=True, spill=store.add_tables,
+                                  share=PAIR_SHARE, piece=self._piece(MAP_UNIT_BYTES))
+            if not store.spilled:
+                yield ht.take_items(total(states)[0])
+                return
+            store.add_tables(states)
+            del states
+            yield from store.summed()
+        finally:
+            store.close()
+
     def _piece(self, unit_bytes: int) -> int:
         """The most units of a piece of a block (see ``PIECE_SHARE``)."""
         return max(MIN_PIECE, min(CUT_BLOCK, int(self.memory * PIECE_SHARE) // (self.workers * unit_bytes)))
 
     def _blocks(self, fn, label: str, with_codes: bool = False, fold=None, share: float = 0.45,
-                piece: int = CUT_BLOCK) -> list:
+                piece: int = CUT_BLOCK, spill=None) -> list:
         """Apply ``fn(item, state)`` to every block ``item`` of the stream's ``id_blocks`` (cut into
         pieces of at most ``piece`` units), ``workers`` at a time, with one state per worker;
         returns the states.
 
         ``fold(states) -> state`` adds states up into one: when the states outgrow ``share`` of the
         memory budget they are folded, so that the workers' tables, which hold much the same
-        entries, do not take the budget once each.
+        entries, do not take the budget once each; or, with ``spill(states)`` (which writes them
+        out), they are spilled and start afresh.
         """
         workers = self.workers
         states = [None] * workers
@@ -245,7 +277,10 @@ class LocalEngine(Engine):
                     states = list(pool.map(fn, batch, states))
                     bar.update(sum(len(b[1]) for b in batch))
                     batch = []
-                    if fold is not None and workers > 1 and _nbytes(states) > share:
+                    if spill is not None and _nbytes(states) > share:
+                        spill(states)
+                        states = [None] * workers
+                    elif fold is not None and workers > 1 and _nbytes(states) > share:
                         states = [fold([s for s in states if s is not None])] + [None] * (workers - 1)
             if batch:
                 states[: len(batch)] = list(pool.map(fn, batch, states[: len(batch)]))
