@@ -10,6 +10,7 @@ each thread adding into tables of its own that are summed at the end; n-gram cou
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -256,33 +257,49 @@ class LocalEngine(Engine):
     def _blocks(self, fn, label: str, with_codes: bool = False, fold=None, share: float = 0.45,
                 piece: int = CUT_BLOCK, spill=None) -> list:
         """Apply ``fn(item, state)`` to every block ``item`` of the stream's ``id_blocks`` (cut into
-        pieces of at most ``piece`` units), ``workers`` at a time, with one state per worker;
+        pieces of at most ``piece`` units) in ``workers`` threads, each with a state of its own;
         returns the states.
 
-        ``fold(states) -> state`` adds states up into one: when the states outgrow ``share`` of the
-        memory budget they are folded, so that the workers' tables, which hold much the same
-        entries, do not take the budget once each; or, with ``spill(states)`` (which writes them
-        out), they are spilled and start afresh.
+        Each worker takes the next piece as soon as it is done with one (no worker waits for the
+        others: pieces take unequal times, the first ones while the tables grow). ``fold(states)
+        -> state`` adds states up into one: when the states outgrow ``share`` of the memory budget,
+        the worker's state is folded into the states folded before, so that the workers' tables,
+        which hold much the same entries, do not take the budget once each; or, with
+        ``spill(states)`` (which writes them out), it is spilled and starts afresh.
         """
         workers = self.workers
-        states = [None] * workers
         share = int(self.memory * share)
+        states: list = [None] * workers
+        folded: list = []  # the states folded so far, as one
+        lock = threading.Lock()  # for the pieces, the bar, and the folds and spills
+        stop = threading.Event()
+        blocks = self.stream.id_blocks(self.unit_ids, CUT_BLOCK, with_codes)
+        items = (p for block in blocks for p in pieces(block, piece))
+
+        def work(w: int, bar) -> None:
+            while not stop.is_set():
+                with lock:
+                    item = next(items, None)
+                if item is None:
+                    return
+                states[w] = fn(item, states[w])
+                with lock:
+                    bar.update(len(item[1]))
+                    if _nbytes(states) + _nbytes(folded) <= share:
+                        continue
+                    if spill is not None:
+                        spill([states[w]])
+                        states[w] = None
+                    elif fold is not None and workers > 1:
+                        folded[:] = [fold(folded + [states[w]])]
+                        states[w] = None
+
         with self.progress.bar(label, total=self.stream.n_codes, unit="units") as bar, \
                 ThreadPoolExecutor(workers) as pool:
-            batch = []
-            blocks = self.stream.id_blocks(self.unit_ids, CUT_BLOCK, with_codes)
-            for item in (p for block in blocks for p in pieces(block, piece)):
-                batch.append(item)
-                if len(batch) == workers:
-                    states = list(pool.map(fn, batch, states))
-                    bar.update(sum(len(b[1]) for b in batch))
-                    batch = []
-                    if spill is not None and _nbytes(states) > share:
-                        spill(states)
-                        states = [None] * workers
-                    elif fold is not None and workers > 1 and _nbytes(states) > share:
-                        states = [fold([s for s in states if s is not None])] + [None] * (workers - 1)
-            if batch:
-                states[: len(batch)] = list(pool.map(fn, batch, states[: len(batch)]))
-                bar.update(sum(len(b[1]) for b in batch))
-        return [s for s in states if s is not None]
+            running = [pool.submit(work, w, bar) for w in range(workers)]
+            try:
+                for r in running:
+                    r.result()
+            finally:
+                stop.set()  # (after an error or an interrupt, the others end with their piece)
+        return [s for s in folded + states if s is not None]
