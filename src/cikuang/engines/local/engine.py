@@ -263,15 +263,17 @@ class LocalEngine(Engine):
         Each worker takes the next piece as soon as it is done with one (no worker waits for the
         others: pieces take unequal times, the first ones while the tables grow). ``fold(states)
         -> state`` adds states up into one: when the states outgrow ``share`` of the memory budget,
-        the worker's state is folded into the states folded before, so that the workers' tables,
-        which hold much the same entries, do not take the budget once each; or, with
-        ``spill(states)`` (which writes them out), it is spilled and starts afresh.
+        the worker's state is folded into the states folded before, and so is each other worker's
+        when its piece is done, so that the workers' tables, which hold much the same entries, do
+        not take the budget once each; or, with ``spill(states)`` (which writes them out), they are
+        spilled and start afresh.
         """
         workers = self.workers
         share = int(self.memory * share)
         states: list = [None] * workers
         folded: list = []  # the states folded so far, as one
         lock = threading.Lock()  # for the pieces, the bar, and the folds and spills
+        due: set = set()  # the workers whose states are to be folded or spilled after their piece
         stop = threading.Event()
         blocks = self.stream.id_blocks(self.unit_ids, CUT_BLOCK, with_codes)
         items = (p for block in blocks for p in pieces(block, piece))
@@ -285,14 +287,20 @@ class LocalEngine(Engine):
                 states[w] = fn(item, states[w])
                 with lock:
                     bar.update(len(item[1]))
-                    if _nbytes(states) + _nbytes(folded) <= share:
+                    if spill is None and (fold is None or workers == 1):
+                        continue
+                    if w in due:  # another worker's states outgrew the share
+                        due.discard(w)
+                    elif _nbytes(states) + _nbytes(folded) > share:
+                        # this worker's state goes now, and each other's when its piece is done
+                        due.update(v for v in range(workers) if v != w and states[v] is not None)
+                    else:
                         continue
                     if spill is not None:
                         spill([states[w]])
-                        states[w] = None
-                    elif fold is not None and workers > 1:
+                    else:
                         folded[:] = [fold(folded + [states[w]])]
-                        states[w] = None
+                    states[w] = None
 
         with self.progress.bar(label, total=self.stream.n_codes, unit="units") as bar, \
                 ThreadPoolExecutor(workers) as pool:
