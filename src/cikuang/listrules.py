@@ -26,7 +26,8 @@ phrase     a pattern of the grammar, not a word: a reduplicated verb (翻了翻,
            of a word that often stands without it: fewer than ``min_joined_share`` (0.7) of the
            word's occurrences are in the entry (已成为, 面临着, 范围内, 担负着, 洪森说; 意味着
            stays). Also 了, 在 or 们 after a word, whatever the share (增添了, 沉浸在, 老兵们:
-           :data:`GRAMMAR_TRAILS`), and 了 or 在 after a free character (去了, 杂在). Also a composition (:func:`compositions`): a free character (a token of its
+           :data:`GRAMMAR_TRAILS`), and 了, 在 or a pronoun after a free character (去了, 杂在, 请您:
+           :data:`CHARACTER_TRAILS`). Also a composition (:func:`compositions`): a free character (a token of its
            own in ``min_free_rate`` (0.2) of its occurrences) or a word, then a word, which both
            stand without the other far more than together: the entry is less than
            ``min_char_part_share`` (0.5) of either part's occurrences after a character (老将军,
@@ -105,12 +106,16 @@ FUNCTION_TRAILS = frozenset("将要说地着了过的得呢吗吧啊呀后前内
                             "著過嗎後內裡裏時間給讓將")
 #: The trails that the grammar alone puts after a word: the aspect particle 了, the preposition 在
 #: and the plural suffix 们 (增添了, 沉浸在, 老兵们): after a word the entry is a phrase whatever its
-#: share (none of PKU's and MSR's word types is one, but for 过去了 and 不行了); after a free
-#: character, 了 and 在 make a composition (:func:`composition_splits`: 去了, 躺在). Not 着 or 于:
+#: share (of PKU's and MSR's word types that jieba's dictionary lacks, none but 过去了 and 不行了
+#: is one); after a free character they make a composition (:data:`CHARACTER_TRAILS`). Not 着 or 于:
 #: they make prepositions and verbs of the lexicon (凭着, 随着, 意味着, 由于, 致力于, 有利于), so
 #: those have the share test of :data:`FUNCTION_TRAILS`.
 GRAMMAR_TRAILS = frozenset("了在们們")
-CHARACTER_TRAILS = frozenset("了在")
+#: ... and those that make a composition after a free character (:func:`composition_splits`, held
+#: to half the character's occurrences): 了 and 在 (去了, 杂在), and a personal pronoun as the verb's
+#: object (请您, 劝她; of PKU's and MSR's word types of a character and a pronoun, jieba's dictionary
+#: lacks only 素我 小我 求我 排他).
+CHARACTER_TRAILS = frozenset("了在您你我他她它")
 #: The characters of Chinese numerals (and 几, 数: 几枚, 数支), which count as a number before an entry.
 HAN_NUMERALS = frozenset("一二三四五六七八九十两百千万亿零〇几数兩萬億")
 #: Common surnames: a surname and two characters is a name's form (李国庆, 陈平原), never a composition.
