@@ -239,7 +239,7 @@ class LocalEngine(Engine):
             return into(acc, item[2], latin, *args)
 
         try:
-            states = self._blocks(run, "refining", with_codes=True, spill=store.add_tables,
+            states = self._blocks(run, "measuring words", with_codes=True, spill=store.add_tables,
                                   share=PAIR_SHARE, piece=self._piece(MAP_UNIT_BYTES))
             if not store.spilled:
                 yield ht.take_items(total(states)[0])
@@ -279,6 +279,13 @@ class LocalEngine(Engine):
         items = (p for block in blocks for p in pieces(block, piece))
 
         def work(w: int, bar) -> None:
+            try:
+                take_pieces(w, bar)
+            except BaseException:
+                stop.set()  # (the others end with their piece)
+                raise
+
+        def take_pieces(w: int, bar) -> None:
             while not stop.is_set():
                 with lock:
                     item = next(items, None)
@@ -309,5 +316,5 @@ class LocalEngine(Engine):
                 for r in running:
                     r.result()
             finally:
-                stop.set()  # (after an error or an interrupt, the others end with their piece)
+                stop.set()  # (after an interrupt, the workers end with their piece)
         return [s for s in folded + states if s is not None]
