@@ -252,14 +252,14 @@ def test_le_zai_and_men_after_a_word_make_a_phrase_whatever_its_share():
 
 def test_a_free_character_and_le_or_zai_is_a_composition():
     """去了 is a few of 去's occurrences (去 is free): a phrase, and so is 请您; 罢了 is most of 罢's,
-    and 罢 is inside words: a word; 着 and 于 make none (凭着, 由于)."""
-    words = ["去了", "罢了", "杂在", "凭着", "由于", "请您", "去", "罢"]
+    and 罢 is inside words: a word; 着 and 于 make none (凭着, 由于), nor 其 and 自 a pronoun (其他, 自我)."""
+    words = ["去了", "罢了", "杂在", "凭着", "由于", "请您", "去", "罢", "其他", "自我"]
     splits = composition_splits(words, known_words(words))
     assert splits == {0: [("去", "了")], 1: [("罢", "了")], 2: [("杂", "在")], 5: [("请", "您")]}
     parts = {"去": 1000, "罢": 40, "杂": 30, "请": 200, "了": 9000, "在": 9000, "您": 300}
     free = {"去": 0.5, "罢": 0.05, "杂": 0.3, "请": 0.4}
-    got = compositions(splits, np.array([100, 30, 20, 0, 0, 30, 0, 0]), set(), parts, free, ListRules())
-    assert got.tolist() == [True, False, False, False, False, True, False, False]  # 20 of 杂's 30 is above 0.5
+    got = compositions(splits, np.array([100, 30, 20, 0, 0, 30, 0, 0, 0, 0]), set(), parts, free, ListRules())
+    assert got.tolist() == [True, False, False, False, False, True] + [False] * 4  # 20 of 杂's 30 is above 0.5
 
 
 def test_a_word_and_a_surname_the_segmenter_cuts_is_a_fragment():

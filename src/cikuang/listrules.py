@@ -116,6 +116,9 @@ GRAMMAR_TRAILS = frozenset("了在们們")
 #: object (请您, 劝她; of PKU's and MSR's word types of a character and a pronoun, jieba's dictionary
 #: lacks only 素我 小我 求我 排他).
 CHARACTER_TRAILS = frozenset("了在您你我他她它")
+#: ... but for 其 and 自 before a pronoun, which make words (其他 其它 自我), not a verb and its object.
+_PRONOUN_WORD_HEADS = frozenset("其自")
+_PRONOUNS = frozenset("您你我他她它")
 #: The characters of Chinese numerals (and 几, 数: 几枚, 数支), which count as a number before an entry.
 HAN_NUMERALS = frozenset("一二三四五六七八九十两百千万亿零〇几数兩萬億")
 #: Common surnames: a surname and two characters is a name's form (李国庆, 陈平原), never a composition.
@@ -393,7 +396,8 @@ def composition_splits(words: list[str], known, among=None) -> dict[int, list[tu
             if mixed[1] in known:
                 out[i] = [(mixed[1], mixed[2])]
             continue
-        if len(w) == 2 and w[1] in CHARACTER_TRAILS and w[0] > "\x7f":  # a character and a trail: 去了
+        if (len(w) == 2 and w[1] in CHARACTER_TRAILS and w[0] > "\x7f"  # a character and a trail: 去了
+                and not (w[1] in _PRONOUNS and w[0] in _PRONOUN_WORD_HEADS)):
             out[i] = [(w[0], w[1])]
             continue
         if len(w) < 3 or not _ALL_HAN.fullmatch(w) or set(w) <= HAN_NUMERALS or name_form(w):

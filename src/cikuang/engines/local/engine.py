@@ -40,9 +40,10 @@ MAP_UNIT_BYTES = 96
 CUT_UNIT_BYTES = 48
 PIECE_SHARE = 0.2
 #: The share of the memory budget that ``count_pairs``'s tables may take before they spill: a
-#: table doubles as it grows (the old and the new array at once), and two workers' may do so
-#: in one batch.
-PAIR_SHARE = 0.25
+#: table doubles as it grows (the old and the new array at once, three times the old one), every
+#: worker's may do so in one piece, and a spill copies a table's entries out (at 0.25, discover
+#: --memory 256M on one 200 MB line peaked at 454-462 MB, over the budget's 150 MB allowance).
+PAIR_SHARE = 0.15
 #: The smallest piece a block is cut into.
 MIN_PIECE = 1 << 15
 #: Bytes of a long-fragment record (two hashes, start, length, count).
