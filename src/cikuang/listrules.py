@@ -115,10 +115,10 @@ GRAMMAR_TRAILS = frozenset("了在们們")
 #: to half the character's occurrences): 了 and 在 (去了, 杂在), and a personal pronoun as the verb's
 #: object (请您, 劝她; of PKU's and MSR's word types of a character and a pronoun, jieba's dictionary
 #: lacks only 素我 小我 求我 排他).
-CHARACTER_TRAILS = frozenset("了在您你我他她它")
+_PRONOUNS = frozenset("您你我他她它")
+CHARACTER_TRAILS = frozenset("了在") | _PRONOUNS
 #: ... but for 其 and 自 before a pronoun, which make words (其他 其它 自我), not a verb and its object.
 _PRONOUN_WORD_HEADS = frozenset("其自")
-_PRONOUNS = frozenset("您你我他她它")
 #: The characters of Chinese numerals (and 几, 数: 几枚, 数支), which count as a number before an entry.
 HAN_NUMERALS = frozenset("一二三四五六七八九十两百千万亿零〇几数兩萬億")
 #: Common surnames: a surname and two characters is a name's form (李国庆, 陈平原), never a composition.

@@ -76,7 +76,6 @@ class OccurrenceStats:
         total, entropy, share = (a.reshape(n_words, 2) for a in (total, entropy, share))
         return cls(total[:, 0].astype(np.int64), entropy[:, 0], entropy[:, 1], share.max(axis=1))
 
-
     def plus(self, other: "OccurrenceStats") -> "OccurrenceStats":
         """These statistics and those of other words (each word's pairs all in one of the two: a
         word's values are zero where it has no pairs)."""
@@ -275,17 +274,15 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, count_pairs, ba
     pair_words, pair_keys = two_character_words(known)
     # The pairs come in parts, a word's all in one (one part unless the engine spilled them), and
     # each part is measured on its own: the statistics of a word are those of its pairs alone.
-    straddle_parts, after_number, stats = [], np.zeros(len(scan)), None
+    no_pairs = np.zeros(0, np.uint64), np.zeros(0, np.int64)  # (what the parts are added to)
+    straddle_parts = [straddling(*no_pairs, scan.words, pair_keys)]
+    after_number, stats = np.zeros(len(scan)), OccurrenceStats.of(*no_pairs, len(scan))
     for keys, pair_counts in count_pairs(block_occurrences, summed_pairs, segmenter, target, into=add_occurrences,
                                          group_shift=PAIR_WORD_SHIFT):
         straddle_parts.append(straddling(keys, pair_counts, scan.words, pair_keys))
         after_number += numbered_counts(keys, pair_counts, len(scan))
-        part = OccurrenceStats.of(keys, pair_counts, len(scan))
+        stats = stats.plus(OccurrenceStats.of(keys, pair_counts, len(scan)))
         del keys, pair_counts
-        stats = part if stats is None else stats.plus(part)
-    if stats is None:  # (an engine gives at least one part; this is for one that gave none)
-        stats = OccurrenceStats.of(np.zeros(0, np.uint64), np.zeros(0, np.int64), len(scan))
-        straddle_parts = [straddling(np.zeros(0, np.uint64), np.zeros(0, np.int64), scan.words, pair_keys)]
     straddles = tuple(np.concatenate(columns) for columns in zip(*straddle_parts))
     del straddle_parts
     at = np.array([scan.index[w] for w in words], dtype=np.int64)  # scan's order -> the lexicon's

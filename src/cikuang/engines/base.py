@@ -17,17 +17,17 @@ stream on local disk and threads, or cached partitions on a Spark cluster) and i
 ``count_fragments(kept, min_count, with_dropped)``
     cut the corpus with the kept n-grams and count the candidate fragments (:class:`Fragments`);
     ``with_dropped``: the chains the backtrack rule rejects too, for the word list
-``map_blocks(fn, total, *args, into=None)``
+``map_blocks(fn, total, *args)``
     ``total`` of ``fn(codes, latin_runs, *args)`` over every block of the corpus in the discovery
-    coding (:func:`cikuang.textmodel.encode_units`; ``latin_runs[i]`` names code ``LATIN_BASE + i``);
-    ``into(acc, codes, latin_runs, *args) -> acc``, the same as ``total([acc, fn(codes, ...)])``
-    (``fn`` alone when ``acc`` is None), which an engine may use instead to add a block into a
-    running total in place
+    coding (:func:`cikuang.textmodel.encode_units`; ``latin_runs[i]`` names code ``LATIN_BASE + i``)
 ``count_pairs(fn, total, *args, into, group_shift)``
-    the same pass when its total is a hash table of counts (:mod:`cikuang._hashtable`), as
-    (keys, counts) parts: the keys that share their bits from ``group_shift`` up are in one part.
+    the same pass when its total is a (table, size) hash table of counts (:mod:`cikuang._hashtable`),
+    as (keys, counts) parts: the keys that share their bits from ``group_shift`` up are in one part.
     One part unless the engine spills (the local engine beyond its budget), so a caller takes the
-    parts one at a time (the word list's neighbour pairs: a word's pairs are one part's)
+    parts one at a time (the word list's neighbour pairs: a word's pairs are one part's).
+    ``into(acc, codes, latin_runs, *args) -> acc`` is the same as ``total([acc, fn(codes, ...)])``
+    (``fn`` alone when ``acc`` is None), which an engine may use instead to add a block into a
+    running table in place
 
 Engines never see the spec, the recipe or the estimator, and the recipe never sees a thread, a
 file or an RDD. Both engines use the same compiled kernels (:mod:`cikuang._native`) and the same
@@ -166,9 +166,9 @@ class Engine(abc.ABC):
     def count_fragments(self, kept: KeptSet, min_count: int, with_dropped: bool = False) -> Fragments: ...
 
     @abc.abstractmethod
-    def map_blocks(self, fn: Callable, total: Callable, *args, into: Callable | None = None): ...
+    def map_blocks(self, fn: Callable, total: Callable, *args): ...
 
     def count_pairs(self, fn: Callable, total: Callable, *args, into: Callable | None = None, group_shift: int = 0):
         """(keys, counts) parts of the (table, size) that ``map_blocks`` totals (see the module
         doc); here one part, the whole table, taken in place."""
-        yield ht.take_items(self.map_blocks(fn, total, *args, into=into)[0])
+        yield ht.take_items(self.map_blocks(fn, total, *args)[0])

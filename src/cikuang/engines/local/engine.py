@@ -197,17 +197,9 @@ class LocalEngine(Engine):
         return Fragments(short_keys[frequent], short_counts[frequent], h1[sel], h2[sel], n[sel], ids_of(sel),
                          n[drop], ids_of(drop))
 
-    def map_blocks(self, fn, total, *args, into=None):
-        """``total`` of ``fn`` over the blocks (see :class:`~..base.Engine`); ``into(acc, codes,
-        latin_runs, *args) -> acc``, if given, adds a block into a worker's running total in place
-        (``acc`` None at first), which spares a table per block and its merge."""
+    def map_blocks(self, fn, total, *args):
+        """``total`` of ``fn`` over the blocks (see :class:`~..base.Engine`)."""
         latin = self.stream.vocab.latin
-        if into is not None:
-            def run(item, acc):
-                return into(acc, item[2], latin, *args)
-
-            return total(self._blocks(run, "refining", with_codes=True, fold=total, share=PIECE_SHARE,
-                                      piece=self._piece(MAP_UNIT_BYTES)))
 
         def add(item, parts):
             # a worker's results wait in a list, added up when they reach half its running total
@@ -225,19 +217,19 @@ class LocalEngine(Engine):
         return total(sum(states, []))
 
     def count_pairs(self, fn, total, *args, into=None, group_shift: int = 0):
-        """The summed tables of ``into`` as (keys, counts) parts (see :class:`~..base.Engine`). When
-        the workers' tables outgrow ``PAIR_SHARE`` of the memory budget, their entries go to spill
-        partitions on disk (by the key's bits from ``group_shift`` up) and the tables start afresh;
-        each partition is then summed on its own. Within the budget: one part, the tables added
-        into the largest."""
-        if into is None:
-            yield from super().count_pairs(fn, total, *args, group_shift=group_shift)
-            return
+        """The summed tables as (keys, counts) parts (see :class:`~..base.Engine`): each worker adds
+        its blocks into its own table (with ``into``, in place). When the workers' tables outgrow
+        ``PAIR_SHARE`` of the memory budget, their entries go to spill partitions on disk (by the
+        key's bits from ``group_shift`` up) and the tables start afresh; each partition is then
+        summed on its own. Within the budget: one part, the tables added into the largest."""
         latin = self.stream.vocab.latin
         store = SpillPartitions(ht.ONE_WORD, int(self.memory * PAIR_SHARE), self.tmp_dir, group_shift)
 
         def run(item, acc):
-            return into(acc, item[2], latin, *args)
+            if into is not None:
+                return into(acc, item[2], latin, *args)
+            table = fn(item[2], latin, *args)
+            return table if acc is None else total([acc, table])
 
         try:
             states = self._blocks(run, "measuring words", with_codes=True, spill=store.add_tables,

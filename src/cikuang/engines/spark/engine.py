@@ -256,7 +256,7 @@ class SparkEngine(Engine):
                          np.array([r[2] for r in dropped], dtype=np.int64), [r[3] for r in dropped])
 
     @_spark_pass
-    def map_blocks(self, fn, total, *args, into=None):  # a partition's blocks are added by ``total``
+    def map_blocks(self, fn, total, *args):  # a partition's blocks are added by ``total``
         bc = self._broadcast_code((fn, total, args))
 
         def run(blocks_):
