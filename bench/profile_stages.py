@@ -4,7 +4,7 @@
 Usage: python bench/profile_stages.py CORPUS [--preset kexue2019] [--no-neighbours] [--no-refine] [--repeats 2]
 
 Every corpus pass the recipe asks of the engine (:mod:`cikuang.engines.base`: encode, count_level
-per length, count_fragments, map_blocks) is timed, and so is each step of the recipe
+per length, count_fragments, map_blocks, count_pairs) is timed, and so is each step of the recipe
 (``cikuang.recipe``: keep_ngrams, candidates, refine, the chains, describe = the word list's
 occurrence pass and statuses); a step's time includes the passes it asks for. The first run includes
 the cold start of the process (page cache, thread pools); later runs show the steady state.
@@ -22,7 +22,7 @@ from cikuang.engines.local.engine import LocalEngine  # noqa: E402
 IMPORT_S = time.perf_counter() - t0
 import cikuang.recipe as recipe  # noqa: E402
 
-PASSES = ["encode", "use_ids", "count_level", "count_fragments", "map_blocks"]
+PASSES = ["encode", "use_ids", "count_level", "count_fragments", "map_blocks", "count_pairs"]
 STEPS = ["keep_ngrams", "candidates", "output_lexicon", "refine", "chain_words", "with_list_candidates", "describe"]
 
 
@@ -38,14 +38,28 @@ def main() -> None:
     times: dict[str, float] = defaultdict(float)
     for name in PASSES:
         def timed(self, *a, _f=getattr(LocalEngine, name), _n=name, **k):
+            label = f"{_n}({a[0]})" if _n == "count_level" else _n
             t = time.perf_counter()
             try:
-                return _f(self, *a, **k)
+                out = _f(self, *a, **k)
             finally:
-                label = f"{_n}({a[0]})" if _n == "count_level" else _n
                 times[label] += time.perf_counter() - t
+            return _timed_parts(out, label) if _n == "count_pairs" else out
         setattr(LocalEngine, name, timed)
     steps: dict[str, float] = defaultdict(float)
+
+    def _timed_parts(parts, label):
+        """count_pairs gives its parts lazily: the pass runs while they are taken."""
+        it = iter(parts)
+        while True:
+            t = time.perf_counter()
+            try:
+                part = next(it)
+            except StopIteration:
+                times[label] += time.perf_counter() - t
+                return
+            times[label] += time.perf_counter() - t
+            yield part
     for name in STEPS:
         def timed_step(*a, _f=getattr(recipe, name), _n=name, **k):
             t = time.perf_counter()
