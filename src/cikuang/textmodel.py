@@ -120,6 +120,7 @@ def prepare_tables() -> None:
     """Build the lookup tables now (about 0.05 s), e.g. before threads that will share them."""
     _bmp_tables()
     _unit_class_table()
+    _images()
 
 
 def _astral_han_mask(cps: np.ndarray) -> np.ndarray:
@@ -256,6 +257,12 @@ def encode_units(text: str, vocab: UnitVocab, ends_clause: bool = True) -> np.nd
         return codes
 
     slow = needing_context(cps, kinds, astral_ok, ASTRAL_HAN)
+    if len(slow):  # ℃ and the like become their images first: most lines then need no unicodedata
+        expanded = _with_images(cps, slow)
+        if expanded is not None:
+            cps = expanded
+            slow = needing_context(cps, kinds, astral_ok, ASTRAL_HAN)
+            text = None  # (the lines the general way takes are read off cps)
     if len(slow) == 0:
         return fast(0, len(cps), ends_clause)
     # Lines holding such characters go the general way, the runs of lines between them the fast one.
@@ -267,11 +274,54 @@ def encode_units(text: str, vocab: UnitVocab, ends_clause: bool = True) -> np.nd
         end = int(newlines[line]) + 1 if line < len(newlines) else len(cps)
         if start > pos:
             parts.append(fast(pos, start, True))
-        parts.append(_encode_general(text[start:end], vocab, ends_clause if end == len(cps) else True))
+        line = text[start:end] if text is not None else cps[start:end].tobytes().decode("utf-32-le", "surrogatepass")
+        parts.append(_encode_general(line, vocab, ends_clause if end == len(cps) else True))
         pos = end
     if pos < len(cps):
         parts.append(fast(pos, len(cps), ends_clause))
     return np.concatenate(parts)
+
+
+@lru_cache(maxsize=1)
+def _images() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(length, start, flat): the NFKC image of each BMP code point that NFKC turns into several
+    characters that hold a unit (℃ → °C, Ⅱ → II, ⑵ → (2), ㍻ → 平成), as ``flat[start:start + length]``;
+    length 0 for every other code point (combining marks and conjoining jamo among them: what they
+    become depends on their neighbours). All the images are in the BMP."""
+    kinds, _ = _bmp_tables()
+    length = np.zeros(0x10000, dtype=np.int64)
+    start = np.zeros(0x10000, dtype=np.int64)
+    flat: list[int] = []
+    for cp in np.flatnonzero(kinds == _SLOW).tolist():
+        ch = chr(cp)
+        if 0xD800 <= cp <= 0xDFFF or unicodedata.combining(ch) or unicodedata.category(ch).startswith("M") \
+                or 0x1160 <= cp <= 0x11FF:
+            continue
+        image = [ord(c) for c in unicodedata.normalize("NFKC", ch)]
+        if len(image) > 1 and max(image) < 0x10000:
+            length[cp], start[cp] = len(image), len(flat)
+            flat.extend(image)
+    return length, start, np.array(flat, dtype=np.uint32)
+
+
+def _with_images(cps: np.ndarray, slow: np.ndarray) -> np.ndarray | None:
+    """``cps`` with each code point at ``slow`` that has an image (:func:`_images`) replaced by its
+    image; None if none has. Exact: a string is compatibility-equivalent to itself with any of its
+    characters replaced by that character's NFKC, so both have one NFKC (the replaced text's
+    combining marks, if any, still send their lines the general way). On PKU-based text, ℃ sent
+    one line in 50 to :func:`_encode_general`, and encoding took 2.5 times as long."""
+    length, start, flat = _images()
+    at = slow[cps[slow] < 0x10000]
+    at = at[length[cps[at]] > 0]
+    if not len(at):
+        return None
+    pieces, pos = [], 0
+    for i, a, n in zip(at.tolist(), start[cps[at]].tolist(), length[cps[at]].tolist()):
+        pieces.append(cps[pos:i])
+        pieces.append(flat[a : a + n])
+        pos = i + 1
+    pieces.append(cps[pos:])
+    return np.concatenate(pieces)
 
 
 def _astral_boundaries(cps: np.ndarray) -> np.ndarray:
