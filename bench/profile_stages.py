@@ -53,12 +53,10 @@ def main() -> None:
         it = iter(parts)
         while True:
             t = time.perf_counter()
-            try:
-                part = next(it)
-            except StopIteration:
-                times[label] += time.perf_counter() - t
-                return
+            part = next(it, None)  # (a part is a tuple, never None)
             times[label] += time.perf_counter() - t
+            if part is None:
+                return
             yield part
     for name in STEPS:
         def timed_step(*a, _f=getattr(recipe, name), _n=name, **k):

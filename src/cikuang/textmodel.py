@@ -80,12 +80,19 @@ def _is_unit_char(ch: str) -> bool:
     return is_han_cp(ord(ch)) or (ch.isascii() and ch.isalnum())
 
 
+def _depends_on_neighbours(cp: int) -> bool:
+    """Whether what NFKC makes of the code point depends on the characters beside it: combining
+    marks (they compose with what precedes them) and conjoining jamo."""
+    ch = chr(cp)
+    return bool(unicodedata.combining(ch)) or unicodedata.category(ch).startswith("M") or 0x1160 <= cp <= 0x11FF
+
+
 def _classify(cp: int) -> tuple[int, int]:
     """(kind, mapped code point) of one code point under NFKC."""
     if 0xD800 <= cp <= 0xDFFF:
         return _KEEP, 0x20
     ch = chr(cp)
-    if unicodedata.combining(ch) or unicodedata.category(ch).startswith("M") or 0x1160 <= cp <= 0x11FF:
+    if _depends_on_neighbours(cp):
         return _SLOW, 0
     norm = unicodedata.normalize("NFKC", ch)
     if len(norm) == 1:
@@ -259,10 +266,9 @@ def encode_units(text: str, vocab: UnitVocab, ends_clause: bool = True) -> np.nd
     slow = needing_context(cps, kinds, astral_ok, ASTRAL_HAN)
     if len(slow):  # ℃ and the like become their images first: most lines then need no unicodedata
         expanded = _with_images(cps, slow)
-        if expanded is not None:
+        if expanded is not None:  # (an image may hold a combining mark: the positions are found anew)
             cps = expanded
             slow = needing_context(cps, kinds, astral_ok, ASTRAL_HAN)
-            text = None  # (the lines the general way takes are read off cps)
     if len(slow) == 0:
         return fast(0, len(cps), ends_clause)
     # Lines holding such characters go the general way, the runs of lines between them the fast one.
@@ -274,8 +280,8 @@ def encode_units(text: str, vocab: UnitVocab, ends_clause: bool = True) -> np.nd
         end = int(newlines[line]) + 1 if line < len(newlines) else len(cps)
         if start > pos:
             parts.append(fast(pos, start, True))
-        line = text[start:end] if text is not None else cps[start:end].tobytes().decode("utf-32-le", "surrogatepass")
-        parts.append(_encode_general(line, vocab, ends_clause if end == len(cps) else True))
+        line_text = cps[start:end].tobytes().decode("utf-32-le", "surrogatepass")  # (the images in it)
+        parts.append(_encode_general(line_text, vocab, ends_clause if end == len(cps) else True))
         pos = end
     if pos < len(cps):
         parts.append(fast(pos, len(cps), ends_clause))
@@ -292,12 +298,10 @@ def _images() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     length = np.zeros(0x10000, dtype=np.int64)
     start = np.zeros(0x10000, dtype=np.int64)
     flat: list[int] = []
-    for cp in np.flatnonzero(kinds == _SLOW).tolist():
-        ch = chr(cp)
-        if 0xD800 <= cp <= 0xDFFF or unicodedata.combining(ch) or unicodedata.category(ch).startswith("M") \
-                or 0x1160 <= cp <= 0x11FF:
+    for cp in np.flatnonzero(kinds == _SLOW).tolist():  # (no surrogate is slow: _classify)
+        if _depends_on_neighbours(cp):
             continue
-        image = [ord(c) for c in unicodedata.normalize("NFKC", ch)]
+        image = [ord(c) for c in unicodedata.normalize("NFKC", chr(cp))]
         if len(image) > 1 and max(image) < 0x10000:
             length[cp], start[cp] = len(image), len(flat)
             flat.extend(image)
@@ -315,13 +319,12 @@ def _with_images(cps: np.ndarray, slow: np.ndarray) -> np.ndarray | None:
     at = at[length[cps[at]] > 0]
     if not len(at):
         return None
-    pieces, pos = [], 0
-    for i, a, n in zip(at.tolist(), start[cps[at]].tolist(), length[cps[at]].tolist()):
-        pieces.append(cps[pos:i])
-        pieces.append(flat[a : a + n])
-        pos = i + 1
-    pieces.append(cps[pos:])
-    return np.concatenate(pieces)
+    first, n = start[cps[at]], length[cps[at]]
+    out = cps.copy()
+    out[at] = flat[first]  # each image's first character in its character's place, the rest after it
+    rest = n - 1
+    offset = np.arange(int(rest.sum())) - np.repeat(np.cumsum(rest) - rest, rest)  # 0, 1, ... within an image
+    return np.insert(out, np.repeat(at + 1, rest), flat[np.repeat(first + 1, rest) + offset])
 
 
 def _astral_boundaries(cps: np.ndarray) -> np.ndarray:

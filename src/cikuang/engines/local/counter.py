@@ -21,7 +21,7 @@ from ..._native import count_bigrams, count_ngrams_apriori
 from ...ngrams import DENSE_UNITS, NgramCounts, layout_for, partition_of, sort_order
 from . import records
 
-SPILL_PARTS = 32
+SPILL_PARTS = 32  # (a partition's number fits a byte)
 #: Bytes an entry of a spill file takes while it is summed (the records, a table at 60 % load or
 #: less, the summed keys and counts): a file of more entries than the budget allows is split again.
 SUM_BYTES = 80
@@ -71,8 +71,9 @@ class SpillPartitions:
         self.spilled = False
 
     def _part_of(self, keys: np.ndarray, level: int = 0) -> np.ndarray:
+        """The partition of each key, one byte each (see :func:`_sorted_by_partition`)."""
         grouped = keys >> np.uint64(self.group_shift) if self.group_shift else keys
-        return partition_of(grouped, SPILL_PARTS, level)
+        return partition_of(grouped, SPILL_PARTS, level).astype(np.uint8)
 
     def add_tables(self, tables) -> None:
         """Append the entries of (table, size) hash tables (None for a table not made)."""
@@ -81,7 +82,7 @@ class SpillPartitions:
             if table is None:
                 continue
             k, v = self.layout.items(table[0])
-            part = self._part_of(k).astype(np.uint8)  # (SPILL_PARTS fits a byte)
+            part = self._part_of(k)
             rec = np.empty(len(k), dtype=self.layout.entry)
             rec["key"], rec["count"] = k, v
             del k, v
@@ -129,7 +130,7 @@ class SpillPartitions:
                     rec = records.read(f, self.layout.entry, 1 << 20)
                     if not len(rec):
                         break
-                    rec, ends = _sorted_by_partition(rec, self._part_of(rec["key"], level).astype(np.uint8))
+                    rec, ends = _sorted_by_partition(rec, self._part_of(rec["key"], level))
                     for q, start, end in ends:
                         if parts[q] is None:
                             parts[q] = records.anonymous(self.tmp_dir, _SPILLING)

@@ -267,7 +267,7 @@ class LocalEngine(Engine):
         folded: list = []  # the states folded so far, as one
         lock = threading.Lock()  # for the pieces, the bar, and the folds
         spilling = threading.Lock()  # for the spills
-        spilling_bytes = [0]  # what the states being spilled (or waiting to be) hold
+        spilling_bytes = 0  # what the states being spilled (or waiting to be) hold
         due: set = set()  # the workers whose states are to be folded or spilled after their piece
         stop = threading.Event()
         blocks = self.stream.id_blocks(self.unit_ids, CUT_BLOCK, with_codes)
@@ -281,6 +281,7 @@ class LocalEngine(Engine):
                 raise
 
         def take_pieces(w: int, bar) -> None:
+            nonlocal spilling_bytes
             while not stop.is_set():
                 with lock:
                     item = next(items, None)
@@ -293,7 +294,7 @@ class LocalEngine(Engine):
                         continue
                     if w in due:  # another worker's states outgrew the share
                         due.discard(w)
-                    elif _nbytes(states) + _nbytes(folded) + spilling_bytes[0] > share:
+                    elif _nbytes(states) + _nbytes(folded) + spilling_bytes > share:
                         # this worker's state goes now, and each other's when its piece is done
                         due.update(v for v in range(workers) if v != w and states[v] is not None)
                     else:
@@ -302,8 +303,8 @@ class LocalEngine(Engine):
                     if spill is None:
                         folded[:] = [fold(folded + [state])]
                         continue
-                    held = _nbytes([state])
-                    spilling_bytes[0] += held  # (still held until written: it counts to the share)
+                    held = _nbytes(state)
+                    spilling_bytes += held  # (still held until written: it counts to the share)
                 # A spill is written outside the pieces' lock, so that the other workers go on
                 # taking pieces meanwhile (on 1 GB, 48 spills of the word list's pairs took 35 s
                 # under it); the spills themselves take turns.
@@ -311,7 +312,7 @@ class LocalEngine(Engine):
                     spill([state])
                 del state
                 with lock:
-                    spilling_bytes[0] -= held
+                    spilling_bytes -= held
 
         with self.progress.bar(label, total=self.stream.n_codes, unit="units") as bar, \
                 ThreadPoolExecutor(workers) as pool:
