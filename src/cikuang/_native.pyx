@@ -1068,3 +1068,63 @@ def count_occurrences(const uint32_t[::1] units, const uint32_t[::1] neighbours,
         for h in range(held):
             T.add(batch[h], 1)
     return T.words, T.size
+
+
+# ---------------------------------------------------------------------------------------------
+# the word list: the neighbour pairs that a two-character word straddles
+
+cdef inline bint _straddle(uint64_t key, const uint32_t* first, const uint32_t* last, Py_ssize_t n_words,
+                           const uint64_t* words, Py_ssize_t n_tab, const uint8_t* trail, uint64_t* value) noexcept nogil:
+    """Whether the neighbour of pair ``key`` and its entry's edge character make a word of the
+    table ``words`` (value: its index + 1, put in ``value``)."""
+    cdef int64_t w = <int64_t>(key >> 33) - 1
+    cdef uint64_t side = (key >> 32) & 1, near = key & <uint64_t>0xFFFFFFFFU, edge, pair
+    cdef Py_ssize_t s
+    if w < 0 or w >= n_words or near <= 0x7F or near >= 0x110000:
+        return False  # a clause edge, a Latin or digit neighbour (codes from 0x80000000), ASCII
+    edge = last[w] if side else first[w]
+    if edge <= 0x7F or (side and near < 0x10000 and trail[near]):
+        return False
+    pair = (edge << 32) | near if side else (near << 32) | edge
+    s = slot_of(words, n_tab, pair)
+    if words[s] != pair:
+        return False
+    value[0] = words[s + 1]
+    return True
+
+
+def straddling_pairs(const uint64_t[:] keys, const int64_t[:] counts, const uint32_t[::1] first,
+                     const uint32_t[::1] last, const uint64_t[::1] words, const uint8_t[::1] trail):
+    """The neighbour pairs (``count_occurrences``' keys and counts) whose neighbour and the
+    entry's edge character (``first``, ``last``: each entry's, by index) make a two-character word:
+    a key of the table ``words`` (``first code point << 32 | second``, value the word's index + 1).
+    A neighbour after the entry that ``trail`` marks (a BMP mask) is its context, never a straddle.
+    Returns (entry index, side, word index, count) of those pairs, in the pairs' order."""
+    cdef Py_ssize_t n = keys.shape[0], n_words = first.shape[0], n_tab = words.shape[0], i, m = 0
+    cdef const uint64_t* ptab = u64ptr(words)
+    cdef uint64_t v
+    if counts.shape[0] != n or last.shape[0] != n_words or trail.shape[0] < 0x10000:
+        raise ValueError("straddling_pairs: mismatched arrays")
+    # one pass of look-ups, the word each pair makes held for the second (0: none)
+    made_obj = np.zeros(n, dtype=np.uint32)
+    cdef uint32_t[::1] made = made_obj
+    with nogil:
+        for i in range(n):
+            if _straddle(keys[i], &first[0], &last[0], n_words, ptab, n_tab, &trail[0], &v):
+                made[i] = <uint32_t>v
+                m += 1
+    word_obj = np.empty(m, dtype=np.int64)
+    side_obj = np.empty(m, dtype=np.int64)
+    at_obj = np.empty(m, dtype=np.int64)
+    count_obj = np.empty(m, dtype=np.int64)
+    cdef int64_t[::1] word = word_obj, side = side_obj, at = at_obj, count = count_obj
+    m = 0
+    with nogil:
+        for i in range(n):
+            if made[i]:
+                word[m] = <int64_t>(keys[i] >> 33) - 1
+                side[m] = <int64_t>((keys[i] >> 32) & 1)
+                at[m] = <int64_t>made[i] - 1
+                count[m] = counts[i]
+                m += 1
+    return word_obj, side_obj, at_obj, count_obj

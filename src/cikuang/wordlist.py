@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._hashtable import merged, new_table
+from ._hashtable import merged, new_table, table_from
+from ._native import straddling_pairs
 from .lexicon import WORD, Lexicon
 from .basedict import other_script_spellings
 from .listrules import (FUNCTION_TRAILS, HAN_NUMERALS, ListRules, composition_splits, compositions, doubled_leads,
@@ -37,7 +38,8 @@ from .textmodel import LATIN_BASE, UnitVocab
 NUMBER_NEIGHBOUR = 0x80000001
 #: The word score counts cohesion up to the list's threshold plus this many nats (see scoring.word_score).
 SCORE_CAP = 2.0
-_TRAIL_CODES = np.array(sorted(map(ord, FUNCTION_TRAILS)), dtype=np.uint64)
+_TRAIL_MASK = np.zeros(0x10000, dtype=np.uint8)  # the function trails, by code point (all in the BMP)
+_TRAIL_MASK[[ord(c) for c in FUNCTION_TRAILS]] = 1
 _NUMBER_CODES = np.array(sorted([NUMBER_NEIGHBOUR, *map(ord, HAN_NUMERALS)]), dtype=np.uint64)
 #: The neighbour pairs are read this many at a time (8 MB an array of them): the straddle test
 #: makes some ten arrays of a chunk at once (at 4M pairs a chunk, 270 MB: over a 256M budget).
@@ -373,48 +375,15 @@ def two_character_words(known) -> tuple[list[str], np.ndarray]:
 def straddling(keys: np.ndarray, counts: np.ndarray, scan_words: list[str], pair_keys: np.ndarray):
     """The neighbour pairs (:func:`count_occurrences`' keys) in which the neighbour and the entry's
     edge character make one of the two-character words ``pair_keys`` (:func:`two_character_words`):
-    各 before 界人士 makes 各界. Returns their (entry index, side, index into ``pair_keys``, count)."""
+    各 before 界人士 makes 各界. A particle or locative after a word is its context, not a straddle:
+    网上 in 官网上 says nothing. Returns their (entry index, side, index into ``pair_keys``, count)."""
     empty = np.zeros(0, np.int64)
     if not len(pair_keys) or not len(keys):
         return empty, empty, empty, empty
-    edge_of = np.stack([np.frombuffer("".join(w[at] for w in scan_words).encode("utf-32-le", "surrogatepass"),
-                                      dtype=np.uint32) for at in (0, -1)], axis=1).astype(np.uint64)  # first, last
-    # A bitmap of the character pairs over the few thousand characters the words are made of finds
-    # the candidates in one gather; only those are looked up by key.
-    chars, dense = np.unique(np.stack((pair_keys >> np.uint64(32), pair_keys & np.uint64(0xFFFFFFFF))),
-                             return_inverse=True)
-    width = len(chars)
-    dense = dense.reshape(2, -1).astype(np.int64)
-    flat = dense[0] * width + dense[1]
-    bits = np.zeros((width * width + 7) // 8, dtype=np.uint8)
-    np.bitwise_or.at(bits, flat >> 3, (1 << (flat & 7)).astype(np.uint8))
-    index = np.full(0x110000, -1, dtype=np.int64)
-    index[chars.astype(np.int64)] = np.arange(width)
-    parts = [_straddling_part(word, side, neighbour, c, edge_of, pair_keys, bits, index, width)
-             for _, word, side, neighbour, c in pair_chunks(keys, counts)]
-    return tuple(np.concatenate(columns) for columns in zip(*parts))
-
-
-def _straddling_part(word, side, neighbour, counts, edge_of, pair_keys, bits, index, width):
-    """:func:`straddling` on a chunk of the pairs (:func:`pair_chunks`; the bitmap ``bits`` of the
-    character pairs over ``width`` characters, ``index`` their dense numbers by code point)."""
-    edge = edge_of[word, side]
-    # a Han neighbour (a unit code below 0x110000 is a code point; 0 is a clause edge) by a Han edge
-    han = (neighbour > 0x7F) & (neighbour < 0x110000) & (edge > 0x7F)
-    # A particle or locative after a word is its context, not a straddle: 网上 in 官网上 says nothing.
-    han &= ~((side == 1) & np.isin(neighbour, _TRAIL_CODES))
-    n_of = index[np.where(han, neighbour, 0).astype(np.int64)]
-    e_of = index[np.where(han, edge, 0).astype(np.int64)]
-    han &= (n_of >= 0) & (e_of >= 0)
-    at_bit = np.where(side == 0, n_of * width + e_of, e_of * width + n_of)
-    at_bit[~han] = 0
-    han &= ((bits[at_bit >> 3] >> (at_bit & 7).astype(np.uint8)) & 1).astype(bool)
-    found = np.flatnonzero(han)
-    word, side, neighbour, edge = word[found], side[found], neighbour[found], edge[found]
-    pair = np.where(side == 0, (neighbour << np.uint64(32)) | edge, (edge << np.uint64(32)) | neighbour)
-    at = np.searchsorted(pair_keys, pair)  # every one is there: the bitmap holds exactly these pairs
-    counts = counts[found]
-    return word, side, at, counts.astype(np.int64)
+    first, last = (np.frombuffer("".join(w[at] for w in scan_words).encode("utf-32-le", "surrogatepass"),
+                                 dtype=np.uint32) for at in (0, -1))
+    words = table_from(pair_keys, np.arange(1, len(pair_keys) + 1))  # a pair's key -> its index + 1
+    return straddling_pairs(keys, counts, first, last, words, _TRAIL_MASK)  # (strided: a table's items)
 
 
 def straddled_share(word: np.ndarray, side: np.ndarray, pair: np.ndarray, count: np.ndarray,
