@@ -277,11 +277,12 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, count_pairs, ba
     # The pairs come in parts, a word's all in one (one part unless the engine spilled them), and
     # each part is measured on its own: the statistics of a word are those of its pairs alone.
     no_pairs = np.zeros(0, np.uint64), np.zeros(0, np.int64)  # (what the parts are added to)
-    straddle_parts = [straddling(*no_pairs, scan.words, pair_keys)]
+    straddles_of = Straddles(scan.words, pair_keys)
+    straddle_parts = [straddles_of(*no_pairs)]
     after_number, stats = np.zeros(len(scan)), OccurrenceStats.of(*no_pairs, len(scan))
     for keys, pair_counts in count_pairs(block_occurrences, summed_pairs, segmenter, target, into=add_occurrences,
                                          group_shift=PAIR_WORD_SHIFT):
-        straddle_parts.append(straddling(keys, pair_counts, scan.words, pair_keys))
+        straddle_parts.append(straddles_of(keys, pair_counts))
         after_number += numbered_counts(keys, pair_counts, len(scan))
         stats = stats.plus(OccurrenceStats.of(keys, pair_counts, len(scan)))
         del keys, pair_counts
@@ -372,18 +373,32 @@ def two_character_words(known) -> tuple[list[str], np.ndarray]:
     return [words[i] for i in by_key.tolist()], keys[by_key]
 
 
+class Straddles:
+    """The straddle test (:func:`straddling`) for the neighbour pairs of the entries ``scan_words``
+    and the two-character words ``pair_keys`` (:func:`two_character_words`), its look-ups made once
+    for every part of the pairs: each entry's edge characters, and the words' keys in a hash table."""
+
+    def __init__(self, scan_words: list[str], pair_keys: np.ndarray):
+        self.first, self.last = (
+            np.frombuffer("".join(w[at] for w in scan_words).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            for at in (0, -1))
+        self.n_pairs = len(pair_keys)
+        self.words = table_from(pair_keys, np.arange(1, len(pair_keys) + 1))  # a pair's key -> its index + 1
+
+    def __call__(self, keys: np.ndarray, counts: np.ndarray):
+        """(entry index, side, index into ``pair_keys``, count) of the straddled pairs among these."""
+        if not self.n_pairs or not len(keys):
+            empty = np.zeros(0, np.int64)
+            return empty, empty, empty, empty
+        return straddling_pairs(keys, counts, self.first, self.last, self.words, _TRAIL_MASK)  # (strided: items)
+
+
 def straddling(keys: np.ndarray, counts: np.ndarray, scan_words: list[str], pair_keys: np.ndarray):
     """The neighbour pairs (:func:`count_occurrences`' keys) in which the neighbour and the entry's
     edge character make one of the two-character words ``pair_keys`` (:func:`two_character_words`):
     各 before 界人士 makes 各界. A particle or locative after a word is its context, not a straddle:
     网上 in 官网上 says nothing. Returns their (entry index, side, index into ``pair_keys``, count)."""
-    empty = np.zeros(0, np.int64)
-    if not len(pair_keys) or not len(keys):
-        return empty, empty, empty, empty
-    first, last = (np.frombuffer("".join(w[at] for w in scan_words).encode("utf-32-le", "surrogatepass"),
-                                 dtype=np.uint32) for at in (0, -1))
-    words = table_from(pair_keys, np.arange(1, len(pair_keys) + 1))  # a pair's key -> its index + 1
-    return straddling_pairs(keys, counts, first, last, words, _TRAIL_MASK)  # (strided: a table's items)
+    return Straddles(scan_words, pair_keys)(keys, counts)
 
 
 def straddled_share(word: np.ndarray, side: np.ndarray, pair: np.ndarray, count: np.ndarray,
