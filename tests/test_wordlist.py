@@ -187,9 +187,9 @@ def test_quantities_are_numbers_and_names_of_digits_and_letters_stay_words():
 def test_phrase_patterns_and_the_words_they_leave():
     known = {"告知", "了解", "洗澡", "称为", "害人", "鱿鱼", "炒鱿鱼", "测算", "管理者", "盗案", "XP"}
     phrases = ["翻了翻", "看一看", "走一走", "越看越", "越想越", "洗完澡", "装了XP", "换了xp", "被告知", "被称为",
-               "据了解", "据测算", "这本书", "這本書", "这么多", "王大娘", "杨大爷", "李师傅"]
+               "据了解", "据测算", "这本书", "這本書", "这么多", "王大娘", "杨大爷", "李师傅", "孙老板", "张主任"]
     words = ["越来越", "说了算", "炒了鱿鱼", "被害人", "被管理者", "被盗案", "夏完淳", "数一数二", "越战越勇", "被擒",
-             "为了让", "一了百了", "翻译了", "那不勒斯", "这样", "这NBA", "王大力", "大娘", "王大娘家"]
+             "为了让", "一了百了", "翻译了", "那不勒斯", "这样", "这NBA", "王大力", "大娘", "王大娘家", "毛主席"]
     assert _listed(phrases, known=known) == [PHRASE] * len(phrases)
     assert _listed(words, known=known) == ["word"] * len(words)
     # a part must be a known word: 洗完澡 and 被告知 are words when 洗澡 and 告知 are not known

@@ -20,8 +20,8 @@ phrase     a pattern of the grammar, not a word: a reduplicated verb (翻了翻,
            (越看越; 越来越 is a word), verb + 完 + object of a verb-object word (洗完澡 of 洗澡),
            verb + 了 + a Latin run or a word (装了XP), 被 or 据 + a word (被告知, 据了解; a
            noun in 人, 者, 案 or 权 stays: 被害人), 这 and what it points at (这本书, 这条路,
-           这么多; not 那, which begins names: 那不勒斯), a surname and a form of address (王大娘,
-           李师傅: :data:`FORMS_OF_ADDRESS`); "a word" is an entry of the lexicon or
+           这么多; not 那, which begins names: 那不勒斯), a surname and a form of address or a title
+           (王大娘, 李师傅, 孙老板: :data:`FORMS_OF_ADDRESS`); "a word" is an entry of the lexicon or
            of the base dictionary. Also a function character (an adverb, pronoun, preposition,
            particle, locative or 说: :data:`FUNCTION_LEADS`, :data:`FUNCTION_TRAILS`) at an edge
            of a word that often stands without it: fewer than ``min_joined_share`` (0.7) of the
@@ -129,11 +129,13 @@ SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林�
                      "符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆"
                      "农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋"
                      "商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝劳")
-#: Forms of address that follow a surname (王大娘, 杨大爷, 李师傅): the person named as one speaks to
-#: them, not a word of the lexicon; PKU and MSR write them apart (杨 大娘), and of their word types
-#: only the brand 康师傅 is one.
-FORMS_OF_ADDRESS = frozenset("大娘 大姐 大妈 大爷 大哥 大嫂 大叔 大伯 大婶 阿姨 师傅 老汉 老太 奶奶 爷爷 婆婆 伯伯 叔叔 阿婆"
-                             .split())
+#: Forms of address and titles that follow a surname (王大娘, 杨大爷, 李师傅, 孙老板, 张主任): the
+#: person named as one speaks to them, not a word of the lexicon; PKU and MSR write them apart (杨
+#: 大娘, 王 主任), and of their word types only the brand 康师傅 is one. Not 主席, 总理 or 总统: 毛主席
+#: and 周总理 are lexicalised (jieba's dictionary has them).
+FORMS_OF_ADDRESS = frozenset("大娘 大姐 大妈 大爷 大哥 大嫂 大叔 大伯 大婶 阿姨 师傅 老汉 老太 奶奶 爷爷 婆婆 伯伯 叔叔 阿婆 "
+                             "老板 老师 先生 女士 小姐 经理 主任 书记 局长 厂长 市长 县长 教授 医生 大夫 同志 部长 校长 院长 "
+                             "处长 科长 村长 乡长 镇长 老总 总裁 师父 老爷 太太 夫人".split())
 COMPOUND_SURNAMES = frozenset("诸葛 司马 欧阳 上官 东方 夏侯 皇甫 公孙 慕容 令狐 尉迟 长孙 宇文 司徒 端木 西门 独孤 "
                               "南宫 万俟 闻人 轩辕 澹台 钟离 宗政 濮阳 太史 申屠 呼延".split())
 _ALL_HAN = re.compile(r"[^\x00-\x7f]+")
