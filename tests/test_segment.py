@@ -6,6 +6,7 @@ import math
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -65,6 +66,27 @@ def test_viterbi_equals_brute_force(clause):
     assert "".join(tokens) == clause
     assert all(t in LEX or len(t) == 1 for t in tokens)
     assert logp_of(tokens, LEX) == pytest.approx(best_by_enumeration(clause, LEX), abs=1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.text(alphabet="新词的发现研究生命起源", min_size=1, max_size=4), st.integers(1, 50),
+                       min_size=1, max_size=25),
+       st.text(alphabet="新词的发现研究生命起源是 ", max_size=40), st.sampled_from([6, 8, 16]))
+def test_the_edge_bitmap_never_ends_a_walk_the_trie_would_go_on(lex, text, bits):
+    """The bitmap of the trie's edges only ends walks that would find no edge: the cuts and the
+    occurrence counts are those of a walk that probes the trie at every step (a bitmap of ones),
+    whatever its size (6 bits: most of its bits set, so most look-ups pass and probe)."""
+    from cikuang._native import trie_edges
+
+    seg = Segmenter(lex)
+    units = seg._coder.units(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32))
+    target = np.arange(seg.n_nodes_, dtype=np.int64)  # every node counts: each its own word
+    results = []
+    for edges in (trie_edges(seg._trie, bits), np.full(1 << (bits - 6), np.uint64(2 ** 64 - 1))):
+        seg._edges = edges
+        results.append((seg.lcut(text), [a.tolist() for a in seg.tokens(units)],
+                        sorted(zip(*(a.tolist() for a in seg.occurrences(units, target))))))
+    assert results[0] == results[1]
 
 
 def test_characters_are_kept_as_they_are():

@@ -824,6 +824,42 @@ def root_children(const uint64_t[::1] trie):
     return root_obj
 
 
+def trie_edges(const uint64_t[::1] trie, int bits):
+    """A bitmap of ``2 ** bits`` bits with a bit set for each edge of the trie (by a hash of its key,
+    ``parent << 32 | code``): a Bloom filter of one hash. A walk that finds the bit clear knows
+    there is no such edge without probing the edge table, which is megabytes, where the bitmap is
+    small enough for the cache; half the second steps of the word list's walks find no edge."""
+    if bits < 6 or bits > 40:
+        raise ValueError("trie_edges: bits must be within 6..40")
+    out_obj = np.zeros(1 << (bits - 6), dtype=np.uint64)
+    cdef uint64_t[::1] out = out_obj
+    cdef Py_ssize_t i
+    cdef uint64_t h
+    cdef int shift = 64 - bits
+    with nogil:
+        for i in range(0, trie.shape[0], 2):
+            if trie[i] != 0:
+                h = mix(trie[i]) >> shift
+                out[h >> 6] |= (<uint64_t>1) << (h & 63)
+    return out_obj
+
+
+cdef int edge_shift_of(const uint64_t[::1] edges) except -1:
+    """The right shift that takes a key's hash to its bit in ``edges`` (a bitmap of :func:`trie_edges`)."""
+    cdef int bits = 6
+    while (<Py_ssize_t>1 << (bits - 6)) < edges.shape[0]:
+        bits += 1
+    if (<Py_ssize_t>1 << (bits - 6)) != edges.shape[0]:
+        raise ValueError("edges is not a bitmap of trie_edges")
+    return 64 - bits
+
+
+cdef inline bint may_have_edge(const uint64_t* edges, int shift, uint64_t node, uint32_t code) noexcept nogil:
+    """Whether the trie may have the edge from ``node`` by ``code`` (:func:`trie_edges`; False: it has not)."""
+    cdef uint64_t h = mix((node << 32) | code) >> shift
+    return (edges[h >> 6] >> (h & 63)) & 1
+
+
 cdef inline Py_ssize_t clause_codes(const uint32_t[::1] units, Py_ssize_t i, uint32_t* code,
                                     Py_ssize_t* m) noexcept nogil:
     """Read the clause that starts at ``i`` (units and their continuations): its unit codes go to
@@ -839,7 +875,8 @@ cdef inline Py_ssize_t clause_codes(const uint32_t[::1] units, Py_ssize_t i, uin
 
 
 cdef void viterbi_clause(const uint32_t* code, Py_ssize_t m, const uint64_t* ptrie, Py_ssize_t n_trie,
-                         const uint32_t[::1] root, const double[::1] node_logp, double unknown_logp,
+                         const uint32_t[::1] root, const uint64_t* pedges, int edge_shift,
+                         const double[::1] node_logp, double unknown_logp,
                          double* best, int64_t* back, uint64_t* node_of) noexcept nogil:
     """The best cut of the clause ``code[:m]`` into trie words and unknown single units: on return,
     the last token ends at ``m`` and starts at ``back[m]``, the one before ends there, and so on;
@@ -855,6 +892,8 @@ cdef void viterbi_clause(const uint32_t* code, Py_ssize_t m, const uint64_t* ptr
         single = False
         node = 0
         for k in range(j, m):
+            if k > j and not may_have_edge(pedges, edge_shift, node, code[k]):
+                break
             node = trie_step(ptrie, n_trie, root, node, code[k], k == j)
             if node == 0:
                 break
@@ -876,7 +915,8 @@ cdef void viterbi_clause(const uint32_t* code, Py_ssize_t m, const uint64_t* ptr
 
 
 def segment_block(const uint32_t[::1] cps, const uint32_t[::1] units, const uint64_t[::1] trie,
-                  const uint32_t[::1] root, const double[::1] node_logp, double unknown_logp, bint line_open):
+                  const uint32_t[::1] root, const uint64_t[::1] edges, const double[::1] node_logp,
+                  double unknown_logp, bint line_open):
     """Segment a block of text; returns the code points of the output.
 
     ``units`` says what each character of ``cps`` is (the ``SEG_*`` values, or a unit code);
@@ -890,6 +930,8 @@ def segment_block(const uint32_t[::1] cps, const uint32_t[::1] units, const uint
     cdef Py_ssize_t n = cps.shape[0], i, j, k, m, cs, ce, w
     cdef Py_ssize_t n_trie = trie.shape[0]
     cdef const uint64_t* ptrie = u64ptr(trie)
+    cdef const uint64_t* pedges = u64ptr(edges)
+    cdef int edge_shift = edge_shift_of(edges)
     out_obj = np.empty(3 * n + 1, dtype=np.uint32)
     best_obj = np.empty(n + 1, dtype=np.float64)
     back_obj = np.empty(n + 1, dtype=np.int64)
@@ -935,7 +977,7 @@ def segment_block(const uint32_t[::1] cps, const uint32_t[::1] units, const uint
                 cs = i
                 i = clause_codes(units, i, &code[0], &m)
                 ce = i
-                viterbi_clause(&code[0], m, ptrie, n_trie, root, node_logp, unknown_logp,
+                viterbi_clause(&code[0], m, ptrie, n_trie, root, pedges, edge_shift, node_logp, unknown_logp,
                                &best[0], &back[0], &node_of[0])
                 k = m
                 while k > 0:
@@ -959,7 +1001,7 @@ def segment_block(const uint32_t[::1] cps, const uint32_t[::1] units, const uint
 
 
 def token_block(const uint32_t[::1] units, const uint64_t[::1] trie, const uint32_t[::1] root,
-                const double[::1] node_logp, double unknown_logp):
+                const uint64_t[::1] edges, const double[::1] node_logp, double unknown_logp):
     """The tokens of a block as :func:`segment_block` cuts it, for counting rather than writing.
 
     Returns (node, first, length, clause_start), one entry per token in text order: its trie node
@@ -969,6 +1011,8 @@ def token_block(const uint32_t[::1] units, const uint64_t[::1] trie, const uint3
     cdef Py_ssize_t n = units.shape[0], i, j, k, m, t, n_tok = 0
     cdef Py_ssize_t n_trie = trie.shape[0]
     cdef const uint64_t* ptrie = u64ptr(trie)
+    cdef const uint64_t* pedges = u64ptr(edges)
+    cdef int edge_shift = edge_shift_of(edges)
     best_obj = np.empty(n + 1, dtype=np.float64)
     back_obj = np.empty(n + 1, dtype=np.int64)
     bnode_obj = np.empty(n + 1, dtype=np.uint64)
@@ -990,7 +1034,7 @@ def token_block(const uint32_t[::1] units, const uint64_t[::1] trie, const uint3
                 i += 1
                 continue
             i = clause_codes(units, i, &code[0], &m)
-            viterbi_clause(&code[0], m, ptrie, n_trie, root, node_logp, unknown_logp,
+            viterbi_clause(&code[0], m, ptrie, n_trie, root, pedges, edge_shift, node_logp, unknown_logp,
                            &best[0], &back[0], &bnode[0])
             # The path is read backwards; write it backwards into place.
             t = 0
@@ -1013,7 +1057,8 @@ def token_block(const uint32_t[::1] units, const uint64_t[::1] trie, const uint3
 
 
 def count_occurrences(const uint32_t[::1] units, const uint32_t[::1] neighbours, const uint64_t[::1] trie,
-                      const uint32_t[::1] root, const int64_t[::1] target, pairs, Py_ssize_t psize):
+                      const uint32_t[::1] root, const uint64_t[::1] edges, const int64_t[::1] target, pairs,
+                      Py_ssize_t psize):
     """Count the neighbours of every occurrence of the target words in a block, as substrings.
 
     Every position of every clause (a run of units > ``SEG_NEWLINE``) starts a walk down the trie;
@@ -1021,13 +1066,17 @@ def count_occurrences(const uint32_t[::1] units, const uint32_t[::1] neighbours,
     wherever it stands (inside longer words too, overlapping others: occurrences, not tokens). Its
     left and right neighbours are the codes that ``neighbours`` (as long as ``units``, with the
     same clauses) gives the units next to it, 0 at a clause edge, counted under the keys
-    ``(word << 33) | (side << 32) | code`` (``ngrams.pair_fields`` reads them). Returns (pairs, psize).
+    ``(word << 33) | (side << 32) | code`` (``ngrams.pair_fields`` reads them). ``edges``: the
+    trie's :func:`trie_edges`, which ends most walks that the trie would end without a probe.
+    Returns (pairs, psize).
     """
     cdef _Filling T = filling(pairs, psize)
     cdef Py_ssize_t n = units.shape[0], n_trie = trie.shape[0], nt = target.shape[0]
     cdef const uint64_t* ptrie = u64ptr(trie)
+    cdef const uint64_t* pedges = u64ptr(edges)
     cdef Py_ssize_t i = 0, j, k, m, steps = 0
     cdef uint64_t node, word, left, right
+    cdef int edge_shift = edge_shift_of(edges)
     code_obj = np.empty(n + 1, dtype=np.uint32)
     near_obj = np.empty(n + 1, dtype=np.uint32)
     cdef uint32_t[::1] code = code_obj, near = near_obj
@@ -1050,6 +1099,8 @@ def count_occurrences(const uint32_t[::1] units, const uint32_t[::1] neighbours,
                 left = near[j - 1] if j > 0 else 0
                 node = 0
                 for k in range(j, m):
+                    if k > j and not may_have_edge(pedges, edge_shift, node, code[k]):
+                        break
                     node = trie_step(ptrie, n_trie, root, node, code[k], k == j)
                     if node == 0:
                         break
