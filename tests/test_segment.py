@@ -76,13 +76,13 @@ def test_the_edge_bitmap_never_ends_a_walk_the_trie_would_go_on(lex, text, bits)
     """The bitmap of the trie's edges only ends walks that would find no edge: the cuts and the
     occurrence counts are those of a walk that probes the trie at every step (a bitmap of ones),
     whatever its size (6 bits: most of its bits set, so most look-ups pass and probe)."""
-    from cikuang._native import trie_edges
+    from cikuang._native import table_bitmap
 
     seg = Segmenter(lex)
     units = seg._coder.units(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32))
     target = np.arange(seg.n_nodes_, dtype=np.int64)  # every node counts: each its own word
     results = []
-    for edges in (trie_edges(seg._trie, bits), np.full(1 << (bits - 6), np.uint64(2 ** 64 - 1))):
+    for edges in (table_bitmap(seg._trie, bits), np.full(1 << (bits - 6), np.uint64(2 ** 64 - 1))):
         seg._edges = edges
         results.append((seg.lcut(text), [a.tolist() for a in seg.tokens(units)],
                         sorted(zip(*(a.tolist() for a in seg.occurrences(units, target))))))

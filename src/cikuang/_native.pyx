@@ -207,6 +207,53 @@ def compact(uint64_t[::1] tab):
 
 
 # ---------------------------------------------------------------------------------------------
+# bitmaps of a table's keys: Bloom filters of one hash, in the cache where the tables are not
+
+cdef inline int bitmap_bits(Py_ssize_t n_words) noexcept nogil:
+    """log2 of the bits of a bitmap of ``n_words`` words (a power of two, as key_bitmap makes them)."""
+    cdef int bits = 6
+    while (<Py_ssize_t>1 << (bits - 6)) < n_words:
+        bits += 1
+    return bits
+
+
+cdef inline bint may_hold(const uint64_t* bitmap, int shift, uint64_t key) noexcept nogil:
+    """Whether ``key``'s bit is set in a bitmap of a table's keys (False: the table has not the key)."""
+    cdef uint64_t h = mix(key) >> shift
+    return (bitmap[h >> 6] >> (h & 63)) & 1
+
+
+def table_bitmap(const uint64_t[::1] tab, int bits):
+    """A bitmap of ``2 ** bits`` bits with the bit of each key of a (key, value) table set, by a hash
+    of the key: a Bloom filter of one hash. A look-up that finds the bit clear knows the table
+    lacks the key without probing it: a table of megabytes misses the cache, a bitmap of 16 bits
+    a key mostly does not (and lets about 4 % of the absent keys through to the probe)."""
+    if bits < 6 or bits > 40:
+        raise ValueError("table_bitmap: bits must be within 6..40")
+    out_obj = np.zeros(1 << (bits - 6), dtype=np.uint64)
+    cdef uint64_t[::1] out = out_obj
+    cdef Py_ssize_t i
+    cdef uint64_t h
+    cdef int shift = 64 - bits
+    with nogil:
+        for i in range(0, tab.shape[0], 2):
+            if tab[i] != 0:
+                h = mix(tab[i]) >> shift
+                out[h >> 6] |= (<uint64_t>1) << (h & 63)
+    return out_obj
+
+
+def key_bitmap(const uint64_t[::1] tab):
+    """:func:`table_bitmap` of a table at 16 bits a key (at least 2 ** 16 bits)."""
+    cdef Py_ssize_t i, n_keys = 0
+    with nogil:
+        for i in range(0, tab.shape[0], 2):
+            if tab[i] != 0:
+                n_keys += 1
+    return table_bitmap(tab, max(16, min(40, (16 * n_keys).bit_length())))
+
+
+# ---------------------------------------------------------------------------------------------
 # passes over blocks
 
 cdef inline uint64_t _gram(const uint32_t* ids, Py_ssize_t n, Py_ssize_t i, Py_ssize_t length,
@@ -481,15 +528,25 @@ cdef struct KeptSet:
     Py_ssize_t n          # its number of words
     const uint8_t* starts  # starts[a * k + b]: does a kept n-gram begin with units a, b (both below k)?
     Py_ssize_t k
+    const uint64_t* keys  # a bitmap of the kept keys (key_bitmap): most look-ups that fail end there
+    int shift             # the hash's shift for it
 
 
-cdef inline KeptSet kept_set(const uint64_t[::1] kept, const uint8_t[::1] starts, Py_ssize_t k) noexcept nogil:
+cdef inline KeptSet kept_set(const uint64_t[::1] kept, const uint8_t[::1] starts, Py_ssize_t k,
+                             const uint64_t[::1] keys) noexcept nogil:
     cdef KeptSet K
     K.tab = u64ptr(kept)
     K.n = kept.shape[0]
     K.starts = &starts[0] if starts.shape[0] > 0 else NULL
     K.k = k if starts.shape[0] >= k * k else 0
+    K.keys = u64ptr(keys)
+    K.shift = 64 - bitmap_bits(keys.shape[0])
     return K
+
+
+cdef inline bint is_kept(const KeptSet* K, uint64_t key) noexcept nogil:
+    """Whether ``key`` is a kept n-gram: the bitmap first (in the cache), the hash set if it may be."""
+    return may_hold(K.keys, K.shift, key) and contains(K.tab, K.n, key)
 
 
 cdef inline Py_ssize_t fragment_end(const uint32_t* ids, Py_ssize_t n, Py_ssize_t s, Py_ssize_t order, uint64_t b,
@@ -517,7 +574,7 @@ cdef inline Py_ssize_t fragment_end(const uint32_t* ids, Py_ssize_t n, Py_ssize_
             if u == 0:
                 break
             key = (key << b) | <uint64_t>u
-            if j + 1 > far and contains(K.tab, K.n, key):
+            if j + 1 > far and is_kept(K, key):
                 far = j + 1
         if far == i + 1:
             return far
@@ -552,7 +609,8 @@ def count_fragments(const uint32_t[::1] ids, Py_ssize_t order, bits, const uint6
     """
     cdef _Filling T = filling(tab, size)
     cdef const uint32_t* pid = u32ptr(ids)
-    cdef KeptSet K = kept_set(kept, kept_starts, k)
+    keys_obj = key_bitmap(kept)
+    cdef KeptSet K = kept_set(kept, kept_starts, k, keys_obj)
     cdef uint64_t b = <uint64_t>bits
     cdef Py_ssize_t n = ids.shape[0], s = 0, e = 0, length, m = 0, steps = 0
     # the most records a block can hold: fragments longer than the order (or of 3 units or more)
@@ -573,7 +631,7 @@ def count_fragments(const uint32_t[::1] ids, Py_ssize_t order, bits, const uint6
             length = e - s
             if length <= order:
                 key = _pack(pid, s, e, b)
-                if length < 3 or contains(K.tab, K.n, key):
+                if length < 3 or is_kept(&K, key):
                     T.add(key, 1)
                     continue
             elif _windows_kept(pid, s, e, order, b, K.tab, K.n):
@@ -824,40 +882,18 @@ def root_children(const uint64_t[::1] trie):
     return root_obj
 
 
-def trie_edges(const uint64_t[::1] trie, int bits):
-    """A bitmap of ``2 ** bits`` bits with a bit set for each edge of the trie (by a hash of its key,
-    ``parent << 32 | code``): a Bloom filter of one hash. A walk that finds the bit clear knows
-    there is no such edge without probing the edge table, which is megabytes, where the bitmap is
-    small enough for the cache; half the second steps of the word list's walks find no edge."""
-    if bits < 6 or bits > 40:
-        raise ValueError("trie_edges: bits must be within 6..40")
-    out_obj = np.zeros(1 << (bits - 6), dtype=np.uint64)
-    cdef uint64_t[::1] out = out_obj
-    cdef Py_ssize_t i
-    cdef uint64_t h
-    cdef int shift = 64 - bits
-    with nogil:
-        for i in range(0, trie.shape[0], 2):
-            if trie[i] != 0:
-                h = mix(trie[i]) >> shift
-                out[h >> 6] |= (<uint64_t>1) << (h & 63)
-    return out_obj
+cdef inline bint may_have_edge(const uint64_t* edges, int shift, uint64_t node, uint32_t code) noexcept nogil:
+    """Whether the trie may have the edge from ``node`` by ``code`` (``edges``: :func:`key_bitmap` of
+    the trie; False: it has not). Half the second steps of the word list's walks find no edge."""
+    return may_hold(edges, shift, (node << 32) | code)
 
 
 cdef int edge_shift_of(const uint64_t[::1] edges) except -1:
-    """The right shift that takes a key's hash to its bit in ``edges`` (a bitmap of :func:`trie_edges`)."""
-    cdef int bits = 6
-    while (<Py_ssize_t>1 << (bits - 6)) < edges.shape[0]:
-        bits += 1
+    """The right shift that takes a key's hash to its bit in ``edges`` (a bitmap of :func:`table_bitmap`)."""
+    cdef int bits = bitmap_bits(edges.shape[0])
     if (<Py_ssize_t>1 << (bits - 6)) != edges.shape[0]:
-        raise ValueError("edges is not a bitmap of trie_edges")
+        raise ValueError("edges is not a bitmap of table_bitmap")
     return 64 - bits
-
-
-cdef inline bint may_have_edge(const uint64_t* edges, int shift, uint64_t node, uint32_t code) noexcept nogil:
-    """Whether the trie may have the edge from ``node`` by ``code`` (:func:`trie_edges`; False: it has not)."""
-    cdef uint64_t h = mix((node << 32) | code) >> shift
-    return (edges[h >> 6] >> (h & 63)) & 1
 
 
 cdef inline Py_ssize_t clause_codes(const uint32_t[::1] units, Py_ssize_t i, uint32_t* code,
@@ -1067,7 +1103,7 @@ def count_occurrences(const uint32_t[::1] units, const uint32_t[::1] neighbours,
     left and right neighbours are the codes that ``neighbours`` (as long as ``units``, with the
     same clauses) gives the units next to it, 0 at a clause edge, counted under the keys
     ``(word << 33) | (side << 32) | code`` (``ngrams.pair_fields`` reads them). ``edges``: the
-    trie's :func:`trie_edges`, which ends most walks that the trie would end without a probe.
+    trie's :func:`key_bitmap`, which ends most walks that the trie would end without a probe.
     Returns (pairs, psize).
     """
     cdef _Filling T = filling(pairs, psize)

@@ -30,7 +30,7 @@ import numpy as np
 
 from ._hashtable import items, new_table
 from .basedict import CORPUS_WEIGHT, load_base_lexicon, merged
-from ._native import build_trie, count_occurrences, root_children, segment_block, token_block, trie_edges
+from ._native import build_trie, count_occurrences, root_children, segment_block, token_block, key_bitmap
 from .corpus import Corpus
 from .errors import CikuangError
 from .lexicon import Lexicon
@@ -100,7 +100,7 @@ class Segmenter:
         self._root = root_children(self._trie)
         # a bitmap of the trie's edges, 16 bits an edge: it ends most walks that find no edge (4 %
         # of those pass it) without a probe of the edge table, which is megabytes
-        self._edges = trie_edges(self._trie, max(16, (16 * int(np.count_nonzero(self._trie[0::2]))).bit_length()))
+        self._edges = key_bitmap(self._trie)
         self.n_nodes_ = len(self._node_logp)
         self._dirty = False
 
