@@ -2,6 +2,7 @@
 """Wall time of each pass of ``cikuang discover`` in one process, to see where the time goes.
 
 Usage: python bench/profile_stages.py CORPUS [--preset kexue2019] [--no-neighbours] [--no-refine] [--repeats 2]
+       [--workers N]
 
 Every corpus pass the recipe asks of the engine (:mod:`cikuang.engines.base`: encode, count_level
 per length, count_fragments, map_blocks, count_pairs) is timed, and so is each step of the recipe
@@ -34,6 +35,8 @@ def main() -> None:
     p.add_argument("--no-refine", action="store_true")
     p.add_argument("--memory", default="2G")
     p.add_argument("--repeats", type=int, default=2)
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker threads (default: cikuang's, every core); 1 against the default shows how the passes scale")
     args = p.parse_args()
     times: dict[str, float] = defaultdict(float)
     for name in PASSES:
@@ -72,7 +75,7 @@ def main() -> None:
         steps.clear()
         t = time.perf_counter()
         cikuang.Discoverer(preset=args.preset, neighbours=not args.no_neighbours, memory=args.memory,
-                           refine=False if args.no_refine else None).fit(args.corpus)
+                           refine=False if args.no_refine else None, workers=args.workers).fit(args.corpus)
         total = time.perf_counter() - t
         rest = total - sum(times.values())
         stages = ", ".join(f"{k} {v:.3f}" for k, v in times.items())
