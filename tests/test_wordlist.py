@@ -15,8 +15,8 @@ from cikuang import Lexicon
 from cikuang.listrules import (BOUND, CHAR, FRAGMENT, LATIN, NUMBER, PHRASE, PIECE, RARE, SHORT, STOPWORD, VARIANT,
                                WEAK, ListRules, composition_splits, compositions, function_joins, is_number,
                                known_words, measure_and_word, statuses, units_of)
-from cikuang.wordlist import (NUMBER_NEIGHBOUR, OccurrenceStats, _grouped, numbered_counts, straddled_share,
-                              straddling, two_character_words)
+from cikuang.wordlist import (NUMBER_NEIGHBOUR, OccurrenceStats, Straddles, _grouped, numbered_counts,
+                              straddled_share, two_character_words)
 from helpers import COMMON_HAN, make_corpus, make_language, reference_clauses
 
 LATIN_UNITS = ["iPhone7", "K", "NBA", "2019", "x", "GPU", "12"]
@@ -303,7 +303,7 @@ def test_straddled_share_is_the_share_of_occurrences_a_known_word_straddles(scan
         if (key >> 32) & 1 == 0:
             occurrences[(key >> 33) - 1] += c
     pair_words, pair_keys = two_character_words(known | {"甲乙"})
-    got = straddled_share(*straddling(keys, counts, scan, pair_keys), np.ones(len(pair_words), bool), occurrences)
+    got = straddled_share(*Straddles(scan, pair_keys)(keys, counts), np.ones(len(pair_words), bool), occurrences)
     for i, w in enumerate(scan):
         sides = [0, 0]
         for key, c in table.items():
@@ -333,7 +333,7 @@ def test_the_pairs_read_in_chunks_give_the_same_results(monkeypatch):
     def everything():
         stats = OccurrenceStats.of(keys, counts, len(scan))
         return ([getattr(stats, f).tobytes() for f in ("occurrences", "left_entropy", "right_entropy", "continuation")],
-                [a.tolist() for a in straddling(keys, counts, scan, pair_keys)],
+                [a.tolist() for a in Straddles(scan, pair_keys)(keys, counts)],
                 numbered_counts(keys, counts, len(scan)).tolist())
 
     whole = everything()
@@ -354,7 +354,7 @@ def test_an_entry_a_word_straddles_in_half_its_occurrences_is_a_fragment():
     counts = np.array([6, 4, 10, 5, 5], dtype=np.int64)
     pair_words, pair_keys = two_character_words({"各界", "网上", "人士", "NBA"})
     assert pair_words == sorted(pair_words, key=lambda w: (ord(w[0]), ord(w[1]))) and "NBA" not in pair_words
-    share = straddled_share(*straddling(keys, counts, scan, pair_keys), np.ones(len(pair_words), bool),
+    share = straddled_share(*Straddles(scan, pair_keys)(keys, counts), np.ones(len(pair_words), bool),
                             np.array([10.0, 5.0]))
     assert share.tolist() == [0.6, 0.0]
 

@@ -1,10 +1,12 @@
 """Hash tables of ``uint64 -> uint64`` for the compiled loops (see :mod:`cikuang._native`).
 
 A table is one ``uint64`` array of ``2 * capacity`` words, key and value side by side; key 0 marks
-an empty slot. The compiled functions (:func:`add_counts`, :func:`items`) fill and
-read tables; the helpers here create and combine them. ``count``'s wide keys (two words, see
-:mod:`cikuang.ngrams`) have tables of their own, of three words a slot: :data:`WIDE`, with the same
-operations as :data:`ONE_WORD`, so a counter takes one of the two and is otherwise the same.
+an empty slot. The compiled functions (:func:`add_counts`, :func:`items`) fill and read tables,
+and :func:`key_bitmap` makes a bitmap of a table's keys (a Bloom filter of one hash, which answers
+most look-ups of absent keys from the cache); the helpers here create and combine them. ``count``'s
+wide keys (two words, see :mod:`cikuang.ngrams`) have tables of their own, of three words a slot:
+:data:`WIDE`, with the same operations as :data:`ONE_WORD`, so a counter takes one of the two and
+is otherwise the same.
 """
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ from typing import Callable
 
 import numpy as np
 
-from ._native import add_counts, compact, count_ngrams, items, wide_add_counts, wide_count_ngrams, wide_items
+from ._native import (add_counts, compact, count_ngrams, items, key_bitmap, wide_add_counts, wide_count_ngrams,
+                      wide_items)
 
 MAX_LOAD = 0.6
 #: Bytes a table uses per slot.

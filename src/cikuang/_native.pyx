@@ -209,12 +209,15 @@ def compact(uint64_t[::1] tab):
 # ---------------------------------------------------------------------------------------------
 # bitmaps of a table's keys: Bloom filters of one hash, in the cache where the tables are not
 
-cdef inline int bitmap_bits(Py_ssize_t n_words) noexcept nogil:
-    """log2 of the bits of a bitmap of ``n_words`` words (a power of two, as key_bitmap makes them)."""
+cdef int bitmap_shift(const uint64_t[::1] bitmap) except -1:
+    """The right shift that takes a key's hash to its bit in ``bitmap`` (one of :func:`table_bitmap`:
+    a power of two words)."""
     cdef int bits = 6
-    while (<Py_ssize_t>1 << (bits - 6)) < n_words:
+    while (<Py_ssize_t>1 << (bits - 6)) < bitmap.shape[0]:
         bits += 1
-    return bits
+    if (<Py_ssize_t>1 << (bits - 6)) != bitmap.shape[0]:
+        raise ValueError("not a bitmap of table_bitmap: its length is no power of two")
+    return 64 - bits
 
 
 cdef inline bint may_hold(const uint64_t* bitmap, int shift, uint64_t key) noexcept nogil:
@@ -532,15 +535,15 @@ cdef struct KeptSet:
     int shift             # the hash's shift for it
 
 
-cdef inline KeptSet kept_set(const uint64_t[::1] kept, const uint8_t[::1] starts, Py_ssize_t k,
-                             const uint64_t[::1] keys) noexcept nogil:
+cdef KeptSet kept_set(const uint64_t[::1] kept, const uint8_t[::1] starts, Py_ssize_t k,
+                      const uint64_t[::1] keys) except *:
     cdef KeptSet K
     K.tab = u64ptr(kept)
     K.n = kept.shape[0]
     K.starts = &starts[0] if starts.shape[0] > 0 else NULL
     K.k = k if starts.shape[0] >= k * k else 0
     K.keys = u64ptr(keys)
-    K.shift = 64 - bitmap_bits(keys.shape[0])
+    K.shift = bitmap_shift(keys)
     return K
 
 
@@ -595,22 +598,21 @@ cdef inline bint next_fragment(const uint32_t* ids, Py_ssize_t n, Py_ssize_t ord
 
 
 def count_fragments(const uint32_t[::1] ids, Py_ssize_t order, bits, const uint64_t[::1] kept,
-                    const uint8_t[::1] kept_starts, Py_ssize_t k, tab, Py_ssize_t size, int64_t offset,
-                    bint with_dropped=False):
+                    const uint8_t[::1] kept_starts, const uint64_t[::1] kept_keys, Py_ssize_t k, tab,
+                    Py_ssize_t size, int64_t offset, bint with_dropped=False):
     """Cut one block and count its candidate fragments.
 
     A fragment of 1 or 2 units is always a candidate; one of 3..order units must be a kept n-gram;
     a longer one must have every window of ``order`` units kept. Short candidates are counted in
     ``tab`` by packed key; long ones are returned as records (hash1, hash2, global start, length)
-    for the caller to aggregate: (tab, size, hash1s, hash2s, starts, lengths). ``kept_starts``
-    and ``k``: see ``KeptSet``. With ``with_dropped``, the fragments of three or more units that
+    for the caller to aggregate: (tab, size, hash1s, hash2s, starts, lengths). ``kept_starts``,
+    ``kept_keys`` (the set's :func:`key_bitmap`) and ``k``: see ``KeptSet``. With ``with_dropped``, the fragments of three or more units that
     are no candidate (the chains the backtrack rule rejects) are records too, with their length
     negated.
     """
     cdef _Filling T = filling(tab, size)
     cdef const uint32_t* pid = u32ptr(ids)
-    keys_obj = key_bitmap(kept)
-    cdef KeptSet K = kept_set(kept, kept_starts, k, keys_obj)
+    cdef KeptSet K = kept_set(kept, kept_starts, k, kept_keys)
     cdef uint64_t b = <uint64_t>bits
     cdef Py_ssize_t n = ids.shape[0], s = 0, e = 0, length, m = 0, steps = 0
     # the most records a block can hold: fragments longer than the order (or of 3 units or more)
@@ -888,14 +890,6 @@ cdef inline bint may_have_edge(const uint64_t* edges, int shift, uint64_t node, 
     return may_hold(edges, shift, (node << 32) | code)
 
 
-cdef int edge_shift_of(const uint64_t[::1] edges) except -1:
-    """The right shift that takes a key's hash to its bit in ``edges`` (a bitmap of :func:`table_bitmap`)."""
-    cdef int bits = bitmap_bits(edges.shape[0])
-    if (<Py_ssize_t>1 << (bits - 6)) != edges.shape[0]:
-        raise ValueError("edges is not a bitmap of table_bitmap")
-    return 64 - bits
-
-
 cdef inline Py_ssize_t clause_codes(const uint32_t[::1] units, Py_ssize_t i, uint32_t* code,
                                     Py_ssize_t* m) noexcept nogil:
     """Read the clause that starts at ``i`` (units and their continuations): its unit codes go to
@@ -967,7 +961,7 @@ def segment_block(const uint32_t[::1] cps, const uint32_t[::1] units, const uint
     cdef Py_ssize_t n_trie = trie.shape[0]
     cdef const uint64_t* ptrie = u64ptr(trie)
     cdef const uint64_t* pedges = u64ptr(edges)
-    cdef int edge_shift = edge_shift_of(edges)
+    cdef int edge_shift = bitmap_shift(edges)
     out_obj = np.empty(3 * n + 1, dtype=np.uint32)
     best_obj = np.empty(n + 1, dtype=np.float64)
     back_obj = np.empty(n + 1, dtype=np.int64)
@@ -1048,7 +1042,7 @@ def token_block(const uint32_t[::1] units, const uint64_t[::1] trie, const uint3
     cdef Py_ssize_t n_trie = trie.shape[0]
     cdef const uint64_t* ptrie = u64ptr(trie)
     cdef const uint64_t* pedges = u64ptr(edges)
-    cdef int edge_shift = edge_shift_of(edges)
+    cdef int edge_shift = bitmap_shift(edges)
     best_obj = np.empty(n + 1, dtype=np.float64)
     back_obj = np.empty(n + 1, dtype=np.int64)
     bnode_obj = np.empty(n + 1, dtype=np.uint64)
@@ -1112,7 +1106,7 @@ def count_occurrences(const uint32_t[::1] units, const uint32_t[::1] neighbours,
     cdef const uint64_t* pedges = u64ptr(edges)
     cdef Py_ssize_t i = 0, j, k, m, steps = 0
     cdef uint64_t node, word, left, right
-    cdef int edge_shift = edge_shift_of(edges)
+    cdef int edge_shift = bitmap_shift(edges)
     code_obj = np.empty(n + 1, dtype=np.uint32)
     near_obj = np.empty(n + 1, dtype=np.uint32)
     cdef uint32_t[::1] code = code_obj, near = near_obj

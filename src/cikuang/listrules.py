@@ -215,7 +215,7 @@ class ListRules:
     max_numbered: float = 0.5
     #: An entry is a fragment when a word of two characters straddles one of its edges (its
     #: neighbour and its first or last character) in at least this share of its occurrences:
-    #: 界人士 (各界 人士), 册图书 (一册 图书), 句话 (一句 话); see :func:`straddling`.
+    #: 界人士 (各界 人士), 册图书 (一册 图书), 句话 (一句 话); see :class:`~cikuang.wordlist.Straddles`.
     max_straddled: float = 0.6
     #: A chain the backtrack rule rejected (a long word for the list only) must also reach this share
     #: of the cohesion it would have if its parts never occurred apart (see Counts.bound_of).

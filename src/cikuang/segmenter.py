@@ -28,9 +28,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ._hashtable import items, new_table
+from ._hashtable import items, key_bitmap, new_table
 from .basedict import CORPUS_WEIGHT, load_base_lexicon, merged
-from ._native import build_trie, count_occurrences, root_children, segment_block, token_block, key_bitmap
+from ._native import build_trie, count_occurrences, root_children, segment_block, token_block
 from .corpus import Corpus
 from .errors import CikuangError
 from .lexicon import Lexicon
@@ -98,9 +98,7 @@ class Segmenter:
         self.word_units_ = self._word_units(words)
         self._trie, self._node_logp, self.n_words_ = self._build(np.log(counts) - math.log(self.total_))
         self._root = root_children(self._trie)
-        # a bitmap of the trie's edges, 16 bits an edge: it ends most walks that find no edge (4 %
-        # of those pass it) without a probe of the edge table, which is megabytes
-        self._edges = key_bitmap(self._trie)
+        self._edges = key_bitmap(self._trie)  # ends the walks that find no edge without a probe
         self.n_nodes_ = len(self._node_logp)
         self._dirty = False
 

@@ -41,8 +41,8 @@ SCORE_CAP = 2.0
 _TRAIL_MASK = np.zeros(0x10000, dtype=np.uint8)  # the function trails, by code point (all in the BMP)
 _TRAIL_MASK[[ord(c) for c in FUNCTION_TRAILS]] = 1
 _NUMBER_CODES = np.array(sorted([NUMBER_NEIGHBOUR, *map(ord, HAN_NUMERALS)]), dtype=np.uint64)
-#: The neighbour pairs are read this many at a time (8 MB an array of them): the straddle test
-#: makes some ten arrays of a chunk at once (at 4M pairs a chunk, 270 MB: over a 256M budget).
+#: The neighbour pairs are read this many at a time (8 MB an array of them) where NumPy makes
+#: several arrays of a chunk at once: the grouping of the statistics and the numbered counts.
 PAIR_CHUNK = 1 << 20
 
 
@@ -374,37 +374,30 @@ def two_character_words(known) -> tuple[list[str], np.ndarray]:
 
 
 class Straddles:
-    """The straddle test (:func:`straddling`) for the neighbour pairs of the entries ``scan_words``
-    and the two-character words ``pair_keys`` (:func:`two_character_words`), its look-ups made once
-    for every part of the pairs: each entry's edge characters, and the words' keys in a hash table."""
+    """The straddle test: which neighbour pairs (:func:`count_occurrences`' keys) have a neighbour
+    that makes, with the entry's edge character, one of the two-character words ``pair_keys``
+    (:func:`two_character_words`): 各 before 界人士 makes 各界. A particle or locative after a word
+    is its context, not a straddle: 网上 in 官网上 says nothing.
+
+    Made once for the entries ``scan_words`` (their edge characters, and the words' keys in a hash
+    table) and called on each part of the pairs (:func:`_native.straddling_pairs`)."""
 
     def __init__(self, scan_words: list[str], pair_keys: np.ndarray):
         self.first, self.last = (
             np.frombuffer("".join(w[at] for w in scan_words).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
             for at in (0, -1))
-        self.n_pairs = len(pair_keys)
         self.words = table_from(pair_keys, np.arange(1, len(pair_keys) + 1))  # a pair's key -> its index + 1
 
     def __call__(self, keys: np.ndarray, counts: np.ndarray):
-        """(entry index, side, index into ``pair_keys``, count) of the straddled pairs among these."""
-        if not self.n_pairs or not len(keys):
-            empty = np.zeros(0, np.int64)
-            return empty, empty, empty, empty
-        return straddling_pairs(keys, counts, self.first, self.last, self.words, _TRAIL_MASK)  # (strided: items)
-
-
-def straddling(keys: np.ndarray, counts: np.ndarray, scan_words: list[str], pair_keys: np.ndarray):
-    """The neighbour pairs (:func:`count_occurrences`' keys) in which the neighbour and the entry's
-    edge character make one of the two-character words ``pair_keys`` (:func:`two_character_words`):
-    各 before 界人士 makes 各界. A particle or locative after a word is its context, not a straddle:
-    网上 in 官网上 says nothing. Returns their (entry index, side, index into ``pair_keys``, count)."""
-    return Straddles(scan_words, pair_keys)(keys, counts)
+        """(entry index, side, index into ``pair_keys``, count) of the straddled pairs among these
+        (a table's items, strided, as the engine gives them)."""
+        return straddling_pairs(keys, counts, self.first, self.last, self.words, _TRAIL_MASK)
 
 
 def straddled_share(word: np.ndarray, side: np.ndarray, pair: np.ndarray, count: np.ndarray,
                     is_word: np.ndarray, occurrences: np.ndarray) -> np.ndarray:
     """For each entry of the scan, the share of its occurrences that a word straddles, on the side
-    where it does most (:func:`straddling`'s pairs; ``is_word`` says which two-character words count)."""
+    where it does most (:class:`Straddles`' pairs; ``is_word`` says which two-character words count)."""
     n = len(occurrences)
     keep = is_word[pair] if len(pair) else np.zeros(0, bool)
     per_side = np.bincount(word[keep] * 2 + side[keep], weights=count[keep], minlength=2 * n).reshape(n, 2)

@@ -81,14 +81,17 @@ class Level:
 
 @dataclass
 class KeptSet:
-    """The kept n-grams as a hash set, and which pairs of frequent units they start with.
+    """The kept n-grams as a hash set, which pairs of frequent units they start with, and a bitmap
+    of their keys.
 
     The cut asks at every unit whether kept n-grams start there; for most units the dense map
-    answers no without a look-up in the set.
+    answers no without a look-up in the set, and for most of the others the bitmap does (it is in
+    the cache where the set is not).
     """
 
     table: np.ndarray
     starts: np.ndarray  # uint8, starts[a * k + b] for units a, b below k (ngrams.pair_map)
+    keys: np.ndarray  # the table's _native.key_bitmap
     k: int
     order: int
     bits: int
@@ -97,7 +100,8 @@ class KeptSet:
     def of(cls, keys: np.ndarray, lengths: np.ndarray, order: int, bits: int) -> "KeptSet":
         """From packed keys of length >= 2 and their lengths."""
         leading_pairs = keys >> ((lengths - 2) * bits).astype(np.uint64)
-        return cls(ht.table_from(keys), pair_map(leading_pairs, bits), min(DENSE_UNITS, 1 << bits), order, bits)
+        table = ht.table_from(keys)
+        return cls(table, pair_map(leading_pairs, bits), ht.key_bitmap(table), min(DENSE_UNITS, 1 << bits), order, bits)
 
 
 @dataclass

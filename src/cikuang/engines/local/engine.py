@@ -166,7 +166,7 @@ class LocalEngine(Engine):
         def run(item, state):
             offset, ids = item
             tab, size, records = state if state is not None else (ht.new_table(1 << 16), 0, [])
-            tab, size, *long_records = count_fragments(ids, order, bits, kept.table, kept.starts, kept.k,
+            tab, size, *long_records = count_fragments(ids, order, bits, kept.table, kept.starts, kept.keys, kept.k,
                                                        tab, size, offset, with_dropped)
             if len(long_records[0]):
                 records.append(long_records)

@@ -193,7 +193,7 @@ class SparkEngine(Engine):
 
     def _kept_bc(self, kept: KeptSet):
         if self._kept is None or self._kept[0] is not kept:
-            self._kept = (kept, self._broadcast((kept.table, kept.starts, kept.k)))
+            self._kept = (kept, self._broadcast((kept.table, kept.starts, kept.keys, kept.k)))
         return self._kept[1]
 
     @_spark_pass
@@ -203,12 +203,12 @@ class SparkEngine(Engine):
         kept_bc = self._kept_bc(kept)
 
         def cut(blocks_):
-            table, starts, k = kept_bc.value
+            table, starts, keys, k = kept_bc.value
             tab, size = ht.new_table(1 << 16), 0
             longs: dict = {}
             for codes, latin in blocks_:
                 ids = ids_of(codes, latin)
-                tab, size, *recs = count_fragments(ids, order, bits, table, starts, k, tab, size, 0, with_dropped)
+                tab, size, *recs = count_fragments(ids, order, bits, table, starts, keys, k, tab, size, 0, with_dropped)
                 if len(recs[0]) == 0:
                     continue
                 for h1, h2, st, ln, c in zip(*(a.tolist() for a in summed_records([recs]))):
