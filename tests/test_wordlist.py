@@ -610,3 +610,22 @@ def test_the_preset_lists_every_entry_by_count():
     lexicon = cikuang.discover(texts, preset="kexue2019", min_count=5)
     assert len(lexicon) and lexicon.n_words == len(lexicon) and lexicon.sort == "count"
     assert list(lexicon.counts) == sorted(lexicon.counts, reverse=True)
+
+
+def test_the_presets_statistics_are_the_oracles_and_its_score_their_sum():
+    """The preset applies no list rule, and measures the same statistics; its score is uncapped
+    (it has no cohesion threshold to count up to): cohesion plus the smaller entropy."""
+    texts = _mixed(5, 3000)
+    lexicon = cikuang.discover(texts, preset="kexue2019", min_count=5)
+    assert lexicon.n_words == len(lexicon)  # (every entry is a word, single characters too)
+    for e in list(lexicon)[:: max(1, len(lexicon) // 60)]:
+        occ, left, right = _oracle(texts, e.word)
+        assert e.occurrences == occ, e.word
+        if len(e.word) > 1:
+            assert e.left_entropy == pytest.approx(_entropy(*left), abs=1e-9), e.word
+            assert e.right_entropy == pytest.approx(_entropy(*right), abs=1e-9), e.word
+    longer = [e for e in lexicon if len(e.word) > 1 and not math.isnan(e.cohesion)]
+    assert longer
+    for e in longer:
+        assert math.isfinite(e.score)
+        assert e.score == pytest.approx(e.cohesion + min(e.left_entropy, e.right_entropy)), e.word

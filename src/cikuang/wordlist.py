@@ -252,13 +252,16 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, count_pairs, ba
     n = len(words)
     if n == 0:
         return lexicon
-    pieces = _base_pieces(words, base_words) if base_words else {}
-    known = known_words(words, base_words)  # one look-up set, for the joins and the phrase patterns
-    joined = function_joins(words, known)
-    doubles = doubled_leads(words, known)
+    # With no rule to apply (the kexue2019 preset: every entry is a word), only the statistics
+    # themselves are measured: no base word joins the scan, no straddle or number is looked for.
+    ruled = not rules.keep_everything
+    pieces = _base_pieces(words, base_words) if base_words and ruled else {}
+    known = known_words(words, base_words) if ruled else set()  # one look-up set, for the joins and phrases
+    joined = function_joins(words, known) if ruled else {}
+    doubles = doubled_leads(words, known) if ruled else {}
     # (the entries only the list holds have rules of their own: a chain its bound, a compound its PMI)
     segmented = lexicon.counts > 0
-    splits = composition_splits(words, known, np.flatnonzero(segmented).tolist())
+    splits = composition_splits(words, known, np.flatnonzero(segmented).tolist()) if ruled else {}
     # base words that hold entries, and those a function character joins or that are part of an entry
     extra = sorted(({b for bs in pieces.values() for b, _ in bs}
                     | {j for js in (*joined.values(), *doubles.values()) for j in js}
@@ -282,8 +285,9 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, count_pairs, ba
     after_number, stats = np.zeros(len(scan)), OccurrenceStats.of(*no_pairs, len(scan))
     for keys, pair_counts in count_pairs(block_occurrences, summed_pairs, segmenter, target, into=add_occurrences,
                                          group_shift=PAIR_WORD_SHIFT):
-        straddle_parts.append(straddles_of(keys, pair_counts))
-        after_number += numbered_counts(keys, pair_counts, len(scan))
+        if ruled:
+            straddle_parts.append(straddles_of(keys, pair_counts))
+            after_number += numbered_counts(keys, pair_counts, len(scan))
         stats = stats.plus(OccurrenceStats.of(keys, pair_counts, len(scan)))
         del keys, pair_counts
     straddles = tuple(np.concatenate(columns) for columns in zip(*straddle_parts))
@@ -294,6 +298,9 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, count_pairs, ba
     occurrences[single] = counts.unit_counts([words[i] for i in single])
     left[single] = right[single] = np.nan
     coh = counts.cohesion_of(words)
+    if not ruled:  # (the score uncapped: there is no threshold to count cohesion up to)
+        return Lexicon(words, lexicon.counts, coh, left, right, word_score(coh, left, right), occurrences=occurrences,
+                       status=statuses(words, occurrences, coh, left, right, None, None, rules), sort=sort)
     inside = np.zeros(n)
     for i, bs in pieces.items():
         if occurrences[i]:
@@ -414,7 +421,8 @@ def _part_statistics(splits: dict, scan: Lexicon, stats: OccurrenceStats, counts
     units = [p for p in parts if len(p) == 1 or p.isascii()]  # a character or a Latin run: one unit
     occurrences = dict(zip(units, counts.unit_counts(units).tolist()))
     occurrences.update((p, int(stats.occurrences[scan.index[p]])) for p in parts if p not in occurrences)
-    tokens = [int(lexicon.counts[lexicon.index[p]]) if p in lexicon.index else 0 for p in parts]
+    index, token_counts = lexicon.index, lexicon.counts  # (counts is a copy: taken once)
+    tokens = [int(token_counts[index[p]]) if p in index else 0 for p in parts]
     free = {p: t / occurrences[p] if occurrences[p] else 0.0 for p, t in zip(parts, tokens)}
     return occurrences, free
 
