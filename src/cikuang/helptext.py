@@ -45,7 +45,8 @@ cases of its Latin letters, usb接口 of USB接口, or with --new-only a base wo
 謝謝 of 谢谢).
 Columns: count (its count as a token of the corpus cut into words: the weight the segmenter gives
 it), occurrences (how often the string occurs at all), cohesion, left/right entropy, score
-(cohesion, counted up to MIN_COHESION + 2, plus the smaller entropy), status."""
+(cohesion, counted up to MIN_COHESION + 2, or all of it with --preset kexue2019, plus the
+smaller entropy), status."""
 
 SEGMENT_HELP = """\
 Cut text into the words of a lexicon: in each clause, the sequence of lexicon words of highest

@@ -85,7 +85,6 @@ VARIANT = "variant"
 _FORM_STATUSES = (CHAR, NUMBER, LATIN, SHORT)  # the statuses decided by an entry's text alone, in order
 STATUSES = (WORD, CHAR, NUMBER, LATIN, SHORT, PHRASE, STOPWORD, PIECE, RARE, FRAGMENT, WEAK, BOUND, VARIANT)
 _UNIT = re.compile(r"[0-9A-Za-z]+|.", re.S)
-_LATIN_LETTER = re.compile(r"[A-Za-z]")
 #: Units of measure (any case) that make digits before them a quantity: bytes, bits and rates, hertz,
 #: charge, power and voltage, length, mass, volume, decibels, milliseconds, frames, dots and turns.
 #: Not B (2B), P (1080P), S (4S), D (3D), X, A: after digits those name a thing.
@@ -139,7 +138,6 @@ FORMS_OF_ADDRESS = frozenset("大娘 大姐 大妈 大爷 大哥 大嫂 大叔 �
 COMPOUND_SURNAMES = frozenset("诸葛 司马 欧阳 上官 东方 夏侯 皇甫 公孙 慕容 令狐 尉迟 长孙 宇文 司徒 端木 西门 独孤 "
                               "南宫 万俟 闻人 轩辕 澹台 钟离 宗政 濮阳 太史 申屠 呼延".split())
 _ALL_HAN = re.compile(r"[^\x00-\x7f]+")
-_ASCII = re.compile(r"[\x00-\x7f]")
 _HAN_THEN_LATIN = re.compile(r"([^\x00-\x7f]{2,})([0-9A-Za-z]+)")
 
 
@@ -266,12 +264,16 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
     stopped = np.zeros(n, dtype=bool)
     stop = rules.stopwords
     plain_pairs = not stop and rules.min_length <= 2  # two Han characters pass every form rule
-    for i, w in enumerate(words):
-        # (most entries are Han only: their units are their characters, and the Latin rules pass)
-        has_ascii = _ASCII.search(w) is not None
-        if plain_pairs and len(w) == 2 and not has_ascii:  # (most entries: nothing more to look at)
-            n_units[i] = 2
-            continue
+    # (most entries are Han only: their units are their characters, and the Latin rules pass)
+    ascii_words, letter_words = _ascii_marks(words)
+    todo = np.ones(n, dtype=bool)
+    if plain_pairs:  # (most entries: two Han characters, nothing more to look at)
+        pairs = (np.fromiter(map(len, words), np.int64, n) == 2) & ~ascii_words
+        n_units[pairs] = 2
+        todo &= ~pairs
+    for i in np.flatnonzero(todo).tolist():
+        w = words[i]
+        has_ascii = bool(ascii_words[i])
         units = units_of(w) if has_ascii else list(w)
         n_units[i] = len(units)
         latin = [u for u in units if u.isascii() and u.isalnum()] if has_ascii else ()
@@ -323,7 +325,7 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
     out = np.select(conditions, np.arange(1, len(choices) + 1), 0)
     names = [WORD, *choices]
     out = [names[k] for k in out.tolist()]
-    _mark_case_variants(words, occurrences, out)
+    _mark_case_variants(words, occurrences, out, np.flatnonzero(letter_words).tolist())
     return out
 
 
@@ -353,12 +355,28 @@ def known_words(words, base_words=None) -> set[str]:
     return {w for w in words if len(w) >= 2}.union(base_words or ())
 
 
-def _mark_case_variants(words, occurrences, status: list[str]) -> None:
+def _ascii_marks(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Which words hold an ASCII character, and which a Latin letter: one vectorised pass over
+    their code points (the entries are tens of thousands, nearly all Han only)."""
+    n = len(words)
+    cps = np.frombuffer("".join(words).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    starts = np.concatenate(([0], np.cumsum(np.fromiter(map(len, words), np.int64, n))))
+    owner = np.repeat(np.arange(n), np.diff(starts))  # the word of each code point
+    letter = ((cps >= 65) & (cps <= 90)) | ((cps >= 97) & (cps <= 122))
+    ascii_words, letter_words = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    ascii_words[owner[cps < 128]] = True
+    letter_words[owner[letter]] = True
+    return ascii_words, letter_words
+
+
+def _mark_case_variants(words, occurrences, status: list[str], lettered) -> None:
     """Of the words that differ only in the case of their Latin letters, all but the one that
-    occurs most often (the first of those, on a tie) become ``variant``, in place."""
+    occurs most often (the first of those, on a tie) become ``variant``, in place; ``lettered``: the
+    indices, ascending, of the words that hold a Latin letter."""
     best: dict[str, int] = {}  # lower-cased word -> the index of its most frequent spelling so far
-    for i, w in enumerate(words):
-        if status[i] != WORD or not _LATIN_LETTER.search(w):
+    for i in lettered:
+        w = words[i]
+        if status[i] != WORD:
             continue
         key = w.lower()
         j = best.setdefault(key, i)

@@ -325,15 +325,19 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, count_pairs, ba
         numbered = np.where(stats.occurrences > 0, after_number / stats.occurrences, 0.0)[at]
     # the noun of a measure word is a word as the straddles' are: the base dictionary's or listed
     nouns = listed.union(base_words or ())
-    numbered[[i for i, w in enumerate(words) if not measure_and_word(w, nouns)]] = 0.0
+    longer = np.flatnonzero(np.fromiter(map(len, words), np.int64, n) >= 3).tolist()  # (the forms below need 3)
+    measures = np.zeros(n, dtype=bool)
+    measures[[i for i in longer if measure_and_word(words[i], nouns)]] = True
+    numbered[~measures] = 0.0
     built = compositions(splits, occurrences, nouns, *_part_statistics(splits, scan, stats, counts, lexicon), rules)
     # a doubled character before a word (局局长), when the word is one: 波夫 of 波波夫 is bound, no word
     doubled_share = _joined_shares({i: js for i, js in doubles.items() if js[0] in nouns}, occurrences, stats,
                                    scan, rules)
     spelled = other_script_spellings(words, base_words) if base_words else None
     # a word and a surname that the segmenter mostly cuts: the surname goes with the name after it
-    surname_cut = np.array([surname_ends(w, known) for w in words], dtype=bool) & (
-        lexicon.counts < rules.max_surname_tokens * occurrences)
+    surname_cut = np.zeros(n, dtype=bool)
+    surname_cut[[i for i in longer if surname_ends(words[i], known)]] = True
+    surname_cut &= lexicon.counts < rules.max_surname_tokens * occurrences
     status = statuses(words, occurrences, coh, left, right, continuation, inside, rules, loose, known, share,
                       straddled, numbered, built, spelled, doubled_share, surname_cut)
     score = word_score(coh, left, right, cap=rules.min_cohesion + SCORE_CAP)
