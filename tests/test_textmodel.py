@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 import cikuang
 import oracle
 from cikuang import CikuangError
-from cikuang.textmodel import BOUNDARY, UnitVocab, decode_rows, decode_units, encode_units
+from cikuang.textmodel import (BOUNDARY, UnitVocab, decode_rows, decode_units, encode_units, word_code_points,
+                               words_holding)
 from helpers import COMMON_HAN, brute_counts, make_corpus, make_language, reference_clauses
 
 
@@ -267,3 +268,14 @@ def test_encode_units_is_piecewise():
     whole = encode_units("".join(pieces), vocab)
     parts = np.concatenate([encode_units(p, vocab) for p in pieces])
     assert whole.tolist() == parts.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("ab Z的是𠀀\x00é"), max_size=5), max_size=8))
+def test_word_code_points_and_the_words_holding_them(words):
+    cps, starts = word_code_points(words)
+    assert len(starts) == len(words) + 1 and starts[0] == 0
+    for i, w in enumerate(words):
+        assert cps[starts[i]:starts[i + 1]].tolist() == [ord(c) for c in w]
+    assert words_holding(cps < 128, starts).tolist() == [any(ord(c) < 128 for c in w) for w in words]
+    assert words_holding(cps == ord("的"), starts).tolist() == ["的" in w for w in words]

@@ -77,6 +77,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .lexicon import WORD
+from .textmodel import word_code_points, words_holding
 
 # The statuses (see the module doc), in the order the rules are applied.
 CHAR, NUMBER, LATIN, SHORT, PHRASE, STOPWORD, PIECE, RARE, FRAGMENT, WEAK, BOUND = (
@@ -265,10 +266,11 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
     stop = rules.stopwords
     plain_pairs = not stop and rules.min_length <= 2  # two Han characters pass every form rule
     # (most entries are Han only: their units are their characters, and the Latin rules pass)
-    ascii_words, letter_words = _ascii_marks(words)
+    cps, starts = word_code_points(words)
+    ascii_words = words_holding(cps < 128, starts)
     todo = np.ones(n, dtype=bool)
     if plain_pairs:  # (most entries: two Han characters, nothing more to look at)
-        pairs = (np.fromiter(map(len, words), np.int64, n) == 2) & ~ascii_words
+        pairs = (np.diff(starts) == 2) & ~ascii_words
         n_units[pairs] = 2
         todo &= ~pairs
     for i in np.flatnonzero(todo).tolist():
@@ -325,7 +327,8 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
     out = np.select(conditions, np.arange(1, len(choices) + 1), 0)
     names = [WORD, *choices]
     out = [names[k] for k in out.tolist()]
-    _mark_case_variants(words, occurrences, out, np.flatnonzero(letter_words).tolist())
+    lettered = words_holding(((cps >= 65) & (cps <= 90)) | ((cps >= 97) & (cps <= 122)), starts)  # A-Z a-z
+    _mark_case_variants(words, occurrences, out, np.flatnonzero(lettered).tolist())
     return out
 
 
@@ -353,20 +356,6 @@ def known_words(words, base_words=None) -> set[str]:
     """The words a part of an entry is looked up in: the entries of two or more characters and
     ``base_words``."""
     return {w for w in words if len(w) >= 2}.union(base_words or ())
-
-
-def _ascii_marks(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Which words hold an ASCII character, and which a Latin letter: one vectorised pass over
-    their code points (the entries are tens of thousands, nearly all Han only)."""
-    n = len(words)
-    cps = np.frombuffer("".join(words).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    starts = np.concatenate(([0], np.cumsum(np.fromiter(map(len, words), np.int64, n))))
-    owner = np.repeat(np.arange(n), np.diff(starts))  # the word of each code point
-    letter = ((cps >= 65) & (cps <= 90)) | ((cps >= 97) & (cps <= 122))
-    ascii_words, letter_words = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-    ascii_words[owner[cps < 128]] = True
-    letter_words[owner[letter]] = True
-    return ascii_words, letter_words
 
 
 def _mark_case_variants(words, occurrences, status: list[str], lettered) -> None:

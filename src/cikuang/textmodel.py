@@ -138,6 +138,23 @@ def _astral_han_mask(cps: np.ndarray) -> np.ndarray:
     return mask
 
 
+def word_code_points(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The code points of ``words``, concatenated (``uint32``: one encoding for all of them), and
+    where each word starts (``starts[i]`` to ``starts[i + 1]``)."""
+    cps = np.frombuffer("".join(words).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    starts = np.zeros(len(words) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, words), np.int64, len(words)), out=starts[1:])
+    return cps, starts
+
+
+def words_holding(where: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Which words hold a code point where ``where`` (one flag a code point of
+    :func:`word_code_points`) is true, by their ``starts``."""
+    out = np.zeros(len(starts) - 1, dtype=bool)
+    out[np.searchsorted(starts, np.flatnonzero(where), side="right") - 1] = True
+    return out
+
+
 def normalized_codepoints(text: str) -> np.ndarray:
     """NFKC-normalised code points of ``text`` as ``uint32`` (exactly ``unicodedata``'s NFKC)."""
     cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)

@@ -19,6 +19,7 @@ its ``status`` otherwise names the first rule it fails (the table is in :mod:`ci
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +33,7 @@ from .listrules import (FUNCTION_TRAILS, HAN_NUMERALS, ListRules, composition_sp
 from .ngrams import PAIR_WORD_SHIFT, NgramCounts, UnitIds, pair_fields, window_keys
 from .scoring import cohesion, word_score
 from .segmenter import Segmenter
-from .textmodel import LATIN_BASE, UnitVocab
+from .textmodel import LATIN_BASE, UnitVocab, word_code_points, words_holding
 
 #: The neighbour code of every run of digits (odd above 2^31: no unit or named Latin run has it).
 NUMBER_NEIGHBOUR = 0x80000001
@@ -199,12 +200,9 @@ class Counts:
         character's code is its code point); the others unit by unit."""
         if not words:
             return np.zeros(0, np.int64), np.zeros(1, np.int64)
-        cps = np.frombuffer("".join(words).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
-        char_starts = np.concatenate(([0], np.cumsum([len(w) for w in words])))
-        has_ascii = np.zeros(len(words), dtype=bool)
-        if len(cps):
-            ascii_at = np.flatnonzero(cps < 128)
-            has_ascii[np.searchsorted(char_starts, ascii_at, side="right") - 1] = True
+        cps, char_starts = word_code_points(words)
+        cps = cps.astype(np.int64)
+        has_ascii = words_holding(cps < 128, char_starts)
         if not has_ascii.any():
             codes, starts = cps, char_starts
         else:  # Latin runs are units of their own, named by the vocabulary; only those words unit by unit
@@ -298,14 +296,16 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, count_pairs, ba
     occurrences[single] = counts.unit_counts([words[i] for i in single])
     left[single] = right[single] = np.nan
     coh = counts.cohesion_of(words)
-    if not ruled:  # (the score uncapped: there is no threshold to count cohesion up to)
-        return Lexicon(words, lexicon.counts, coh, left, right, word_score(coh, left, right), occurrences=occurrences,
-                       status=statuses(words, occurrences, coh, left, right, None, None, rules), sort=sort)
+    rules = rules.for_corpus(counts.n_units)
+    # cohesion counts up to the list's threshold + SCORE_CAP; without a threshold (the preset), all of it
+    cap = rules.min_cohesion + SCORE_CAP if math.isfinite(rules.min_cohesion) else math.inf
+    score = word_score(coh, left, right, cap=cap)
+    if not ruled:  # every entry is a word (the Lexicon's default status)
+        return Lexicon(words, lexicon.counts, coh, left, right, score, occurrences=occurrences, sort=sort)
     inside = np.zeros(n)
     for i, bs in pieces.items():
         if occurrences[i]:
             inside[i] = min(1.0, sum(stats.occurrences[scan.index[b]] * times for b, times in bs) / occurrences[i])
-    rules = rules.for_corpus(counts.n_units)
     share = _joined_shares(joined, occurrences, stats, scan, rules)
     loose = np.zeros(n, dtype=bool)
     rows = [i for i, w in enumerate(words) if w in chains]
@@ -340,7 +340,6 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, count_pairs, ba
     surname_cut &= lexicon.counts < rules.max_surname_tokens * occurrences
     status = statuses(words, occurrences, coh, left, right, continuation, inside, rules, loose, known, share,
                       straddled, numbered, built, spelled, doubled_share, surname_cut)
-    score = word_score(coh, left, right, cap=rules.min_cohesion + SCORE_CAP)
     return Lexicon(words, lexicon.counts, coh, left, right, score, occurrences=occurrences, status=status, sort=sort)
 
 
