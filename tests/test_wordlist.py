@@ -15,8 +15,8 @@ from cikuang import Lexicon
 from cikuang.listrules import (BOUND, CHAR, FRAGMENT, LATIN, NUMBER, PHRASE, PIECE, RARE, SHORT, STOPWORD, VARIANT,
                                WEAK, ListRules, composition_splits, compositions, function_joins, is_number,
                                known_words, measure_and_word, statuses, units_of)
-from cikuang.wordlist import (NUMBER_NEIGHBOUR, OccurrenceStats, Straddles, _grouped, numbered_counts,
-                              straddled_share, two_character_words)
+from cikuang.wordlist import (NUMBER_NEIGHBOUR, OccurrenceStats, Straddles, _grouped, _packed, _packed_sums, _sums,
+                              numbered_counts, straddled_share, two_character_words)
 from helpers import COMMON_HAN, make_corpus, make_language, reference_clauses
 
 LATIN_UNITS = ["iPhone7", "K", "NBA", "2019", "x", "GPU", "12"]
@@ -59,9 +59,41 @@ def test_pairs_are_grouped_by_word_and_side_then_edge_then_count(n_words, larges
     pairs = {(rnd.randrange(6), rnd.randrange(2), rnd.choice([0, 1, 2, 3])): rnd.randint(1, largest)
              for _ in range(60)}
     keys = np.array([((w + 1) << 33) | (side << 32) | nb for w, side, nb in pairs], dtype=np.uint64)
-    group, edge, count = _grouped(keys, np.array(list(pairs.values()), dtype=np.int64), n_words)
+    counts = np.array(list(pairs.values()), dtype=np.int64)
     expected = sorted((w * 2 + side, nb == 0, c) for (w, side, nb), c in pairs.items())
+    packed = _packed(keys, counts, n_words)
+    if largest < 1 << 40:
+        sorted_keys, count_bits, most = packed
+        assert most == max(pairs.values())
+        got = [(int(p) >> (count_bits + 1), bool((int(p) >> count_bits) & 1), int(p) & ((1 << count_bits) - 1))
+               for p in sorted_keys]
+        assert got == expected
+    else:
+        assert packed is None
+    group, edge, count = _grouped(keys, counts)
     assert list(zip(group.tolist(), edge.tolist(), count.tolist())) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.tuples(st.integers(0, 7), st.integers(0, 1), st.integers(0, 5)),
+                       st.one_of(st.integers(1, 40), st.integers(1, 2**36)), max_size=60),
+       st.sampled_from([1 << 22, 30, 1]))
+def test_the_compiled_sums_are_numpys_bit_for_bit(pairs, table):
+    """The compiled pass over the packed pairs and the NumPy path for keys too wide to pack give
+    the same bits: every count's c·ln c from the table, or (a table too short for it) one by one."""
+    import cikuang.wordlist as wordlist
+    n_words = 8
+    keys = np.array([((w + 1) << 33) | (side << 32) | nb for w, side, nb in pairs], dtype=np.uint64)
+    counts = np.array(list(pairs.values()), dtype=np.int64)
+    packed = _packed(keys, counts, n_words)
+    saved, wordlist.CLOGC_TABLE = wordlist.CLOGC_TABLE, table
+    try:
+        compiled = _packed_sums(*packed, 2 * n_words)
+    finally:
+        wordlist.CLOGC_TABLE = saved
+    reference = _sums(*_grouped(keys, counts), 2 * n_words)
+    for got, expected in zip(compiled, reference):
+        assert got.tobytes() == expected.tobytes()
 
 
 def _oracle(texts, word: str):

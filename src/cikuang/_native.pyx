@@ -1209,3 +1209,96 @@ def straddling_pairs(const uint64_t[:] keys, const int64_t[:] counts, const uint
                 count[m] = counts[i]
                 m += 1
     return word_obj, side_obj, at_obj, count_obj
+
+
+# ---------------------------------------------------------------------------------------------
+# the word list: the statistics of the neighbour pairs, in one pass each
+
+def pack_pair_groups(const uint64_t[:] keys, const int64_t[:] counts, int count_bits):
+    """Each neighbour pair (``count_occurrences``' keys and counts) as one sortable uint64:
+    ``group << (count_bits + 1) | edge << count_bits | count``, where group = word index * 2 +
+    side and edge = the neighbour is a clause edge (0). The caller has checked that they fit."""
+    cdef Py_ssize_t n = keys.shape[0], i
+    cdef uint64_t k, group, edge
+    if counts.shape[0] != n or count_bits < 1 or count_bits > 62:
+        raise ValueError("pack_pair_groups: mismatched arrays or count bits")
+    out_obj = np.empty(n, dtype=np.uint64)
+    cdef uint64_t[::1] out = out_obj
+    with nogil:
+        for i in range(n):
+            k = keys[i]
+            group = (((k >> 33) - 1) << 1) | ((k >> 32) & 1)
+            edge = 1 if (k & <uint64_t>0xFFFFFFFFU) == 0 else 0
+            out[i] = (group << (count_bits + 1)) | (edge << count_bits) | <uint64_t>counts[i]
+    return out_obj
+
+
+def group_sums(const uint64_t[::1] packed, int count_bits, Py_ssize_t n_groups, const double[::1] clogc_table,
+               const double[::1] clogc_big):
+    """(total, Σ c·ln c of the neighbours, largest neighbour count) of each group of the sorted
+    :func:`pack_pair_groups` array (a group's neighbours ascending, its clause edges after them).
+
+    c·ln c comes from ``clogc_table[c]`` (NumPy's, so that the sums are those NumPy's bincount
+    would take in this order, bit for bit), or for a count beyond the table from ``clogc_big``,
+    which holds those in the order they come. An edge adds to the total only."""
+    cdef Py_ssize_t n = packed.shape[0], n_table = clogc_table.shape[0], n_big = clogc_big.shape[0], i, b = 0
+    cdef uint64_t p, c, g, mask = (<uint64_t>1 << count_bits) - 1
+    total_obj = np.zeros(n_groups, dtype=np.float64)
+    clogc_obj = np.zeros(n_groups, dtype=np.float64)
+    most_obj = np.zeros(n_groups, dtype=np.float64)
+    cdef double[::1] total = total_obj, clogc = clogc_obj, most = most_obj
+    cdef bint short = False
+    if count_bits < 1 or count_bits > 62:
+        raise ValueError("group_sums: count bits")
+    with nogil:
+        for i in range(n):
+            p = packed[i]
+            g = p >> (count_bits + 1)
+            c = p & mask
+            if <Py_ssize_t>g >= n_groups:
+                short = True
+                break
+            total[g] += <double>c
+            if (p >> count_bits) & 1:
+                continue
+            if <Py_ssize_t>c < n_table:
+                clogc[g] += clogc_table[c]
+            elif b < n_big:
+                clogc[g] += clogc_big[b]
+                b += 1
+            else:
+                short = True
+                break
+            most[g] = <double>c
+    if short or b != n_big:
+        raise ValueError("group_sums: a group beyond n_groups, or clogc_big does not match the counts")
+    return total_obj, clogc_obj, most_obj
+
+
+def numbered_pairs(const uint64_t[:] keys, const int64_t[:] counts, Py_ssize_t n_words, const uint8_t[::1] numeral,
+                   uint64_t number_code):
+    """For each word, the count of its left neighbours that are numbers: the code ``number_code``
+    or a code point that ``numeral`` (a BMP mask) marks."""
+    cdef Py_ssize_t n = keys.shape[0], n_mask = numeral.shape[0], i
+    cdef uint64_t k, nb
+    cdef int64_t w
+    cdef bint bad = False
+    if counts.shape[0] != n:
+        raise ValueError("numbered_pairs: mismatched arrays")
+    out_obj = np.zeros(n_words, dtype=np.float64)
+    cdef double[::1] out = out_obj
+    with nogil:
+        for i in range(n):
+            k = keys[i]
+            if (k >> 32) & 1:
+                continue
+            nb = k & <uint64_t>0xFFFFFFFFU
+            if nb == number_code or (<Py_ssize_t>nb < n_mask and numeral[nb]):
+                w = <int64_t>(k >> 33) - 1
+                if w < 0 or w >= n_words:
+                    bad = True
+                    break
+                out[w] += <double>counts[i]
+    if bad:
+        raise ValueError("numbered_pairs: a word beyond n_words")
+    return out_obj

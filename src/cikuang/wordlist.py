@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._hashtable import merged, new_table, table_from
-from ._native import straddling_pairs
+from ._native import group_sums, numbered_pairs, pack_pair_groups, straddling_pairs
 from .lexicon import WORD, Lexicon
 from .basedict import other_script_spellings
 from .listrules import (FUNCTION_TRAILS, HAN_NUMERALS, ListRules, composition_splits, compositions, doubled_leads,
@@ -41,9 +41,13 @@ NUMBER_NEIGHBOUR = 0x80000001
 SCORE_CAP = 2.0
 _TRAIL_MASK = np.zeros(0x10000, dtype=np.uint8)  # the function trails, by code point (all in the BMP)
 _TRAIL_MASK[[ord(c) for c in FUNCTION_TRAILS]] = 1
-_NUMBER_CODES = np.array(sorted([NUMBER_NEIGHBOUR, *map(ord, HAN_NUMERALS)]), dtype=np.uint64)
+_NUMERAL_MASK = np.zeros(0x10000, dtype=np.uint8)  # the numeral characters, by code point (all in the BMP)
+_NUMERAL_MASK[[ord(c) for c in HAN_NUMERALS]] = 1
+#: c·ln c comes from a table of NumPy's values up to this count (32 MB at most; larger counts, a
+#: few in a large corpus, one by one).
+CLOGC_TABLE = 1 << 22
 #: The neighbour pairs are read this many at a time (8 MB an array of them) where NumPy makes
-#: several arrays of a chunk at once: the grouping of the statistics and the numbered counts.
+#: several arrays of a chunk at once (the grouping of keys too wide to pack).
 PAIR_CHUNK = 1 << 20
 
 
@@ -62,17 +66,12 @@ class OccurrenceStats:
         pass's table, in any order (:func:`~cikuang.ngrams.pair_fields`). One sort puts each (word,
         side) together and its counts in ascending order, so that every float sum is taken in an
         order fixed by the counts alone."""
-        group, edge, c = _grouped(keys, counts, n_words)
-        del keys, counts
         n_groups = 2 * n_words  # word * 2 + side
-        total = np.bincount(group, weights=c, minlength=n_groups)
-        inner = ~edge  # an edge counts as a new neighbour each time: it adds c log 1 = 0
-        group, c = group[inner], c[inner]
-        clogc = np.bincount(group, weights=c * np.log(c), minlength=n_groups)
-        most = np.zeros(n_groups)
-        if len(group):  # a group's counts ascend, so its last is its largest
-            last = np.flatnonzero(np.append(group[1:] != group[:-1], True))
-            most[group[last]] = c[last]
+        packed = _packed(keys, counts, n_words)
+        if packed is not None:  # one compiled pass over the sorted pairs
+            total, clogc, most = _packed_sums(*packed, n_groups)
+        else:
+            total, clogc, most = _sums(*_grouped(keys, counts), n_groups)
         with np.errstate(divide="ignore", invalid="ignore"):
             entropy = np.maximum(np.where(total > 0, np.log(total) - clogc / total, 0.0), 0.0)
             share = np.where(total > 0, most / total, 0.0)
@@ -85,26 +84,59 @@ class OccurrenceStats:
         return OccurrenceStats(*(getattr(self, f) + getattr(other, f) for f in self.__dataclass_fields__))
 
 
-def _grouped(keys: np.ndarray, counts: np.ndarray, n_words: int):
-    """(group, edge, count) of each pair, sorted by group (word index * 2 + side), the neighbours
-    before the clause edge, and by count: one sort of packed uint64 keys when they fit."""
-    group = np.empty(len(keys), dtype=np.uint64)
-    edge = np.empty(len(keys), dtype=np.uint64)
+def _packed(keys: np.ndarray, counts: np.ndarray, n_words: int):
+    """The pairs as one sorted uint64 each (:func:`~cikuang._native.pack_pair_groups`: by group =
+    word index * 2 + side, the neighbours before the clause edge, then by count), with the count
+    bits and the largest count; None when they do not fit 64 bits."""
+    largest = int(counts.max()) if len(counts) else 0
+    count_bits = max(1, largest.bit_length())
+    if count_bits + 1 + (2 * n_words).bit_length() > 64:
+        return None
+    packed = pack_pair_groups(keys, counts, count_bits)
+    packed.sort()
+    return packed, count_bits, largest
+
+
+def _packed_sums(packed: np.ndarray, count_bits: int, largest: int, n_groups: int):
+    """(total, Σ c·ln c of the neighbours, largest neighbour count) of each group of the sorted
+    packed pairs, bit for bit the sums :func:`_sums` takes: c·ln c is NumPy's, from a table of
+    every count up to :data:`CLOGC_TABLE` (the few larger ones computed one by one)."""
+    size = min(largest, CLOGC_TABLE) + 1
+    with np.errstate(divide="ignore", invalid="ignore"):  # (0·ln 0: no count is 0)
+        values = np.arange(size, dtype=np.float64)
+        table = values * np.log(values)
+        big = np.zeros(0)
+        if largest >= size:  # the inner pairs with counts beyond the table, in their order
+            c = packed & np.uint64((1 << count_bits) - 1)
+            inner = ((packed >> np.uint64(count_bits)) & np.uint64(1)) == 0
+            big = c[inner & (c >= np.uint64(size))].astype(np.float64)
+            big = big * np.log(big)
+    return group_sums(packed, count_bits, n_groups, table, big)
+
+
+def _grouped(keys: np.ndarray, counts: np.ndarray):
+    """(group, edge, count) of each pair, sorted as :func:`_packed` sorts them, for keys too wide
+    to pack (a count of 2^40 and more)."""
+    group = np.empty(len(keys), dtype=np.int64)
+    edge = np.empty(len(keys), dtype=bool)
     for at, word, side, neighbour, _ in pair_chunks(keys, counts):
         group[at : at + len(word)] = word * 2 + side
         edge[at : at + len(word)] = neighbour == 0
-    counts = counts.astype(np.uint64)
-    count_bits = int(counts.max()).bit_length() if len(counts) else 1
-    if count_bits + 1 + (2 * n_words).bit_length() <= 64:
-        packed = (group << np.uint64(count_bits + 1)) | (edge << np.uint64(count_bits)) | counts
-        del group, edge, counts
-        packed.sort()
-        group = (packed >> np.uint64(count_bits + 1)).astype(np.int64)
-        edge = ((packed >> np.uint64(count_bits)) & np.uint64(1)).astype(bool)
-        c = (packed & np.uint64((1 << count_bits) - 1)).astype(np.float64)
-        return group, edge, c
     by = np.lexsort((counts, edge, group))
-    return group[by].astype(np.int64), edge[by].astype(bool), counts[by].astype(np.float64)
+    return group[by], edge[by], counts[by].astype(np.float64)
+
+
+def _sums(group: np.ndarray, edge: np.ndarray, c: np.ndarray, n_groups: int):
+    """What :func:`_packed_sums` computes, from :func:`_grouped`'s arrays."""
+    total = np.bincount(group, weights=c, minlength=n_groups)
+    inner = ~edge  # an edge counts as a new neighbour each time: it adds c log 1 = 0
+    group, c = group[inner], c[inner]
+    clogc = np.bincount(group, weights=c * np.log(c), minlength=n_groups)
+    most = np.zeros(n_groups)
+    if len(group):  # a group's counts ascend, so its last is its largest
+        last = np.flatnonzero(np.append(group[1:] != group[:-1], True))
+        most[group[last]] = c[last]
+    return total, clogc, most
 
 
 def block_occurrences(codes: np.ndarray, latin_runs: list[str], segmenter: Segmenter, target: np.ndarray):
@@ -367,11 +399,7 @@ def numbered_counts(keys: np.ndarray, counts: np.ndarray, n_words: int) -> np.nd
     """For each entry of the scan, how many of its occurrences a number precedes: a run of digits
     (:data:`NUMBER_NEIGHBOUR`) or a numeral character (:data:`HAN_NUMERALS`); from the occurrence
     pass's pair counts."""
-    out = np.zeros(n_words)
-    for _, word, side, neighbour, c in pair_chunks(keys, counts):
-        after_number = (side == 0) & np.isin(neighbour, _NUMBER_CODES)
-        out += np.bincount(word[after_number], weights=c[after_number], minlength=n_words)
-    return out
+    return numbered_pairs(keys, counts, n_words, _NUMERAL_MASK, NUMBER_NEIGHBOUR)
 
 
 def two_character_words(known) -> tuple[list[str], np.ndarray]:
