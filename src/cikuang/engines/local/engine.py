@@ -44,6 +44,10 @@ PIECE_SHARE = 0.2
 #: worker's may do so in one piece, and a spill copies a table's entries out (at 0.25, discover
 #: --memory 256M on one 200 MB line peaked at 454-462 MB, over the budget's 150 MB allowance).
 PAIR_SHARE = 0.15
+#: Pieces a worker takes in a pass at least (when they are not below MIN_PIECE): the workers end a
+#: pass within a piece of each other, so a pass cut in few large pieces leaves a core idle for one
+#: (bench-real, 27 MB, is four blocks of CUT_BLOCK units).
+PIECES_PER_WORKER = 8
 #: The smallest piece a block is cut into.
 MIN_PIECE = 1 << 15
 #: Bytes of a long-fragment record (two hashes, start, length, count).
@@ -244,8 +248,10 @@ class LocalEngine(Engine):
             store.close()
 
     def _piece(self, unit_bytes: int) -> int:
-        """The most units of a piece of a block (see ``PIECE_SHARE``)."""
-        return max(MIN_PIECE, min(CUT_BLOCK, int(self.memory * PIECE_SHARE) // (self.workers * unit_bytes)))
+        """The most units of a piece of a block (see ``PIECE_SHARE``), and at most a
+        ``PIECES_PER_WORKER``-th of a worker's share of the corpus."""
+        even = -(-self.stream.n_codes // (self.workers * PIECES_PER_WORKER)) if self.workers > 1 else CUT_BLOCK
+        return max(MIN_PIECE, min(CUT_BLOCK, even, int(self.memory * PIECE_SHARE) // (self.workers * unit_bytes)))
 
     def _blocks(self, fn, label: str, with_codes: bool = False, fold=None, share: float = 0.45,
                 piece: int = CUT_BLOCK, spill=None) -> list:
