@@ -569,3 +569,37 @@ def test_spill_files_never_go_through_numpys_file_check(monkeypatch, tmp_path):
     finally:
         del Trap
         gc.collect()  # (os.PathLike forgets its subclass)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 12), min_size=3, max_size=300), st.integers(2, 3))
+def test_a_level_scored_in_parts_on_threads_is_the_whole_levels_cohesion(ids, length):
+    """The local engine scores a level in one part a worker; the scores are those of the level
+    scored whole, and those of ``cohesion`` over every count (the scorer's definition), bit for bit."""
+    from collections import Counter
+    from cikuang.ngrams import NgramCounts
+    from cikuang.scoring import LevelScorer, cohesion
+    bits, order = 4, 3
+
+    def key(gram):
+        k = 0
+        for u in gram:
+            k = (k << bits) | u
+        return k
+
+    grams = Counter(tuple(ids[i : i + n]) for n in range(1, length + 1) for i in range(len(ids) - n + 1))
+    def counts_of(lengths):
+        items = sorted((key(g), c) for g, c in grams.items() if len(g) in lengths)
+        return (np.array([k for k, _ in items], dtype=np.uint64), np.array([c for _, c in items], dtype=np.int64))
+    shorter = NgramCounts(*counts_of(range(1, length)), order, bits)
+    keys, counts = counts_of([length])
+    scorer = LevelScorer("pmi", len(ids), shorter)
+    whole = scorer(keys, counts)
+    engine = local_engine.LocalEngine(corpus_module.Corpus.from_texts(["天下"]), workers=2)
+    saved, local_engine.SCORE_PART = local_engine.SCORE_PART, 1
+    try:
+        parts = engine._scored(scorer, keys, counts)
+    finally:
+        local_engine.SCORE_PART = saved
+    every = cohesion(shorter.extended(keys, counts), keys, len(ids), "pmi")
+    assert parts.tobytes() == whole.tobytes() == every.tobytes()

@@ -65,15 +65,17 @@ def resolve_scorer(scorer):
     return scorer
 
 
-def cohesion(counts: NgramCounts, keys: np.ndarray, n_units: int, scorer=pmi) -> np.ndarray:
+def cohesion(counts: NgramCounts, keys: np.ndarray, n_units: int, scorer=pmi,
+             key_counts: np.ndarray | None = None) -> np.ndarray:
     """Weakest-split score of packed n-gram ``keys`` of length >= 2 (NaN for unigrams).
 
-    ``counts`` must hold the keys and all their parts; it may hold other n-grams too.
+    ``counts`` must hold all the keys' parts, and the keys themselves unless ``key_counts`` gives
+    their counts; it may hold other n-grams too.
     """
     score = SCORERS[scorer] if isinstance(scorer, str) else scorer  # checked by resolve_scorer
     keys = np.asarray(keys, dtype=np.uint64)
     lengths = counts.lengths(keys)
-    c = counts.lookup(keys).astype(np.float64)
+    c = (counts.lookup(keys) if key_counts is None else np.asarray(key_counts)).astype(np.float64)
     out = np.full(len(keys), np.inf)
     bits = counts.bits
     for length in range(2, counts.order + 1):
@@ -103,7 +105,8 @@ class LevelScorer:
     shorter: NgramCounts  # every n-gram shorter than the level that reached min count
 
     def __call__(self, keys: np.ndarray, counts: np.ndarray) -> np.ndarray:
-        return cohesion(self.shorter.extended(keys, counts), keys, self.n_units, self.scorer)
+        # every part of a level's n-gram is shorter than it: no need to look the n-grams themselves up
+        return cohesion(self.shorter, keys, self.n_units, self.scorer, key_counts=counts)
 
 
 def entropies(word_index: np.ndarray, side: np.ndarray, pair_counts: np.ndarray, n_words: int):

@@ -48,6 +48,8 @@ PAIR_SHARE = 0.15
 #: pass within a piece of each other, so a pass cut in few large pieces leaves a core idle for one
 #: (bench-real, 27 MB, is four blocks of CUT_BLOCK units).
 PIECES_PER_WORKER = 8
+#: The fewest n-grams a level is scored in parts for (below, one thread is as fast).
+SCORE_PART = 1 << 16
 #: The smallest piece a block is cut into.
 MIN_PIECE = 1 << 15
 #: Bytes of a long-fragment record (two hashes, start, length, count).
@@ -129,7 +131,18 @@ class LocalEngine(Engine):
                                min_len=length, frequent=frequent,
                                frequent_pairs=apriori.pairs if apriori is not None else None)
         level = self._count(counter, f"counting {length}-grams", min_count)
-        return Level(level.keys, level.counts, score(level.keys, level.counts))
+        return Level(level.keys, level.counts, self._scored(score, level.keys, level.counts))
+
+    def _scored(self, score, keys: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        """``score`` of a level in one contiguous part a worker (the look-ups of the parts in
+        NumPy, which lets go of the GIL: on 270 MB, 0.63 s in one thread)."""
+        if self.workers == 1 or len(keys) < SCORE_PART:
+            return score(keys, counts)
+        bounds = np.linspace(0, len(keys), self.workers + 1).astype(np.int64)
+        with ThreadPoolExecutor(self.workers) as pool:
+            parts = list(pool.map(lambda ab: score(keys[ab[0] : ab[1]], counts[ab[0] : ab[1]]),
+                                  zip(bounds[:-1].tolist(), bounds[1:].tolist())))
+        return np.concatenate(parts)
 
     def count_all(self, order: int):
         """Every n-gram's count: an :class:`NgramTable` if sorting it for the file fits the memory

@@ -61,8 +61,14 @@ def _batches(corpus: Corpus, progress) -> Iterator[tuple[str, bool]]:
 def _read_at(fd: int, start: int, count: int) -> np.ndarray:
     """``count`` codes from code ``start`` of the file ``fd`` (fewer at its end); no shared file
     position, so threads may read at once."""
-    data = os.pread(fd, count * 4, start * 4)
-    return np.frombuffer(data, dtype=np.uint32).copy() if data else np.zeros(0, np.uint32)
+    out = np.empty(max(0, count), dtype=np.uint32)  # read straight into it: one copy, from the page cache
+    got, view = 0, memoryview(out).cast("B")
+    while got < len(view):  # (a read may return less than asked before the end)
+        n = os.preadv(fd, [view[got:]], start * 4 + got)
+        if n == 0:
+            break
+        got += n
+    return out if got == len(view) else out[: got // 4].copy()
 
 
 @dataclass
