@@ -603,3 +603,22 @@ def test_a_level_scored_in_parts_on_threads_is_the_whole_levels_cohesion(ids, le
         local_engine.SCORE_PART = saved
     every = cohesion(shorter.extended(keys, counts), keys, len(ids), "pmi")
     assert parts.tobytes() == whole.tobytes() == every.tobytes()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.integers(1, 5000), st.integers(1, 99), max_size=300),
+       st.lists(st.integers(0, 5001), max_size=300), st.sampled_from([1, 1 << 12]))
+def test_lookup_is_the_count_of_each_key_or_zero_searched_in_order_or_not(table, queries, sorted_from):
+    """NgramCounts.lookup against a dict, for queries it sorts first (at least SORTED_LOOKUP of
+    them) and those it searches as they come."""
+    from cikuang import ngrams
+    from cikuang.ngrams import NgramCounts
+    keys = np.array(sorted(table), dtype=np.uint64)
+    counts = NgramCounts(keys, np.array([table[k] for k in sorted(table)], dtype=np.int64), 2, 8)
+    saved, ngrams.SORTED_LOOKUP = ngrams.SORTED_LOOKUP, sorted_from
+    try:
+        got = counts.lookup(np.array(queries, dtype=np.uint64)) if len(keys) else None
+    finally:
+        ngrams.SORTED_LOOKUP = saved
+    if got is not None:
+        assert got.tolist() == [table.get(q, 0) for q in queries]
