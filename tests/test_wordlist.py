@@ -15,7 +15,7 @@ from cikuang import Lexicon
 from cikuang.listrules import (BOUND, CHAR, FRAGMENT, LATIN, NUMBER, PHRASE, PIECE, RARE, SHORT, STOPWORD, VARIANT,
                                WEAK, ListRules, composition_splits, compositions, function_joins, is_number,
                                known_words, measure_and_word, statuses, units_of)
-from cikuang.wordlist import (NUMBER_NEIGHBOUR, OccurrenceStats, Straddles, _grouped, _packed, _packed_sums, _sums,
+from cikuang.wordlist import (NUMBER_NEIGHBOUR, OccurrenceStats, Straddles, OccurrenceSums, _grouped, _packed, _sums,
                               numbered_counts, straddled_share, two_character_words)
 from helpers import COMMON_HAN, make_corpus, make_language, reference_clauses
 
@@ -75,24 +75,33 @@ def test_pairs_are_grouped_by_word_and_side_then_edge_then_count(n_words, larges
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.tuples(st.integers(0, 7), st.integers(0, 1), st.integers(0, 5)),
-                       st.one_of(st.integers(1, 40), st.integers(1, 2**36)), max_size=60),
+@given(st.lists(st.dictionaries(st.tuples(st.integers(0, 7), st.integers(0, 1), st.integers(0, 5)),
+                                st.one_of(st.integers(1, 40), st.integers(1, 2**36)), max_size=60), min_size=1,
+                max_size=3),
        st.sampled_from([1 << 22, 30, 1]))
-def test_the_compiled_sums_are_numpys_bit_for_bit(pairs, table):
+def test_the_compiled_sums_are_numpys_bit_for_bit(parts, table):
     """The compiled pass over the packed pairs and the NumPy path for keys too wide to pack give
-    the same bits: every count's c·ln c from the table, or (a table too short for it) one by one."""
+    the same bits: every count's c·ln c from the table, or (a table too short for it) one by one;
+    added up part by part (each word in one part, its table grown between them) as in one."""
     import cikuang.wordlist as wordlist
     n_words = 8
-    keys = np.array([((w + 1) << 33) | (side << 32) | nb for w, side, nb in pairs], dtype=np.uint64)
-    counts = np.array(list(pairs.values()), dtype=np.int64)
-    packed = _packed(keys, counts, n_words)
+    owner = {}  # each word's pairs in one part, as the spilled pass gives them
+    parts = [{k: c for k, c in part.items() if owner.setdefault(k[0], i) == i} for i, part in enumerate(parts)]
+
+    def arrays(pairs):
+        keys = np.array([((w + 1) << 33) | (side << 32) | nb for w, side, nb in pairs], dtype=np.uint64)
+        return keys, np.array(list(pairs.values()), dtype=np.int64)
+
     saved, wordlist.CLOGC_TABLE = wordlist.CLOGC_TABLE, table
     try:
-        compiled = _packed_sums(*packed, 2 * n_words)
+        compiled = OccurrenceSums(n_words)
+        for part in parts:
+            compiled.add(*arrays(part))
     finally:
         wordlist.CLOGC_TABLE = saved
-    reference = _sums(*_grouped(keys, counts), 2 * n_words)
-    for got, expected in zip(compiled, reference):
+    every = {k: c for part in parts for k, c in part.items()}
+    reference = _sums(*_grouped(*arrays(every)), 2 * n_words)
+    for got, expected in zip((compiled.total, compiled.clogc, compiled.most), reference):
         assert got.tobytes() == expected.tobytes()
 
 

@@ -1233,23 +1233,21 @@ def pack_pair_groups(const uint64_t[:] keys, const int64_t[:] counts, int count_
     return out_obj
 
 
-def group_sums(const uint64_t[::1] packed, int count_bits, Py_ssize_t n_groups, const double[::1] clogc_table,
-               const double[::1] clogc_big):
-    """(total, Σ c·ln c of the neighbours, largest neighbour count) of each group of the sorted
-    :func:`pack_pair_groups` array (a group's neighbours ascending, its clause edges after them).
+def group_sums(const uint64_t[::1] packed, int count_bits, double[::1] total, double[::1] clogc, double[::1] most,
+               const double[::1] clogc_table, const double[::1] clogc_big):
+    """Add into (total, Σ c·ln c of the neighbours, largest neighbour count) of each group the
+    sorted :func:`pack_pair_groups` array (a group's neighbours ascending, its clause edges after
+    them; groups no earlier call added: their sums start from 0).
 
     c·ln c comes from ``clogc_table[c]`` (NumPy's, so that the sums are those NumPy's bincount
     would take in this order, bit for bit), or for a count beyond the table from ``clogc_big``,
     which holds those in the order they come. An edge adds to the total only."""
     cdef Py_ssize_t n = packed.shape[0], n_table = clogc_table.shape[0], n_big = clogc_big.shape[0], i, b = 0
+    cdef Py_ssize_t n_groups = total.shape[0]
     cdef uint64_t p, c, g, mask = (<uint64_t>1 << count_bits) - 1
-    total_obj = np.zeros(n_groups, dtype=np.float64)
-    clogc_obj = np.zeros(n_groups, dtype=np.float64)
-    most_obj = np.zeros(n_groups, dtype=np.float64)
-    cdef double[::1] total = total_obj, clogc = clogc_obj, most = most_obj
     cdef bint short = False
-    if count_bits < 1 or count_bits > 62:
-        raise ValueError("group_sums: count bits")
+    if count_bits < 1 or count_bits > 62 or clogc.shape[0] != n_groups or most.shape[0] != n_groups:
+        raise ValueError("group_sums: count bits, or arrays of unequal lengths")
     with nogil:
         for i in range(n):
             p = packed[i]
@@ -1271,22 +1269,19 @@ def group_sums(const uint64_t[::1] packed, int count_bits, Py_ssize_t n_groups, 
                 break
             most[g] = <double>c
     if short or b != n_big:
-        raise ValueError("group_sums: a group beyond n_groups, or clogc_big does not match the counts")
-    return total_obj, clogc_obj, most_obj
+        raise ValueError("group_sums: a group beyond the arrays, or clogc_big does not match the counts")
 
 
-def numbered_pairs(const uint64_t[:] keys, const int64_t[:] counts, Py_ssize_t n_words, const uint8_t[::1] numeral,
+def numbered_pairs(const uint64_t[:] keys, const int64_t[:] counts, double[::1] out, const uint8_t[::1] numeral,
                    uint64_t number_code):
-    """For each word, the count of its left neighbours that are numbers: the code ``number_code``
-    or a code point that ``numeral`` (a BMP mask) marks."""
-    cdef Py_ssize_t n = keys.shape[0], n_mask = numeral.shape[0], i
+    """Add to each word's entry of ``out`` the count of its left neighbours that are numbers: the
+    code ``number_code`` or a code point that ``numeral`` (a BMP mask) marks."""
+    cdef Py_ssize_t n = keys.shape[0], n_mask = numeral.shape[0], n_words = out.shape[0], i
     cdef uint64_t k, nb
     cdef int64_t w
     cdef bint bad = False
     if counts.shape[0] != n:
         raise ValueError("numbered_pairs: mismatched arrays")
-    out_obj = np.zeros(n_words, dtype=np.float64)
-    cdef double[::1] out = out_obj
     with nogil:
         for i in range(n):
             k = keys[i]
@@ -1300,5 +1295,4 @@ def numbered_pairs(const uint64_t[:] keys, const int64_t[:] counts, Py_ssize_t n
                     break
                 out[w] += <double>counts[i]
     if bad:
-        raise ValueError("numbered_pairs: a word beyond n_words")
-    return out_obj
+        raise ValueError("numbered_pairs: a word beyond out")

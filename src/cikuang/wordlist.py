@@ -63,25 +63,54 @@ class OccurrenceStats:
     @classmethod
     def of(cls, keys: np.ndarray, counts: np.ndarray, n_words: int) -> "OccurrenceStats":
         """The statistics of the (word, side, neighbour) pair counts: the items of the occurrence
-        pass's table, in any order (:func:`~cikuang.ngrams.pair_fields`). One sort puts each (word,
-        side) together and its counts in ascending order, so that every float sum is taken in an
-        order fixed by the counts alone."""
+        pass's table, in any order (:func:`~cikuang.ngrams.pair_fields`)."""
+        return OccurrenceSums(n_words).add(keys, counts).stats()
+
+
+class OccurrenceSums:
+    """The sums the statistics are made of, for each (word, side) group: the total, Σ c·ln c of the
+    neighbours, the largest neighbour count; added up part by part, a word's pairs all in one part.
+
+    One sort of a part's pairs puts each group together and its counts in ascending order, so that
+    every float sum is taken in an order fixed by the counts alone. The arrays are made once: a
+    spilled pass has dozens of parts (hundreds with a small budget), and full-length arrays for
+    each part were most of its page faults (7 million on bench-real x10 with --memory 256M)."""
+
+    def __init__(self, n_words: int):
+        self.n_words = n_words
         n_groups = 2 * n_words  # word * 2 + side
-        packed = _packed(keys, counts, n_words)
+        self.total, self.clogc, self.most = (np.zeros(n_groups) for _ in range(3))
+        self._clogc_table = np.zeros(0)  # c·ln c of every count up to its length, NumPy's own values
+
+    def add(self, keys: np.ndarray, counts: np.ndarray) -> "OccurrenceSums":
+        """Add the sums of these pairs (those of words no part added before)."""
+        packed = _packed(keys, counts, self.n_words)
         if packed is not None:  # one compiled pass over the sorted pairs
-            total, clogc, most = _packed_sums(*packed, n_groups)
-        else:
-            total, clogc, most = _sums(*_grouped(keys, counts), n_groups)
+            sorted_pairs, count_bits, largest = packed
+            group_sums(sorted_pairs, count_bits, self.total, self.clogc, self.most,
+                       self._table_for(largest), _clogc_beyond(sorted_pairs, count_bits, largest))
+        else:  # (a group's sums are 0 until its part: adding them is exact)
+            for mine, theirs in zip((self.total, self.clogc, self.most),
+                                    _sums(*_grouped(keys, counts), 2 * self.n_words)):
+                mine += theirs
+        return self
+
+    def _table_for(self, largest: int) -> np.ndarray:
+        size = min(largest, CLOGC_TABLE) + 1
+        if size > len(self._clogc_table):  # (grown in doubling steps: parts come in any order)
+            size = min(max(size, 2 * len(self._clogc_table)), CLOGC_TABLE + 1)
+            with np.errstate(divide="ignore", invalid="ignore"):  # (0·ln 0: no count is 0)
+                values = np.arange(size, dtype=np.float64)
+                self._clogc_table = values * np.log(values)
+        return self._clogc_table
+
+    def stats(self) -> OccurrenceStats:
+        total, clogc, most, n_words = self.total, self.clogc, self.most, self.n_words
         with np.errstate(divide="ignore", invalid="ignore"):
             entropy = np.maximum(np.where(total > 0, np.log(total) - clogc / total, 0.0), 0.0)
             share = np.where(total > 0, most / total, 0.0)
         total, entropy, share = (a.reshape(n_words, 2) for a in (total, entropy, share))
-        return cls(total[:, 0].astype(np.int64), entropy[:, 0], entropy[:, 1], share.max(axis=1))
-
-    def plus(self, other: "OccurrenceStats") -> "OccurrenceStats":
-        """These statistics and those of other words (each word's pairs all in one of the two: a
-        word's values are zero where it has no pairs)."""
-        return OccurrenceStats(*(getattr(self, f) + getattr(other, f) for f in self.__dataclass_fields__))
+        return OccurrenceStats(total[:, 0].astype(np.int64), entropy[:, 0], entropy[:, 1], share.max(axis=1))
 
 
 def _packed(keys: np.ndarray, counts: np.ndarray, n_words: int):
@@ -97,21 +126,15 @@ def _packed(keys: np.ndarray, counts: np.ndarray, n_words: int):
     return packed, count_bits, largest
 
 
-def _packed_sums(packed: np.ndarray, count_bits: int, largest: int, n_groups: int):
-    """(total, Σ c·ln c of the neighbours, largest neighbour count) of each group of the sorted
-    packed pairs, bit for bit the sums :func:`_sums` takes: c·ln c is NumPy's, from a table of
-    every count up to :data:`CLOGC_TABLE` (the few larger ones computed one by one)."""
-    size = min(largest, CLOGC_TABLE) + 1
-    with np.errstate(divide="ignore", invalid="ignore"):  # (0·ln 0: no count is 0)
-        values = np.arange(size, dtype=np.float64)
-        table = values * np.log(values)
-        big = np.zeros(0)
-        if largest >= size:  # the inner pairs with counts beyond the table, in their order
-            c = packed & np.uint64((1 << count_bits) - 1)
-            inner = ((packed >> np.uint64(count_bits)) & np.uint64(1)) == 0
-            big = c[inner & (c >= np.uint64(size))].astype(np.float64)
-            big = big * np.log(big)
-    return group_sums(packed, count_bits, n_groups, table, big)
+def _clogc_beyond(packed: np.ndarray, count_bits: int, largest: int) -> np.ndarray:
+    """c·ln c of the neighbour counts of the sorted packed pairs beyond :data:`CLOGC_TABLE`, in
+    their order (a few in a large corpus; none in most)."""
+    if largest <= CLOGC_TABLE:
+        return np.zeros(0)
+    c = packed & np.uint64((1 << count_bits) - 1)
+    inner = ((packed >> np.uint64(count_bits)) & np.uint64(1)) == 0
+    big = c[inner & (c > np.uint64(CLOGC_TABLE))].astype(np.float64)
+    return big * np.log(big)
 
 
 def _grouped(keys: np.ndarray, counts: np.ndarray):
@@ -127,7 +150,7 @@ def _grouped(keys: np.ndarray, counts: np.ndarray):
 
 
 def _sums(group: np.ndarray, edge: np.ndarray, c: np.ndarray, n_groups: int):
-    """What :func:`_packed_sums` computes, from :func:`_grouped`'s arrays."""
+    """What :meth:`OccurrenceSums.add` adds with the compiled pass, from :func:`_grouped`'s arrays."""
     total = np.bincount(group, weights=c, minlength=n_groups)
     inner = ~edge  # an edge counts as a new neighbour each time: it adds c log 1 = 0
     group, c = group[inner], c[inner]
@@ -312,14 +335,16 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, count_pairs, ba
     no_pairs = np.zeros(0, np.uint64), np.zeros(0, np.int64)  # (what the parts are added to)
     straddles_of = Straddles(scan.words, pair_keys)
     straddle_parts = [straddles_of(*no_pairs)]
-    after_number, stats = np.zeros(len(scan)), OccurrenceStats.of(*no_pairs, len(scan))
+    after_number, sums = np.zeros(len(scan)), OccurrenceSums(len(scan))
     for keys, pair_counts in count_pairs(block_occurrences, summed_pairs, segmenter, target, into=add_occurrences,
                                          group_shift=PAIR_WORD_SHIFT):
         if ruled:
             straddle_parts.append(straddles_of(keys, pair_counts))
-            after_number += numbered_counts(keys, pair_counts, len(scan))
-        stats = stats.plus(OccurrenceStats.of(keys, pair_counts, len(scan)))
+            numbered_counts(keys, pair_counts, into=after_number)
+        sums.add(keys, pair_counts)
         del keys, pair_counts
+    stats = sums.stats()
+    del sums
     straddles = tuple(np.concatenate(columns) for columns in zip(*straddle_parts))
     del straddle_parts
     at = np.array([scan.index[w] for w in words], dtype=np.int64)  # scan's order -> the lexicon's
@@ -395,11 +420,13 @@ def pair_chunks(keys: np.ndarray, counts: np.ndarray):
         yield (at, *pair_fields(keys[at : at + PAIR_CHUNK]), counts[at : at + PAIR_CHUNK])
 
 
-def numbered_counts(keys: np.ndarray, counts: np.ndarray, n_words: int) -> np.ndarray:
+def numbered_counts(keys: np.ndarray, counts: np.ndarray, n_words: int | None = None, into=None) -> np.ndarray:
     """For each entry of the scan, how many of its occurrences a number precedes: a run of digits
     (:data:`NUMBER_NEIGHBOUR`) or a numeral character (:data:`HAN_NUMERALS`); from the occurrence
-    pass's pair counts."""
-    return numbered_pairs(keys, counts, n_words, _NUMERAL_MASK, NUMBER_NEIGHBOUR)
+    pass's pair counts; added into ``into`` (one per entry) when given."""
+    out = np.zeros(n_words) if into is None else into
+    numbered_pairs(keys, counts, out, _NUMERAL_MASK, NUMBER_NEIGHBOUR)
+    return out
 
 
 def two_character_words(known) -> tuple[list[str], np.ndarray]:
