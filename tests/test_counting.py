@@ -622,3 +622,22 @@ def test_lookup_is_the_count_of_each_key_or_zero_searched_in_order_or_not(table,
         ngrams.SORTED_LOOKUP = saved
     if got is not None:
         assert got.tolist() == [table.get(q, 0) for q in queries]
+
+
+@pytest.mark.parametrize("budget", [1 << 12, 1 << 20])  # every partition alone, then several at once
+def test_spill_partitions_are_summed_in_the_same_order_by_one_thread_or_several(tmp_path, budget):
+    from cikuang._hashtable import ONE_WORD
+    from cikuang.engines.local.counter import SpillPartitions
+    rng = np.random.default_rng(5)
+    tables = []
+    for _ in range(3):
+        keys = np.unique(rng.integers(1, 1 << 40, 20_000, dtype=np.uint64))
+        tables.append(ONE_WORD.add_counts(ONE_WORD.new_table(1 << 16), 0, keys, rng.integers(1, 9, len(keys))))
+    parts = {}
+    for threads in (1, 2):
+        store = SpillPartitions(ONE_WORD, budget, str(tmp_path), threads=threads)
+        store.add_tables(tables)
+        parts[threads] = [(k.tolist(), v.tolist()) for k, v in store.summed(2)]
+        store.close()
+    assert parts[1] == parts[2] and len(parts[1]) > 1
+    assert list(tmp_path.iterdir()) == []

@@ -240,7 +240,7 @@ class LocalEngine(Engine):
         key's bits from ``group_shift`` up) and the tables start afresh; each partition is then
         summed on its own. Within the budget: one part, the tables added into the largest."""
         latin = self.stream.vocab.latin
-        store = SpillPartitions(ht.ONE_WORD, int(self.memory * PAIR_SHARE), self.tmp_dir, group_shift)
+        store = SpillPartitions(ht.ONE_WORD, int(self.memory * PAIR_SHARE), self.tmp_dir, group_shift, self.workers)
 
         def run(item, acc):
             if into is not None:
