@@ -641,3 +641,41 @@ def test_spill_partitions_are_summed_in_the_same_order_by_one_thread_or_several(
         store.close()
     assert parts[1] == parts[2] and len(parts[1]) > 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_tables_emptied_by_a_spill_are_used_again_and_spill_as_often_as_new_ones(tmp_path, monkeypatch):
+    """A spill empties the tables in place (no fresh memory to grow into again); the counter then
+    spills when they hold as many entries as at the spill (new tables spilled a block or so
+    sooner, just past their last growth): no more often, in no more memory, the same counts."""
+    order, bits = 4, 8
+    ids = _random_ids(3, 150_000, 250)
+
+    def spills(reuse_allowed):
+        counter = NgramCounter(order, bits, 1 << 16, str(tmp_path), threads=1)
+        spill, at = counter._spill, []
+        arrays = []
+
+        def counted(reuse=False):
+            at.append(blocks_done)
+            before = [t for t, _ in counter.tables]
+            spill(reuse=reuse and reuse_allowed)
+            if reuse and reuse_allowed:
+                assert all(a is b and not a.any() for a, (b, _) in zip(before, counter.tables))
+                arrays.append(before)
+
+        monkeypatch.setattr(counter, "_spill", counted)
+        blocks_done = 0
+        for b in _blocks(ids, 5000):
+            counter.add(b)
+            blocks_done += 1
+        result = counter.result(1)
+        counter.close()
+        return at, result, arrays
+
+    reused_at, reused, arrays = spills(True)
+    fresh_at, fresh, _ = spills(False)
+    assert len(reused_at) > 2 and arrays
+    assert reused_at[0] == fresh_at[0] and len(reused_at) <= len(fresh_at)
+    assert all(sum(a.nbytes for a in tables) == sum(a.nbytes for a in arrays[0]) for tables in arrays)
+    np.testing.assert_array_equal(reused.keys, fresh.keys)
+    np.testing.assert_array_equal(reused.counts, fresh.counts)
