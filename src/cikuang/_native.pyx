@@ -167,6 +167,8 @@ def add_counts(tab, Py_ssize_t size, const uint64_t[:] keys, const int64_t[:] va
     with nogil:
         for i in range(m):
             interrupted(i)
+            if i + PREFETCH_AHEAD < m:  # (a table of millions: each probe is a cache miss otherwise)
+                prefetch_slot(T.v.p, T.v.n, keys[i + PREFETCH_AHEAD])
             T.add(keys[i], <uint64_t>vals[i])
     return T.words, T.size
 
