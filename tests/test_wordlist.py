@@ -375,7 +375,7 @@ def test_the_pairs_read_in_chunks_give_the_same_results(monkeypatch):
         stats = OccurrenceStats.of(keys, counts, len(scan))
         return ([getattr(stats, f).tobytes() for f in ("occurrences", "left_entropy", "right_entropy", "continuation")],
                 [a.tolist() for a in Straddles(scan, pair_keys)(keys, counts)],
-                numbered_counts(keys, counts, len(scan)).tolist())
+                numbered_counts(keys, counts, np.zeros(len(scan))).tolist())
 
     whole = everything()
     monkeypatch.setattr(wl, "PAIR_CHUNK", 7)
@@ -503,7 +503,7 @@ def test_numbered_counts_are_the_occurrences_a_number_precedes(pairs):
         key = ((w + 1) << 33) | (side << 32) | code
         table[key] = table.get(key, 0) + c
     keys = np.array(list(table), dtype=np.uint64)
-    got = numbered_counts(keys, np.array(list(table.values()), dtype=np.int64), 5)
+    got = numbered_counts(keys, np.array(list(table.values()), dtype=np.int64), np.zeros(5))
     expected = [0] * 5
     for w, side, nb, c in pairs:
         if side == 0 and nb in ("3", "一", "两", "几", "数"):

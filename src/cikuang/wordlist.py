@@ -39,10 +39,17 @@ from .textmodel import LATIN_BASE, UnitVocab, word_code_points, words_holding
 NUMBER_NEIGHBOUR = 0x80000001
 #: The word score counts cohesion up to the list's threshold plus this many nats (see scoring.word_score).
 SCORE_CAP = 2.0
-_TRAIL_MASK = np.zeros(0x10000, dtype=np.uint8)  # the function trails, by code point (all in the BMP)
-_TRAIL_MASK[[ord(c) for c in FUNCTION_TRAILS]] = 1
-_NUMERAL_MASK = np.zeros(0x10000, dtype=np.uint8)  # the numeral characters, by code point (all in the BMP)
-_NUMERAL_MASK[[ord(c) for c in HAN_NUMERALS]] = 1
+
+
+def _bmp_mask(chars) -> np.ndarray:
+    """1 at the code point of each of ``chars`` (all in the BMP), for the compiled passes."""
+    mask = np.zeros(0x10000, dtype=np.uint8)
+    mask[[ord(c) for c in chars]] = 1
+    return mask
+
+
+_TRAIL_MASK = _bmp_mask(FUNCTION_TRAILS)
+_NUMERAL_MASK = _bmp_mask(HAN_NUMERALS)
 #: c·ln c comes from a table of NumPy's values up to this count (32 MB at most; larger counts, a
 #: few in a large corpus, one by one).
 CLOGC_TABLE = 1 << 22
@@ -275,10 +282,12 @@ class Counts:
         return codes, starts.astype(np.int64)
 
     def _cohesion(self, keys: np.ndarray, scorer=None) -> np.ndarray:
-        found = self.frequent.lookup(keys) > 0
+        c = self.frequent.lookup(keys)  # (looked up once: cohesion is given the counts)
+        found = c > 0
         out = np.full(len(keys), np.nan)
         if found.any():
-            out[found] = cohesion(self.frequent, keys[found], self.n_units, scorer or self.scorer)
+            out[found] = cohesion(self.frequent, keys[found], self.n_units, scorer or self.scorer,
+                                  key_counts=c[found])
         return out
 
     def bound_of(self, words: list[str]) -> np.ndarray:
@@ -340,7 +349,7 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, count_pairs, ba
                                          group_shift=PAIR_WORD_SHIFT):
         if ruled:
             straddle_parts.append(straddles_of(keys, pair_counts))
-            numbered_counts(keys, pair_counts, into=after_number)
+            numbered_counts(keys, pair_counts, after_number)
         sums.add(keys, pair_counts)
         del keys, pair_counts
     stats = sums.stats()
@@ -420,11 +429,10 @@ def pair_chunks(keys: np.ndarray, counts: np.ndarray):
         yield (at, *pair_fields(keys[at : at + PAIR_CHUNK]), counts[at : at + PAIR_CHUNK])
 
 
-def numbered_counts(keys: np.ndarray, counts: np.ndarray, n_words: int | None = None, into=None) -> np.ndarray:
-    """For each entry of the scan, how many of its occurrences a number precedes: a run of digits
-    (:data:`NUMBER_NEIGHBOUR`) or a numeral character (:data:`HAN_NUMERALS`); from the occurrence
-    pass's pair counts; added into ``into`` (one per entry) when given."""
-    out = np.zeros(n_words) if into is None else into
+def numbered_counts(keys: np.ndarray, counts: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Add to ``out`` (one per entry of the scan) how many of its occurrences a number precedes: a
+    run of digits (:data:`NUMBER_NEIGHBOUR`) or a numeral character (:data:`HAN_NUMERALS`); from
+    the occurrence pass's pair counts. Returns ``out``."""
     numbered_pairs(keys, counts, out, _NUMERAL_MASK, NUMBER_NEIGHBOUR)
     return out
 

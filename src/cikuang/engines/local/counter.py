@@ -143,19 +143,21 @@ class SpillPartitions:
         # other core waited); those that the budget allows only alone, alone.
         alone = 2 * self.table_budget // (SUM_BYTES * self.threads)
         pending: list = []
+
+        def taken(keep: int):  # the summed partitions, in order, until ``keep`` are in flight
+            while len(pending) > keep:
+                yield from pending.pop(0).result()
+
         with ThreadPoolExecutor(self.threads) as pool:
             try:
                 for f in files:
                     if _entries(f, self.layout) > alone:
-                        while pending:
-                            yield from pending.pop(0).result()
+                        yield from taken(0)
                         yield from self._summed(f, min_count, 1)
-                        continue
-                    pending.append(pool.submit(lambda f=f: list(self._summed(f, min_count, 1))))
-                    while len(pending) > self.threads:
-                        yield from pending.pop(0).result()
-                while pending:
-                    yield from pending.pop(0).result()
+                    else:
+                        pending.append(pool.submit(lambda f=f: list(self._summed(f, min_count, 1))))
+                        yield from taken(self.threads)
+                yield from taken(0)
             finally:
                 for job in pending:
                     job.cancel()
