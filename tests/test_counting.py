@@ -277,22 +277,23 @@ def test_count_is_identical_when_the_counts_spill(monkeypatch):
     assert instances and all(c.spilled for c in instances)
 
 
-def test_blocks_kept_in_memory_are_cut_to_the_size_the_counter_asks(monkeypatch):
-    # the stream keeps its ids in memory in blocks of 2M units; a counter's tables grow with a block
-    # before they can spill, so a small budget's counter must get the smaller blocks it asks for
+@pytest.mark.parametrize("workers", [1, 2])
+def test_blocks_kept_in_memory_are_cut_to_the_size_the_counter_asks(monkeypatch, workers):
+    # the stream keeps its ids in memory in blocks of 2M units; a counter's tables grow with a piece
+    # before they can spill, so a small budget's counter must get the smaller pieces it asks for
     texts = _spill_corpus()
     instances: list = []
     sizes: list = []
     tiny = _spilling_counter(instances)
-    add = tiny.add
+    count = tiny.count
 
-    def recorded(self, ids):
-        sizes.append((len(ids), self.block_size()))
-        add(self, ids)
+    def recorded(self, item, tally):
+        sizes.append((len(item[1]), self.block_size()))
+        return count(self, item, tally)
 
-    monkeypatch.setattr(tiny, "add", recorded)
+    monkeypatch.setattr(tiny, "count", recorded)
     monkeypatch.setattr(local_engine, "NgramCounter", tiny)
-    assert _count_dict(texts, 3, workers=1) == dict(brute_counts(texts, 3))
+    assert _count_dict(texts, 3, workers=workers) == dict(brute_counts(texts, 3))
     assert len(sizes) > 3 and all(n <= asked for n, asked in sizes)
 
 
@@ -643,39 +644,30 @@ def test_spill_partitions_are_summed_in_the_same_order_by_one_thread_or_several(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_tables_emptied_by_a_spill_are_used_again_and_spill_as_often_as_new_ones(tmp_path, monkeypatch):
+def test_tables_emptied_by_a_spill_are_used_again(tmp_path, monkeypatch):
     """A spill empties the tables in place (no fresh memory to grow into again); the counter then
-    spills when they hold as many entries as at the spill (new tables spilled a block or so
-    sooner, just past their last growth): no more often, in no more memory, the same counts."""
+    spills when they hold as many entries as at the spill, not after every block, in tables no
+    larger, and the counts are exact."""
     order, bits = 4, 8
     ids = _random_ids(3, 150_000, 250)
+    counter = NgramCounter(order, bits, 1 << 16, str(tmp_path), threads=1)
+    spill, at, held = counter.spill, [], []
 
-    def spills(reuse_allowed):
-        counter = NgramCounter(order, bits, 1 << 16, str(tmp_path), threads=1)
-        spill, at = counter._spill, []
-        arrays = []
+    def recorded(tallies):
+        at.append(blocks_done)
+        before = [t.tab for t in tallies]
+        again = spill(tallies)
+        assert again is tallies and all(t.tab is a and not a.any() and t.size == 0 for t, a in zip(again, before))
+        held.append(sum(a.nbytes for a in before))
+        return again
 
-        def counted(reuse=False):
-            at.append(blocks_done)
-            before = [t for t, _ in counter.tables]
-            spill(reuse=reuse and reuse_allowed)
-            if reuse and reuse_allowed:
-                assert all(a is b and not a.any() for a, (b, _) in zip(before, counter.tables))
-                arrays.append(before)
-
-        monkeypatch.setattr(counter, "_spill", counted)
-        blocks_done = 0
-        for b in _blocks(ids, 5000):
-            counter.add(b)
-            blocks_done += 1
-        result = counter.result(1)
-        counter.close()
-        return at, result, arrays
-
-    reused_at, reused, arrays = spills(True)
-    fresh_at, fresh, _ = spills(False)
-    assert len(reused_at) > 2 and arrays
-    assert reused_at[0] == fresh_at[0] and len(reused_at) <= len(fresh_at)
-    assert all(sum(a.nbytes for a in tables) == sum(a.nbytes for a in arrays[0]) for tables in arrays)
-    np.testing.assert_array_equal(reused.keys, fresh.keys)
-    np.testing.assert_array_equal(reused.counts, fresh.counts)
+    monkeypatch.setattr(counter, "spill", recorded)
+    blocks_done = 0
+    for b in _blocks(ids, 5000):
+        counter.add(b)
+        blocks_done += 1
+    result = counter.result(1)
+    counter.close()
+    assert len(at) > 2 and all(later - earlier > 1 for earlier, later in zip(at, at[1:]))
+    assert all(n == held[0] for n in held)
+    assert dict(zip(result.keys.tolist(), result.counts.tolist())) == dict(pack_counts(ids, order, bits))

@@ -11,7 +11,9 @@ table. Counts are exact either way, and equal. ``count``'s wide keys (two words,
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -199,8 +201,26 @@ class SpillPartitions:
         yield k[keep], v[keep]
 
 
+@dataclass(eq=False)
+class Tally:
+    """One worker's counts in an :class:`NgramCounter`: its hash table (``tab``, ``size`` entries),
+    its dense counters of frequent pairs and the units counted into them since they were last
+    emptied, and what the table held at its last spill (``refill``: bytes and entries; None
+    before the first). A worker counts into its own tally, and only it does."""
+
+    tab: np.ndarray
+    dense: np.ndarray
+    size: int = 0
+    dense_units: int = 0
+    refill: tuple[int, int] | None = None
+
+
 class NgramCounter:
-    """Accumulates n-gram counts block by block within a memory budget."""
+    """Accumulates n-gram counts within a memory budget, in one :class:`Tally` a worker.
+
+    The engine's workers each take pieces of the stream as they are free (``count``), and spill
+    their own tally when the counter says the tallies together are due (``due_to_spill``,
+    ``spill``); :meth:`add` counts a block on the counter's own threads."""
 
     def __init__(self, order: int, bits: int, memory_bytes: int, tmp_dir: str | None = None, threads: int = 1,
                  min_len: int = 1, frequent: np.ndarray | None = None, frequent_pairs: np.ndarray | None = None):
@@ -221,81 +241,86 @@ class NgramCounter:
         self.table_budget = max(1 << 20, int(memory_bytes * 0.45))
         self.tmp_dir = tmp_dir
         self.spill_store = SpillPartitions(self.layout, self.table_budget, tmp_dir, threads=self.threads)
-        self.tables = self._new_tables()
-        self._refill = None  # (bytes, entries) of the tables at their last spill, when used again
         # Pairs of frequent units are counted in small dense arrays (see count_bigrams).
         self.dense_k = min(DENSE_UNITS, 1 << bits) if order == min_len == 2 and frequent is None else 0
-        self.dense = [np.zeros(self.dense_k * self.dense_k, dtype=np.uint32) for _ in range(self.threads)]
         self.dense_total = np.zeros(self.dense_k * self.dense_k, dtype=np.int64)
-        self._dense_units = 0  # units counted since the uint32 counters were last emptied
-        self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
-
-    def _new_tables(self) -> list[tuple[np.ndarray, int]]:
         # Tables start small and grow to what they hold: small tables stay in cache.
-        return [(self.layout.new_table(1 << 16), 0) for _ in range(self.threads)]
+        self.tallies = [Tally(self.layout.new_table(1 << 16), np.zeros(self.dense_k * self.dense_k, dtype=np.uint32))
+                        for _ in range(self.threads)]
+        self._lock = threading.Lock()  # for the dense totals and the spill files
+        self._pool = None  # add's threads, made when first needed
 
     def block_size(self) -> int:
         """Units per block so that one block cannot overshoot the budget much."""
         per_unit = self.order - self.min_len + 1
         return int(min(1 << 22, max(1 << 14, self.table_budget // self.layout.slot_bytes // per_unit // 2)))
 
-    def add(self, ids: np.ndarray) -> None:
-        """Count the windows of one block (dense ids ending with a boundary)."""
-        parts = split_at_boundaries(ids, self.threads)
-
-        def run(t):
-            tab, size = self.tables[t]
-            if self.dense_k:
-                return count_bigrams(parts[t], self.bits, self.dense[t], self.dense_k, tab, size)
-            if self.frequent is not None:
-                return count_ngrams_apriori(parts[t], self.order, self.bits, self.frequent, self.frequent_pairs,
-                                            self.pairs_k, tab, size)
-            return self.layout.count_ngrams(parts[t], self.min_len, self.order, self.bits, tab, size)
-
-        if self._pool is None or len(parts) == 1:
-            self.tables[0] = run(0)
+    def count(self, item: tuple, tally: Tally) -> Tally:
+        """Count the windows of one piece ``item`` = (offset, dense ids ending with a boundary) into
+        ``tally`` (a worker's own: workers may count at once into different tallies)."""
+        ids = item[1]
+        if self.dense_k:
+            tally.tab, tally.size = count_bigrams(ids, self.bits, tally.dense, self.dense_k, tally.tab, tally.size)
+        elif self.frequent is not None:
+            tally.tab, tally.size = count_ngrams_apriori(ids, self.order, self.bits, self.frequent,
+                                                         self.frequent_pairs, self.pairs_k, tally.tab, tally.size)
         else:
-            self.tables[: len(parts)] = self._pool.map(run, range(len(parts)))
-        if self._due_to_spill():
-            self._spill(reuse=True)
-        self._dense_units += len(ids)
-        if self.dense_k and self._dense_units >= 1 << 31:  # before any uint32 counter can overflow
-            self._fold_dense()
+            tally.tab, tally.size = self.layout.count_ngrams(ids, self.min_len, self.order, self.bits, tally.tab,
+                                                             tally.size)
+        tally.dense_units += len(ids)
+        if self.dense_k and tally.dense_units >= 1 << 31:  # before any uint32 counter can overflow
+            with self._lock:
+                self._fold_dense(tally)
+        return tally
 
-    def _fold_dense(self) -> None:
-        for d in self.dense:
-            self.dense_total += d
-            d[:] = 0
-        self._dense_units = 0
+    def add(self, ids: np.ndarray) -> None:
+        """Count the windows of one block (dense ids ending with a boundary), split among the
+        counter's threads, and spill if due."""
+        parts = split_at_boundaries(ids, self.threads)
+        if len(parts) == 1:
+            self.count((0, parts[0]), self.tallies[0])
+        else:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.threads)
+            list(self._pool.map(lambda part, tally: self.count((0, part), tally), parts, self.tallies))
+        if self.due_to_spill():
+            self.spill(self.tallies)
+
+    def _fold_dense(self, tally: Tally) -> None:
+        self.dense_total += tally.dense
+        tally.dense[:] = 0
+        tally.dense_units = 0
 
     @property
     def spilled(self) -> bool:
         return self.spill_store.spilled
 
-    def _due_to_spill(self) -> bool:
-        """Whether the tables have outgrown the budget: their arrays are larger than it, and, for
-        tables emptied by a spill and used again, they have grown since or hold as many entries
-        as they held at the spill."""
-        held = sum(len(tab) for tab, _ in self.tables) * 8  # (a table's words are uint64)
+    def due_to_spill(self) -> bool:
+        """Whether the tallies' tables have outgrown the budget: their arrays are larger than it,
+        and, for tables emptied by a spill and used again, they have grown since or hold as many
+        entries as they held at the spill. (Read while other workers count: a table's size is at
+        most a piece out of date.)"""
+        tallies = list(self.tallies)
+        held = sum(t.tab.nbytes for t in tallies)
         if held <= self.table_budget:
             return False
-        if self._refill is None:
+        if any(t.refill is None for t in tallies):
             return True
-        return held > self._refill[0] or sum(size for _, size in self.tables) >= self._refill[1]
+        return (held > sum(t.refill[0] for t in tallies)
+                or sum(t.size for t in tallies) >= sum(t.refill[1] for t in tallies))
 
-    def _spill(self, reuse: bool = False) -> None:
-        """Append every table's entries to the spill partitions (by key hash) and start afresh:
-        with ``reuse``, in the same arrays, emptied. The tables grow back to the same size before
-        the next spill, and growing them again from small is fresh memory, paid in page faults
-        (on 1 GB, the levels' 9 spills cost 13 s of system time)."""
-        self.spill_store.add_tables(self.tables)
-        if not reuse:
-            self.tables, self._refill = self._new_tables(), None
-            return
-        self._refill = (sum(len(tab) for tab, _ in self.tables) * 8, sum(size for _, size in self.tables))
-        for tab, _ in self.tables:
-            tab.fill(0)
-        self.tables = [(tab, 0) for tab, _ in self.tables]
+    def spill(self, tallies: list[Tally]) -> list[Tally]:
+        """Append these tallies' entries to the spill partitions (by key hash) and empty their
+        tables in place, to be counted into again (returned). The tables grow back to the same
+        size before the next spill, and growing them again from small would be fresh memory, paid
+        in page faults (on 1 GB, the levels' 9 spills cost 13 s of system time)."""
+        for t in tallies:
+            with self._lock:
+                self.spill_store.add_tables([(t.tab, t.size)])
+            t.refill = (t.tab.nbytes, t.size)
+            t.tab.fill(0)
+            t.size = 0
+        return tallies
 
     def close(self) -> None:
         """Close (so free) the spill files."""
@@ -305,22 +330,27 @@ class NgramCounter:
         """Yield (keys, counts) of disjoint parts of the result, each with counts >= min_count."""
         if self._pool is not None:
             self._pool.shutdown()
+        tallies, self.tallies = self.tallies, []
         if self.dense_k:  # the dense counters hold keys that no table holds
-            self._fold_dense()
-            counts, self.dense, self.dense_total = self.dense_total, [], None
+            for t in tallies:
+                self._fold_dense(t)
+                t.dense = None
+            counts, self.dense_total = self.dense_total, None
             pairs = np.flatnonzero(counts >= max(min_count, 1))
             first, second = np.divmod(pairs.astype(np.uint64), np.uint64(self.dense_k))
             yield (first << np.uint64(self.bits)) | second, counts[pairs]
+        tables = [(t.tab, t.size) for t in tallies]
+        del tallies
         if not self.spilled:
-            tab, _ = ht.merged(self.tables, self.layout)  # the threads counted different parts of the blocks
-            self.tables = []
+            tab, _ = ht.merged(tables, self.layout)  # the workers counted different pieces of the stream
+            del tables
             k, v = self.layout.items(tab)
             del tab
             keep = v >= min_count
             yield k[keep], v[keep]
             return
-        self._spill()
-        self.tables = []
+        self.spill_store.add_tables(tables)
+        del tables
         yield from self.spill_store.summed(min_count)
 
     def result(self, min_count: int = 1) -> NgramCounts:

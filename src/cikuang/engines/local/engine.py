@@ -23,7 +23,7 @@ from ...ngrams import NgramCounts, NgramTable, UnitIds, layout_for, sort_order
 from ...progress import Progress
 from ..base import Apriori, Engine, Fragments, KeptSet, Level, UnitTotals, summed_records
 from .counter import NgramCounter, SpillPartitions
-from .stream import UnitStream, default_workers, pieces
+from .stream import UnitStream, default_workers
 from .table import SORT_BYTES, sectioned
 
 #: Units per block in the cut passes.
@@ -167,10 +167,13 @@ class LocalEngine(Engine):
             counter.close()
 
     def _feed(self, counter: NgramCounter, label: str) -> None:
-        with self.progress.bar(label, total=self.stream.n_codes, unit="units") as bar:
-            for _, ids in self.stream.id_blocks(self.unit_ids, counter.block_size()):
-                counter.add(ids)
-                bar.update(len(ids))
+        """Every block of the stream counted by ``counter``: each worker counts pieces into its own
+        tally as it is free, reading the next while the others count (on 270 MB, reading and
+        mapping the stream took 0.5-0.6 s a level, which the workers waited for when the main
+        thread read each block for them all), and spills its tally when the counter says so."""
+        self._blocks(counter.count, label, spill=counter.spill, due=counter.due_to_spill, states=counter.tallies,
+                     block_codes=counter.block_size(),
+                     piece=self._piece(0, most=max(MIN_PIECE, counter.block_size() // self.workers)))
 
     def count_fragments(self, kept: KeptSet, min_count: int, with_dropped: bool = False) -> Fragments:
         order, bits = kept.order, kept.bits
@@ -258,14 +261,17 @@ class LocalEngine(Engine):
         finally:
             store.close()
 
-    def _piece(self, unit_bytes: int) -> int:
-        """The most units of a piece of a block (see ``PIECE_SHARE``), and at most a
+    def _piece(self, unit_bytes: int, most: int = CUT_BLOCK) -> int:
+        """The most units of a piece of a block (see ``PIECE_SHARE``; ``unit_bytes``, what a pass
+        holds in flight per unit, 0 for nothing beyond its tables), and at most a
         ``PIECES_PER_WORKER``-th of a worker's share of the corpus."""
-        even = -(-self.stream.n_codes // (self.workers * PIECES_PER_WORKER)) if self.workers > 1 else CUT_BLOCK
-        return max(MIN_PIECE, min(CUT_BLOCK, even, int(self.memory * PIECE_SHARE) // (self.workers * unit_bytes)))
+        even = -(-self.stream.n_codes // (self.workers * PIECES_PER_WORKER)) if self.workers > 1 else most
+        in_flight = int(self.memory * PIECE_SHARE) // (self.workers * unit_bytes) if unit_bytes else most
+        return max(MIN_PIECE, min(most, even, in_flight))
 
     def _blocks(self, fn, label: str, with_codes: bool = False, fold=None, share: float = 0.45,
-                piece: int = CUT_BLOCK, spill=None) -> list:
+                piece: int = CUT_BLOCK, spill=None, due=None, states: list | None = None,
+                block_codes: int = CUT_BLOCK) -> list:
         """Apply ``fn(item, state)`` to every block ``item`` of the stream's ``id_blocks`` (cut into
         pieces of at most ``piece`` units) in ``workers`` threads, each with a state of its own;
         returns the states.
@@ -276,19 +282,20 @@ class LocalEngine(Engine):
         the worker's state is folded into the states folded before, and so is each other worker's
         when its piece is done, so that the workers' tables, which hold much the same entries, do
         not take the budget once each; or, with ``spill(states)`` (which writes them out), they are
-        spilled and start afresh.
+        spilled and start afresh. ``states``: the workers' first states (default None each);
+        ``due() -> bool``: when the states are to be spilled, instead of their bytes against the
+        share; ``spill`` may return the states to go on with (a table emptied in place).
         """
         workers = self.workers
         share = int(self.memory * share)
-        states: list = [None] * workers
+        states = list(states) if states is not None else [None] * workers
         folded: list = []  # the states folded so far, as one
         lock = threading.Lock()  # for the pieces, the bar, and the folds
         spilling = threading.Lock()  # for the spills
         spilling_bytes = 0  # what the states being spilled (or waiting to be) hold
-        due: set = set()  # the workers whose states are to be folded or spilled after their piece
+        marked: set = set()  # the workers whose states are to be folded or spilled after their piece
         stop = threading.Event()
-        blocks = self.stream.id_blocks(self.unit_ids, CUT_BLOCK, with_codes)
-        items = (p for block in blocks for p in pieces(block, piece))
+        jobs = self.stream.piece_jobs(self.unit_ids, block_codes, piece, with_codes)
 
         def work(w: int, bar) -> None:
             try:
@@ -301,19 +308,20 @@ class LocalEngine(Engine):
             nonlocal spilling_bytes
             while not stop.is_set():
                 with lock:
-                    item = next(items, None)
-                if item is None:
+                    job = next(jobs, None)
+                if job is None:
                     return
+                item = job()  # (the ids of a piece read from the file are mapped here, outside the lock)
                 states[w] = fn(item, states[w])
                 with lock:
                     bar.update(len(item[1]))
                     if spill is None and (fold is None or workers == 1):
                         continue
-                    if w in due:  # another worker's states outgrew the share
-                        due.discard(w)
-                    elif _nbytes(states) + _nbytes(folded) + spilling_bytes > share:
+                    if w in marked:  # another worker's states outgrew the share
+                        marked.discard(w)
+                    elif due() if due is not None else _nbytes(states) + _nbytes(folded) + spilling_bytes > share:
                         # this worker's state goes now, and each other's when its piece is done
-                        due.update(v for v in range(workers) if v != w and states[v] is not None)
+                        marked.update(v for v in range(workers) if v != w and states[v] is not None)
                     else:
                         continue
                     state, states[w] = states[w], None
@@ -326,10 +334,12 @@ class LocalEngine(Engine):
                 # taking pieces meanwhile (on 1 GB, 48 spills of the word list's pairs took 35 s
                 # under it); the spills themselves take turns.
                 with spilling:
-                    spill([state])
+                    again = spill([state])
                 del state
                 with lock:
                     spilling_bytes -= held
+                    if again:
+                        states[w] = again[0]
 
         with self.progress.bar(label, total=self.stream.n_codes, unit="units") as bar, \
                 ThreadPoolExecutor(workers) as pool:

@@ -156,19 +156,30 @@ class UnitStream:
     def id_blocks(self, unit_ids, block_codes: int = 1 << 22, with_codes: bool = False) -> Iterator[tuple]:
         """(offset, ids) blocks of dense ids (``ids = unit_ids.map(codes)``), from memory when kept;
         (offset, ids, codes) with ``with_codes``."""
+        for job in self.piece_jobs(unit_ids, block_codes, block_codes, with_codes):
+            yield job()
+
+    def piece_jobs(self, unit_ids, block_codes: int, piece: int, with_codes: bool = False) -> Iterator[Callable]:
+        """The blocks of :meth:`id_blocks` in pieces of at most ``piece`` units (see :func:`pieces`),
+        each as a function that gives its item. Threads take the functions in turn, under a lock,
+        and each calls its own outside it: the codes are read from the file in turn (each block
+        ends where the last one's boundary was), but mapped to ids, which is most of the work (on
+        270 MB, 0.5-0.6 s of one core), at once."""
         kept = self._kept_ids
         if kept is not None and kept[0] is unit_ids:
             if not with_codes:  # blocks no larger than asked: a pass sizes them to its memory
                 for block in kept[2]:
-                    yield from pieces(block, block_codes)
+                    for item in pieces(block, min(piece, block_codes)):
+                        yield lambda item=item: item
                 return
             # the same block size gives the same blocks (each ends at the last boundary it holds)
             for (offset, ids), (_, codes) in zip(kept[2], self.blocks(kept[1])):
-                yield offset, ids, codes
+                for item in pieces((offset, ids, codes), piece):
+                    yield lambda item=item: item
             return
         for offset, codes in self.blocks(block_codes):
-            ids = unit_ids.map(codes)
-            yield (offset, ids, codes) if with_codes else (offset, ids)
+            for at, part in pieces((offset, codes), piece):  # (cut after a boundary: a code 0)
+                yield lambda at=at, part=part: (at, unit_ids.map(part), part) if with_codes else (at, unit_ids.map(part))
 
     def read(self, start: int, length: int) -> np.ndarray:
         return _read_at(self.file.fileno(), start, length)
