@@ -1,31 +1,71 @@
-"""The C allocator of the command-line process: hold a small ``--memory`` budget for the whole process.
+"""The C allocator of the command-line process, set for its ``--memory`` budget.
 
 glibc's malloc serves an allocation of up to its *mmap threshold* from its heaps, and raises that
-threshold (up to 32 MB) every time a larger block that was mmapped is freed. Counting allocates and
-frees NumPy arrays of a few MB block after block, so after the first blocks they all come from the
-heaps, and the freed ones fragment them: `count --memory 64M` on bench-real peaked at 245 MB, of
-which some 100 MB were free but not given back (``malloc_trim`` returns it). A fixed threshold of
-4 MB keeps those arrays in their own mappings, given back when freed: the same run peaks at 157 MB,
-for about 0.4 s more system time on a 7 s `discover` (docs/benchmarks.md, "Fault cases").
+threshold (up to 32 MB) every time a larger block that was mmapped is freed; it gives the free top of
+a heap back to the system when it passes the *trim threshold* (twice the mmap threshold). The passes
+allocate and free NumPy arrays of a few MB piece after piece (the codes read, their ids, records).
 
-The CLI asks for it when the budget is below the default (a user who sets a small budget wants it
-held); the library never changes the process's allocator by itself.
+- **A small budget** (below :data:`SMALL_BUDGET`): the freed arrays fragment the heaps. `count
+  --memory 64M` on bench-real peaked at 245 MB, of which some 100 MB were free but not given back.
+  A fixed threshold of 4 MB keeps those arrays in their own mappings, given back when freed: the
+  same run peaks at 157 MB, for about 0.4 s more system time on a 7 s `discover`.
+- **A larger one**: memory given back is fresh memory when it is asked for again, and on this
+  project's machines a page costs a fault at its first touch (about 2 ms a MB). With that 4 MB
+  threshold, discover on 270 MB with `--memory 1G` took 1.6M faults and 7 s of system time. So the
+  arrays of a pass come from the heaps (threshold 32 MB), which keep up to a quarter of the budget
+  free (trim threshold) and grow by up to 64 MB at a time (top pad): 0.19M faults, 2.6 s of system
+  time, 12 % less wall time, at 150 MB more peak (docs/benchmarks.md, issue 17, stop 31).
+
+The CLI calls :func:`fit_to_budget`; the library never changes the process's allocator by itself.
 """
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
 
-M_MMAP_THRESHOLD = -3  # mallopt's parameter number (malloc.h)
+# mallopt's parameter numbers (malloc.h)
+M_TRIM_THRESHOLD = -1
+M_TOP_PAD = -2
+M_MMAP_THRESHOLD = -3
+#: The mmap threshold that holds a small budget: arrays of this size or more are given back when freed.
 MMAP_THRESHOLD = 4 << 20
+#: Budgets below this are held with :data:`MMAP_THRESHOLD`; larger ones keep freed memory for reuse.
+SMALL_BUDGET = 512 << 20
+#: For a larger budget: arrays up to this size come from the heaps (glibc's own largest threshold),
+HEAP_ARRAYS = 32 << 20
+#: ... which keep free up to this share of the budget (at most 1 GB, an int for mallopt),
+KEPT_SHARE = 0.25
+#: ... and grow by this much more than asked (at most a sixteenth of the budget).
+TOP_PAD = 64 << 20
 
 
-def hold_freed_memory(threshold: int = MMAP_THRESHOLD) -> bool:
-    """Fix glibc's mmap threshold at ``threshold`` bytes; False where the C library is not glibc."""
+def _mallopt():
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         mallopt = libc.mallopt
     except (OSError, AttributeError):
-        return False
+        return None
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    return mallopt(M_MMAP_THRESHOLD, threshold) == 1
+    return mallopt
+
+
+def hold_freed_memory(threshold: int = MMAP_THRESHOLD) -> bool:
+    """Fix glibc's mmap threshold at ``threshold`` bytes; False where the C library is not glibc."""
+    mallopt = _mallopt()
+    return mallopt is not None and mallopt(M_MMAP_THRESHOLD, threshold) == 1
+
+
+def keep_freed_memory(budget: int) -> bool:
+    """Serve a pass's arrays from glibc's heaps and keep up to ``KEPT_SHARE`` of ``budget`` of
+    them free for reuse; False where the C library is not glibc."""
+    mallopt = _mallopt()
+    if mallopt is None:
+        return False
+    kept = min(int(budget * KEPT_SHARE), 1 << 30)
+    return all(mallopt(param, value) == 1 for param, value in (
+        (M_MMAP_THRESHOLD, HEAP_ARRAYS), (M_TRIM_THRESHOLD, kept), (M_TOP_PAD, min(TOP_PAD, budget // 16))))
+
+
+def fit_to_budget(budget: int) -> bool:
+    """Set the allocator for a process of ``budget`` bytes (see the module doc)."""
+    return hold_freed_memory() if budget < SMALL_BUDGET else keep_freed_memory(budget)

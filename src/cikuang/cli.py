@@ -212,10 +212,10 @@ def run(argv=None) -> int:
         parser.print_help()
         return 2
     try:
-        if getattr(args, "memory", None) and parse_memory(args.memory) < parse_memory(default_of(RunSpec, "memory")):
-            from .allocator import hold_freed_memory
+        if hasattr(args, "memory"):  # freed arrays kept for reuse, or given back for a small budget
+            from .allocator import fit_to_budget
 
-            hold_freed_memory()  # a small budget: freed arrays go back to the system (cikuang.allocator)
+            fit_to_budget(parse_memory(args.memory or default_of(RunSpec, "memory")))
         if args.command in ("discover", "report"):
             return _discover(args)
         if args.command == "trend":
