@@ -10,11 +10,13 @@ allocate and free NumPy arrays of a few MB piece after piece (the codes read, th
   A fixed threshold of 4 MB keeps those arrays in their own mappings, given back when freed: the
   same run peaks at 157 MB, for about 0.4 s more system time on a 7 s `discover`.
 - **A larger one**: memory given back is fresh memory when it is asked for again, and on this
-  project's machines a page costs a fault at its first touch (about 2 ms a MB). With that 4 MB
-  threshold, discover on 270 MB with `--memory 1G` took 1.6M faults and 7 s of system time. So the
-  arrays of a pass come from the heaps (threshold 32 MB), which keep up to a quarter of the budget
-  free (trim threshold) and grow by up to 64 MB at a time (top pad): 0.19M faults, 2.6 s of system
-  time, 12 % less wall time, at 150 MB more peak (docs/benchmarks.md, issue 17, stop 31).
+  project's machines a page costs a fault at its first touch (about 2 ms a MB). With the 4 MB
+  threshold alone (glibc's trim threshold then stays at 128 KB), discover on 270 MB with
+  `--memory 1G` took 1.4M faults and 5-6 s of system time.
+  So the heaps also keep up to a quarter of the budget free (trim threshold) and grow by up to
+  64 MB at a time (top pad): 0.19M faults, 2.1 s of system time, 11 % less wall time, at 190 MB
+  more peak (docs/benchmarks.md, issue 17, stop 31). Serving arrays of up to 32 MB from the heaps
+  as well saved 1 % more, at 165 MB more peak: not done.
 
 The CLI calls :func:`fit_to_budget`; the library never changes the process's allocator by itself.
 """
@@ -27,13 +29,11 @@ import ctypes.util
 M_TRIM_THRESHOLD = -1
 M_TOP_PAD = -2
 M_MMAP_THRESHOLD = -3
-#: The mmap threshold that holds a small budget: arrays of this size or more are given back when freed.
+#: The mmap threshold: arrays of this size or more have mappings of their own, given back when freed.
 MMAP_THRESHOLD = 4 << 20
-#: Budgets below this are held with :data:`MMAP_THRESHOLD`; larger ones keep freed memory for reuse.
+#: Budgets from this on also keep freed memory for reuse.
 SMALL_BUDGET = 512 << 20
-#: For a larger budget: arrays up to this size come from the heaps (glibc's own largest threshold),
-HEAP_ARRAYS = 32 << 20
-#: ... which keep free up to this share of the budget (at most 1 GB, an int for mallopt),
+#: For those, the heaps keep free up to this share of the budget (at most 1 GB, an int for mallopt),
 KEPT_SHARE = 0.25
 #: ... and grow by this much more than asked (at most a sixteenth of the budget).
 TOP_PAD = 64 << 20
@@ -56,14 +56,14 @@ def hold_freed_memory(threshold: int = MMAP_THRESHOLD) -> bool:
 
 
 def keep_freed_memory(budget: int) -> bool:
-    """Serve a pass's arrays from glibc's heaps and keep up to ``KEPT_SHARE`` of ``budget`` of
-    them free for reuse; False where the C library is not glibc."""
+    """Fix glibc's mmap threshold at :data:`MMAP_THRESHOLD`, and let its heaps keep up to
+    ``KEPT_SHARE`` of ``budget`` free for reuse; False where the C library is not glibc."""
     mallopt = _mallopt()
     if mallopt is None:
         return False
     kept = min(int(budget * KEPT_SHARE), 1 << 30)
     return all(mallopt(param, value) == 1 for param, value in (
-        (M_MMAP_THRESHOLD, HEAP_ARRAYS), (M_TRIM_THRESHOLD, kept), (M_TOP_PAD, min(TOP_PAD, budget // 16))))
+        (M_MMAP_THRESHOLD, MMAP_THRESHOLD), (M_TRIM_THRESHOLD, kept), (M_TOP_PAD, min(TOP_PAD, budget // 16))))
 
 
 def fit_to_budget(budget: int) -> bool:
