@@ -203,16 +203,39 @@ class SpillPartitions:
 
 @dataclass(eq=False)
 class Tally:
-    """One worker's counts in an :class:`NgramCounter`: its hash table (``tab``, ``size`` entries),
-    its dense counters of frequent pairs and the units counted into them since they were last
-    emptied, and what the table held at its last spill (``refill``: bytes and entries; None
-    before the first). A worker counts into its own tally, and only it does."""
+    """One worker's counts in a pass that spills: its hash table (``tab``, ``size`` entries), what
+    the table held at its last spill (``refill``: bytes and entries; None before the first), and,
+    in an :class:`NgramCounter`, its dense counters of frequent pairs and the units counted into
+    them since they were last emptied. A worker counts into its own tally, and only it does."""
 
     tab: np.ndarray
-    dense: np.ndarray
+    dense: np.ndarray | None = None
     size: int = 0
     dense_units: int = 0
     refill: tuple[int, int] | None = None
+
+    def emptied(self) -> "Tally":
+        """The tally after a spill: its table emptied in place, to be counted into again. Tables grow
+        back to the same size before the next spill, and growing them again from small would be
+        fresh memory, paid in page faults (on 1 GB, the levels' 9 spills cost 13 s of system time)."""
+        self.refill = (self.tab.nbytes, self.size)
+        self.tab.fill(0)
+        self.size = 0
+        return self
+
+
+def due_to_spill(tallies: list[Tally], budget: int) -> bool:
+    """Whether the tallies' tables have outgrown ``budget``: their arrays are larger than it, and,
+    for tables emptied by a spill and used again, they have grown since or hold as many entries as
+    they held at the spill. (Read while other workers count: a table's size is at most a piece out
+    of date.)"""
+    tallies = list(tallies)
+    held = sum(t.tab.nbytes for t in tallies)
+    if held <= budget:
+        return False
+    if any(t.refill is None for t in tallies):
+        return True
+    return held > sum(t.refill[0] for t in tallies) or sum(t.size for t in tallies) >= sum(t.refill[1] for t in tallies)
 
 
 class NgramCounter:
@@ -296,30 +319,16 @@ class NgramCounter:
         return self.spill_store.spilled
 
     def due_to_spill(self) -> bool:
-        """Whether the tallies' tables have outgrown the budget: their arrays are larger than it,
-        and, for tables emptied by a spill and used again, they have grown since or hold as many
-        entries as they held at the spill. (Read while other workers count: a table's size is at
-        most a piece out of date.)"""
-        tallies = list(self.tallies)
-        held = sum(t.tab.nbytes for t in tallies)
-        if held <= self.table_budget:
-            return False
-        if any(t.refill is None for t in tallies):
-            return True
-        return (held > sum(t.refill[0] for t in tallies)
-                or sum(t.size for t in tallies) >= sum(t.refill[1] for t in tallies))
+        """Whether the tallies are to be spilled (:func:`due_to_spill`)."""
+        return due_to_spill(self.tallies, self.table_budget)
 
     def spill(self, tallies: list[Tally]) -> list[Tally]:
-        """Append these tallies' entries to the spill partitions (by key hash) and empty their
-        tables in place, to be counted into again (returned). The tables grow back to the same
-        size before the next spill, and growing them again from small would be fresh memory, paid
-        in page faults (on 1 GB, the levels' 9 spills cost 13 s of system time)."""
+        """Append these tallies' entries to the spill partitions (by key hash) and empty them in
+        place, to be counted into again (returned)."""
         for t in tallies:
             with self._lock:
                 self.spill_store.add_tables([(t.tab, t.size)])
-            t.refill = (t.tab.nbytes, t.size)
-            t.tab.fill(0)
-            t.size = 0
+            t.emptied()
         return tallies
 
     def close(self) -> None:

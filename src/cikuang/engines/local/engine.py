@@ -22,7 +22,7 @@ from ...errors import CikuangError
 from ...ngrams import NgramCounts, NgramTable, UnitIds, layout_for, sort_order
 from ...progress import Progress
 from ..base import Apriori, Engine, Fragments, KeptSet, Level, UnitTotals, summed_records
-from .counter import NgramCounter, SpillPartitions
+from .counter import NgramCounter, SpillPartitions, Tally, due_to_spill
 from .stream import UnitStream, default_workers
 from .table import SORT_BYTES, sectioned
 
@@ -238,25 +238,35 @@ class LocalEngine(Engine):
         """The summed tables as (keys, counts) parts (see :class:`~..base.Engine`): each worker adds
         its blocks into its own table (with ``into``, in place). When the workers' tables outgrow
         ``PAIR_SHARE`` of the memory budget, their entries go to spill partitions on disk (by the
-        key's bits from ``group_shift`` up) and the tables start afresh; each partition is then
-        summed on its own. Within the budget: one part, the tables added into the largest."""
+        key's bits from ``group_shift`` up) and the tables, emptied in place, are counted into
+        again (:class:`~.counter.Tally`); each partition is then summed on its own. Within the
+        budget: one part, the tables added into the largest."""
         latin = self.stream.vocab.latin
-        store = SpillPartitions(ht.ONE_WORD, int(self.memory * PAIR_SHARE), self.tmp_dir, group_shift, self.workers)
+        share = int(self.memory * PAIR_SHARE)
+        store = SpillPartitions(ht.ONE_WORD, share, self.tmp_dir, group_shift, self.workers)
+        tallies = [Tally(ht.new_table(1 << 16)) for _ in range(self.workers)]
 
-        def run(item, acc):
+        def run(item, tally):
             if into is not None:
-                return into(acc, item[2], latin, *args)
-            table = fn(item[2], latin, *args)
-            return table if acc is None else total([acc, table])
+                tally.tab, tally.size = into((tally.tab, tally.size), item[2], latin, *args)
+            else:
+                tally.tab, tally.size = total([(tally.tab, tally.size), fn(item[2], latin, *args)])
+            return tally
+
+        def spill(spilled):
+            store.add_tables([(t.tab, t.size) for t in spilled])
+            return [t.emptied() for t in spilled]
 
         try:
-            states = self._blocks(run, "measuring words", with_codes=True, spill=store.add_tables,
-                                  share=PAIR_SHARE, piece=self._piece(MAP_UNIT_BYTES))
+            self._blocks(run, "measuring words", with_codes=True, spill=spill, states=tallies,
+                         due=lambda: due_to_spill(tallies, share), piece=self._piece(MAP_UNIT_BYTES))
+            tables = [(t.tab, t.size) for t in tallies]
+            tallies.clear()  # (the tables are now only in ``tables``: take_items consumes one)
             if not store.spilled:
-                yield ht.take_items(total(states)[0])
+                yield ht.take_items(total(tables)[0])
                 return
-            store.add_tables(states)
-            del states
+            store.add_tables(tables)
+            del tables
             yield from store.summed()
         finally:
             store.close()
