@@ -58,12 +58,11 @@ def hold_freed_memory(threshold: int = MMAP_THRESHOLD) -> bool:
 def keep_freed_memory(budget: int) -> bool:
     """Fix glibc's mmap threshold at :data:`MMAP_THRESHOLD`, and let its heaps keep up to
     ``KEPT_SHARE`` of ``budget`` free for reuse; False where the C library is not glibc."""
-    mallopt = _mallopt()
-    if mallopt is None:
+    if not hold_freed_memory():
         return False
+    mallopt = _mallopt()
     kept = min(int(budget * KEPT_SHARE), 1 << 30)
-    return all(mallopt(param, value) == 1 for param, value in (
-        (M_MMAP_THRESHOLD, MMAP_THRESHOLD), (M_TRIM_THRESHOLD, kept), (M_TOP_PAD, min(TOP_PAD, budget // 16))))
+    return mallopt(M_TRIM_THRESHOLD, kept) == 1 and mallopt(M_TOP_PAD, min(TOP_PAD, budget // 16)) == 1
 
 
 def fit_to_budget(budget: int) -> bool:

@@ -115,6 +115,14 @@ class SpillPartitions:
                     self._write(p, rec[start:end])
                 del rec
 
+    def spill(self, tallies: list["Tally"]) -> list["Tally"]:
+        """Append these tallies' entries and empty their tables in place, to be counted into
+        again (returned). Not for two threads at once (the engine's spills take turns)."""
+        self.add_tables([(t.tab, t.size) for t in tallies])
+        for t in tallies:
+            t.emptied()
+        return tallies
+
     def _write(self, p: int, rec: np.ndarray) -> None:
         try:
             if self._parts[p] is None:
@@ -270,7 +278,7 @@ class NgramCounter:
         # Tables start small and grow to what they hold: small tables stay in cache.
         self.tallies = [Tally(self.layout.new_table(1 << 16), np.zeros(self.dense_k * self.dense_k, dtype=np.uint32))
                         for _ in range(self.threads)]
-        self._lock = threading.Lock()  # for the dense totals and the spill files
+        self._lock = threading.Lock()  # for the dense totals
         self._pool = None  # add's threads, made when first needed
 
     def block_size(self) -> int:
@@ -284,16 +292,16 @@ class NgramCounter:
         ids = item[1]
         if self.dense_k:
             tally.tab, tally.size = count_bigrams(ids, self.bits, tally.dense, self.dense_k, tally.tab, tally.size)
+            tally.dense_units += len(ids)
+            if tally.dense_units >= 1 << 31:  # before any uint32 counter can overflow
+                with self._lock:
+                    self._fold_dense(tally)
         elif self.frequent is not None:
             tally.tab, tally.size = count_ngrams_apriori(ids, self.order, self.bits, self.frequent,
                                                          self.frequent_pairs, self.pairs_k, tally.tab, tally.size)
         else:
             tally.tab, tally.size = self.layout.count_ngrams(ids, self.min_len, self.order, self.bits, tally.tab,
                                                              tally.size)
-        tally.dense_units += len(ids)
-        if self.dense_k and tally.dense_units >= 1 << 31:  # before any uint32 counter can overflow
-            with self._lock:
-                self._fold_dense(tally)
         return tally
 
     def add(self, ids: np.ndarray) -> None:
@@ -324,12 +332,8 @@ class NgramCounter:
 
     def spill(self, tallies: list[Tally]) -> list[Tally]:
         """Append these tallies' entries to the spill partitions (by key hash) and empty them in
-        place, to be counted into again (returned)."""
-        for t in tallies:
-            with self._lock:
-                self.spill_store.add_tables([(t.tab, t.size)])
-            t.emptied()
-        return tallies
+        place, to be counted into again (returned; :meth:`SpillPartitions.spill`)."""
+        return self.spill_store.spill(tallies)
 
     def close(self) -> None:
         """Close (so free) the spill files."""

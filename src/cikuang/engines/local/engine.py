@@ -173,7 +173,7 @@ class LocalEngine(Engine):
         thread read each block for them all), and spills its tally when the counter says so."""
         self._blocks(counter.count, label, spill=counter.spill, due=counter.due_to_spill, states=counter.tallies,
                      block_codes=counter.block_size(),
-                     piece=self._piece(0, most=max(MIN_PIECE, counter.block_size() // self.workers)))
+                     piece=self._piece(0, most=counter.block_size() // self.workers))
 
     def count_fragments(self, kept: KeptSet, min_count: int, with_dropped: bool = False) -> Fragments:
         order, bits = kept.order, kept.bits
@@ -253,12 +253,8 @@ class LocalEngine(Engine):
                 tally.tab, tally.size = total([(tally.tab, tally.size), fn(item[2], latin, *args)])
             return tally
 
-        def spill(spilled):
-            store.add_tables([(t.tab, t.size) for t in spilled])
-            return [t.emptied() for t in spilled]
-
         try:
-            self._blocks(run, "measuring words", with_codes=True, spill=spill, states=tallies,
+            self._blocks(run, "measuring words", with_codes=True, spill=store.spill, states=tallies,
                          due=lambda: due_to_spill(tallies, share), piece=self._piece(MAP_UNIT_BYTES))
             tables = [(t.tab, t.size) for t in tallies]
             tallies.clear()  # (the tables are now only in ``tables``: take_items consumes one)

@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -177,9 +178,14 @@ class UnitStream:
                 for item in pieces((offset, ids, codes), piece):
                     yield lambda item=item: item
             return
+
+        def mapped(at: int, codes: np.ndarray) -> tuple:
+            ids = unit_ids.map(codes)
+            return (at, ids, codes) if with_codes else (at, ids)
+
         for offset, codes in self.blocks(block_codes):
             for at, part in pieces((offset, codes), piece):  # (cut after a boundary: a code 0)
-                yield lambda at=at, part=part: (at, unit_ids.map(part), part) if with_codes else (at, unit_ids.map(part))
+                yield partial(mapped, at, part)
 
     def read(self, start: int, length: int) -> np.ndarray:
         return _read_at(self.file.fileno(), start, length)
