@@ -9,6 +9,7 @@ import math
 import random
 from collections import Counter
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -325,3 +326,36 @@ def test_small_blocks_do_not_change_the_result(monkeypatch, workers):
     assert lexicon_rows(small) == lexicon_rows(reference)
     expected = oracle.discover(texts, order=4, min_count=3, min_pmi=(0, 0.5, 1, 1.5))
     assert {e.word: e.count for e in small if e.count > 0} == expected
+
+
+@pytest.mark.parametrize("where", ["memory", "file", "memory then file"])
+def test_the_stream_in_memory_or_in_a_file_gives_one_result(monkeypatch, tmp_path, where):
+    # A corpus's unit stream is held in memory when it fits STREAM_SHARE of the budget, else
+    # written to a file; one of unknown size (texts) that outgrows its reserve goes on in the file.
+    import cikuang.engines.local.stream as stream_module
+
+    rng = random.Random(33)
+    words = make_language(rng, n_words=15, n_chars=25, max_len=6)
+    texts = make_corpus(rng, words, 3000)
+    params = dict(order=4, min_count=3, min_pmi=(0, 0.5, 1, 1.5), workers=2, tmp_dir=str(tmp_path))
+    if where == "file":
+        monkeypatch.setattr(stream_module, "STREAM_SHARE", 0.0)
+    elif where == "memory then file":
+        monkeypatch.setattr(stream_module, "UNKNOWN_SIZE_CODES", 5000)  # of some 60,000 codes
+    seen = []  # (in a file, codes, codes held, held read-only) of each stream, as encode made it
+    encode = stream_module.UnitStream.encode.__func__
+
+    def encode_and_look(cls, *a, **k):
+        s = encode(cls, *a, **k)
+        held = s.codes if s.codes is not None else np.zeros(0, np.uint32)
+        seen.append((s.file is not None, s.n_codes, len(held), s.codes is not None and not held.flags.writeable))
+        return s
+
+    monkeypatch.setattr(stream_module.UnitStream, "encode", classmethod(encode_and_look))
+    lexicon = cikuang.discover(texts, refine=False, **params)
+    ((in_file, n_codes, n_held, read_only),) = seen
+    assert n_codes > 5000
+    assert (in_file, n_held, read_only) == ((False, n_codes, True) if where == "memory" else (True, 0, False))
+    expected = oracle.discover(texts, order=4, min_count=3, min_pmi=(0, 0.5, 1, 1.5))
+    assert {e.word: e.count for e in lexicon if e.count > 0} == expected
+    assert list(tmp_path.iterdir()) == []

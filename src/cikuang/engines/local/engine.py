@@ -1,8 +1,9 @@
-"""The local engine: the corpus as a unit stream on local disk, passes in threads, counts that spill.
+"""The local engine: the corpus as a unit stream in memory or on local disk, passes in threads,
+counts that spill.
 
-``encode`` reads the corpus once into a file of unit codes (:mod:`.stream`) in a temporary
-directory of its own; once the dense ids are known the stream mapped to them stays in memory if
-it fits in a quarter of the memory budget. Every pass reads the stream in blocks that end at a
+``encode`` reads the corpus once into unit codes (:mod:`.stream`), held in memory when they fit
+the budget, else in a file in a temporary directory of its own; once the dense ids are known, the
+stream mapped to them stays in memory if it fits in a quarter of the memory budget. Every pass reads the stream in blocks that end at a
 clause boundary, ``workers`` blocks at a time in threads (the compiled kernels release the GIL),
 each thread adding into tables of its own that are summed at the end; n-gram counts go through
 :class:`~.counter.NgramCounter`, which spills to disk beyond the budget.

@@ -1,16 +1,16 @@
-"""The encode stage: a corpus becomes a unit stream on disk.
+"""The encode stage: a corpus becomes a unit stream, in memory when it fits, else on disk.
 
 The corpus is read once. Its pieces are normalised and pre-tokenised (:mod:`cikuang.textmodel`),
-by worker threads when ``workers > 1`` (the compiled pass releases the GIL), and the unit codes are appended to a file of ``uint32``
-in a temporary directory, together with the count of every unit. Every later pass (n-gram
-counting, cutting, neighbours) reads that file in blocks instead of decoding and normalising the
-text again, and a block always ends with a clause boundary, so no window or fragment straddles two
-blocks.
+by worker threads when ``workers > 1`` (the compiled pass releases the GIL), and the unit codes
+(``uint32``) are kept, together with the count of every unit: in one array while they fit in
+``STREAM_SHARE`` of the memory budget (a pass then reads its blocks as views of it, with no read
+and no copy), else appended to a file in a temporary directory. Every later pass (n-gram counting,
+cutting, neighbours) reads the stream in blocks instead of decoding and normalising the text again,
+and a block always ends with a clause boundary, so no window or fragment straddles two blocks.
 """
 from __future__ import annotations
 
 import os
-import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +31,13 @@ BATCH_CHARS = 1 << 20
 BATCH_MEMORY = 64 << 20
 #: The share of the memory budget the batches in flight may take (at least one is in flight).
 BATCH_SHARE = 0.5
+#: The share of the memory budget the unit stream may take in memory (4 bytes a code); a larger
+#: one goes to a file. On bench-real (27 MB, 9M codes), writing the file and reading every pass's
+#: blocks back took 0.16 s of the fit's 2.4 s.
+STREAM_SHARE = 0.125
+#: Codes reserved for a corpus of unknown size (stdin, texts) at most: the array is only
+#: reserved, and a page costs memory when it is written.
+UNKNOWN_SIZE_CODES = 1 << 26
 
 
 def _encode_batch(batch: tuple[str, bool]) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
@@ -72,17 +79,54 @@ def _read_at(fd: int, start: int, count: int) -> np.ndarray:
     return out if got == len(view) else out[: got // 4].copy()
 
 
+class _CodeBuffer:
+    """The codes of the stream while they fit in ``capacity`` codes (an array reserved once:
+    its pages take memory as they are written), then in ``file``, which is made at the first
+    code that does not fit."""
+
+    def __init__(self, capacity: int, tmp_dir: str | None):
+        self.tmp_dir = tmp_dir
+        self.codes = np.empty(max(0, capacity), dtype=np.uint32)
+        self.n = 0
+        self.file = None
+
+    def append(self, codes: np.ndarray) -> None:
+        if self.file is None and self.n + len(codes) <= len(self.codes):
+            self.codes[self.n: self.n + len(codes)] = codes
+        else:
+            if self.file is None:
+                self.file = records.anonymous(self.tmp_dir, "write the unit stream")
+                records.append(self.file, self.codes[: self.n], self.tmp_dir, "write the unit stream")  # what was held
+                self.codes = None
+            records.append(self.file, codes, self.tmp_dir, "write the unit stream")
+        self.n += len(codes)
+
+    def held(self) -> np.ndarray | None:
+        """The codes, read-only, if they stayed in memory (the reserve beyond them given back)."""
+        if self.file is not None:
+            return None
+        self.codes.resize(self.n, refcheck=False)  # (realloc: the pages past n were never touched)
+        self.codes.flags.writeable = False  # the passes read views of it: none may write into it
+        return self.codes
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+
+
 @dataclass
 class UnitStream:
-    """A corpus encoded as unit codes in an anonymous temporary ``file`` (``uint32``, ``0`` between
-    clauses). The file has no name (``tempfile.TemporaryFile``: ``O_TMPFILE`` on Linux), so the
-    system frees it when the process ends, however it ends (even by ``kill -9``)."""
+    """A corpus encoded as unit codes (``uint32``, ``0`` between clauses): in the array ``codes``
+    when it fits the budget, else in an anonymous temporary ``file``. The file has no name
+    (``tempfile.TemporaryFile``: ``O_TMPFILE`` on Linux), so the system frees it when the process
+    ends, however it ends (even by ``kill -9``)."""
 
-    file: object
+    file: object  # None when the codes are in memory
     vocab: UnitVocab
     unit_counts: np.ndarray  # indexed by code; entry 0 counts nothing
     n_codes: int  # length of the file in codes, boundaries included
     _kept_ids: tuple | None = None  # (unit_ids, block_codes, [(offset, ids)]): see keep_ids
+    codes: np.ndarray | None = None  # the whole stream, read-only, when it is held in memory
 
     @property
     def n_units(self) -> int:
@@ -103,8 +147,13 @@ class UnitStream:
         vocab = UnitVocab()
         han_counts = np.zeros(LATIN_BASE, dtype=np.int64)
         latin_counts = np.zeros(1024, dtype=np.int64)
-        n_codes = 0
-        out = tempfile.TemporaryFile(dir=tmp_dir)
+        size = corpus.size_bytes()
+        capacity = min(int(memory * STREAM_SHARE) // 4, UNKNOWN_SIZE_CODES if size is None else size + 1)
+        if size is not None and size // 2 > capacity:
+            capacity = 0  # (Chinese text has a code for 3 bytes or fewer: this one goes to the file)
+        # A code is a character or a run of them, so no more codes than bytes as a rule; a corpus
+        # that has more (or of unknown size, more than the reserve) goes on in the file.
+        out = _CodeBuffer(capacity, tmp_dir)
         try:
             for codes, latin, han, latin_local in _encoded(corpus, workers, progress, max(1, min(2 * workers, int(memory * BATCH_SHARE) // BATCH_MEMORY))):
                 if len(codes) == 0:
@@ -117,22 +166,29 @@ class UnitStream:
                     if len(vocab) > len(latin_counts):
                         latin_counts = np.concatenate((latin_counts, np.zeros(len(vocab) + len(latin_counts), np.int64)))
                     latin_counts[remap - LATIN_BASE] += latin_local  # a batch's runs are distinct
-                records.append(out, codes, tmp_dir, "write the unit stream")
-                n_codes += len(codes)
-            out.flush()
+                out.append(codes)
+            if out.file is not None:
+                out.file.flush()
         except BaseException:
             out.close()
             raise
         han_counts[0] = 0
-        return cls(out, vocab, np.concatenate((han_counts, latin_counts[: len(vocab)])), n_codes)
+        return cls(out.file, vocab, np.concatenate((han_counts, latin_counts[: len(vocab)])), out.n,
+                   codes=out.held())
+
+    def _read(self, start: int, count: int) -> np.ndarray:
+        """``count`` codes from code ``start`` (fewer at the end): a read-only view of the codes
+        held in memory, or a read of the file (threads may read at once)."""
+        if self.codes is not None:
+            return self.codes[start: start + max(0, count)]
+        return _read_at(self.file.fileno(), start, count)
 
     def blocks(self, block_codes: int = 1 << 22) -> Iterator[tuple[int, np.ndarray]]:
         """(offset, codes) blocks that each end with a boundary and together cover the stream."""
-        fd = self.file.fileno()
         offset = 0
         size = block_codes
         while offset < self.n_codes:
-            block = _read_at(fd, offset, size)
+            block = self._read(offset, size)
             ends = np.flatnonzero(block == 0)
             if len(ends) == 0:  # a clause longer than the block: read more of it
                 size *= 2
@@ -188,10 +244,12 @@ class UnitStream:
                 yield partial(mapped, at, part)
 
     def read(self, start: int, length: int) -> np.ndarray:
-        return _read_at(self.file.fileno(), start, length)
+        return self._read(start, length)
 
     def close(self) -> None:
-        self.file.close()
+        self.codes = None
+        if self.file is not None:
+            self.file.close()
 
 
 def pieces(item: tuple, size: int):
