@@ -671,3 +671,52 @@ def test_tables_emptied_by_a_spill_are_used_again(tmp_path, monkeypatch):
     assert len(at) > 2 and all(later - earlier > 1 for earlier, later in zip(at, at[1:]))
     assert all(n == held[0] for n in held)
     assert dict(zip(result.keys.tolist(), result.counts.tolist())) == dict(pack_counts(ids, order, bits))
+
+
+@SETTINGS
+@given(keys=st.lists(st.integers(1, (1 << 64) - 1), max_size=400, unique=True),
+       units=st.integers(1, 10_000), more=st.integers(0, 1_000_000), cap_slots=st.integers(4, 1 << 16))
+def test_a_table_sized_to_its_forecast_keeps_its_entries(keys, units, more, cap_slots):
+    """grow_to_forecast moves the entries into a table with room for the forecast (entries times
+    the growth of the units to HEAPS_EXPONENT), once, within the bytes it is given."""
+    from cikuang import _hashtable as ht
+    from cikuang.engines.local.counter import FORECAST_ROOM, HEAPS_EXPONENT, Tally
+
+    counts = np.arange(1, len(keys) + 1, dtype=np.int64)
+    tab, size = ht.add_counts(ht.new_table(16), 0, np.array(keys, dtype=np.uint64), counts)
+    tally = Tally(tab, size=size, units=units)
+    before = dict(zip(*(a.tolist() for a in ht.items(tab))))
+    old_bytes, most = tab.nbytes, cap_slots * ht.SLOT_BYTES
+    tally.grow_to_forecast(ht.ONE_WORD, units + more, most)
+    slots = len(tally.tab) // 2
+    assert dict(zip(*(a.tolist() for a in ht.items(tally.tab)))) == before and tally.size == len(keys)
+    assert slots & (slots - 1) == 0 and tally.tab.nbytes >= old_bytes
+    forecast = len(keys) * ((units + more) / units) ** HEAPS_EXPONENT
+    if tally.tab.nbytes > old_bytes:  # grown: within the bytes given, and to the forecast unless they stop it
+        assert tally.tab.nbytes <= most
+        assert slots * ht.MAX_LOAD * FORECAST_ROOM >= forecast or 2 * tally.tab.nbytes > most
+    elif keys:  # not grown: the table had room for the forecast, or the bytes given stopped it
+        assert old_bytes // ht.SLOT_BYTES * ht.MAX_LOAD * FORECAST_ROOM >= forecast or 2 * old_bytes > most
+    grown = tally.tab
+    tally.grow_to_forecast(ht.ONE_WORD, 100 * (units + more), 1 << 30)  # once only
+    assert tally.tab is grown
+
+
+@pytest.mark.parametrize("memory", [1 << 16, 1 << 24])
+def test_counts_with_forecast_tables_are_exact(tmp_path, memory):
+    """A counter told the units its tally will count sizes the table after the first piece: the
+    counts are exact, within a small budget (spilled) as in a large one."""
+    order, bits = 3, 8
+    ids = _random_ids(4, 120_000, 250)
+    counter = NgramCounter(order, bits, memory, str(tmp_path), threads=1, min_len=1)
+    counter.units_per_tally = len(ids)
+    (tally,) = counter.tallies
+    for b in _blocks(ids, 5000):
+        counter.count((0, b), tally)
+        if counter.due_to_spill():
+            counter.spill(counter.tallies)
+    assert tally.forecast and tally.units == len(ids)
+    result = counter.result(1)
+    assert counter.spilled == (memory == 1 << 16)
+    counter.close()
+    assert dict(zip(result.keys.tolist(), result.counts.tolist())) == dict(pack_counts(ids, order, bits))

@@ -172,6 +172,7 @@ class LocalEngine(Engine):
         tally as it is free, reading the next while the others count (on 270 MB, reading and
         mapping the stream took 0.5-0.6 s a level, which the workers waited for when the main
         thread read each block for them all), and spills its tally when the counter says so."""
+        counter.units_per_tally = self.stream.n_codes // self.workers
         self._blocks(counter.count, label, spill=counter.spill, due=counter.due_to_spill, states=counter.tallies,
                      block_codes=counter.block_size(),
                      piece=self._piece(0, most=counter.block_size() // self.workers))
@@ -252,6 +253,8 @@ class LocalEngine(Engine):
                 tally.tab, tally.size = into((tally.tab, tally.size), item[2], latin, *args)
             else:
                 tally.tab, tally.size = total([(tally.tab, tally.size), fn(item[2], latin, *args)])
+            tally.units += len(item[2])
+            tally.grow_to_forecast(ht.ONE_WORD, self.stream.n_codes // self.workers, share // (2 * self.workers))
             return tally
 
         try:
