@@ -38,6 +38,10 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=None,
                    help="worker threads (default: cikuang's, every core); 1 against the default shows how the passes scale")
     args = p.parse_args()
+    from cikuang.allocator import fit_to_budget
+    from cikuang.spec import parse_memory
+
+    fit_to_budget(parse_memory(args.memory))  # as the command line sets glibc's allocator for its budget
     times: dict[str, float] = defaultdict(float)
     for name in PASSES:
         def timed(self, *a, _f=getattr(LocalEngine, name), _n=name, **k):

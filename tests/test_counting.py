@@ -720,3 +720,43 @@ def test_counts_with_forecast_tables_are_exact(tmp_path, memory):
     assert counter.spilled == (memory == 1 << 16)
     counter.close()
     assert dict(zip(result.keys.tolist(), result.counts.tolist())) == dict(pack_counts(ids, order, bits))
+
+
+def _summed_by_brute_force(records):
+    """Each fragment (its two hashes) once, in the order of the hashes, with the length of its
+    first occurrence (the least start) and the sum of its counts."""
+    groups: dict = {}
+    for r in records:
+        counts = r[4] if len(r) > 4 else np.ones(len(r[0]), np.int64)
+        for h1, h2, st, ln, n in zip(*(np.asarray(c).tolist() for c in (*r[:4], counts))):
+            g = groups.setdefault((h1, h2), [st, ln, 0])
+            if st < g[0]:
+                g[0], g[1] = st, ln
+            g[2] += n
+    rows = sorted((h1, h2, *g) for (h1, h2), g in groups.items())
+    return [list(col) for col in zip(*rows)] if rows else [[]] * 5
+
+
+_record_st = st.lists(st.tuples(st.integers(0, 6), st.integers(0, 2), st.integers(-3, 3)), max_size=40)
+
+
+@SETTINGS
+@given(parts=st.lists(_record_st, min_size=1, max_size=4), summed_first=st.booleans())
+def test_summed_records_equal_brute_force(parts, summed_first):
+    """summed_records against a dictionary: few distinct hashes, so that fragments repeat and
+    some share a first hash but not the second (the sort by both then decides)."""
+    from cikuang.engines.base import summed_records
+
+    start, records = 0, []
+    for part in parts:
+        h1 = np.array([(a * 0x9E3779B97F4A7C15) % (1 << 64) for a, _, _ in part], dtype=np.uint64)
+        h2 = np.array([a * 3 + b for a, b, _ in part], dtype=np.uint64)
+        ln = np.array([(5 + a) * (1 if c >= 0 else -1) for a, _, c in part], dtype=np.int64)
+        starts = np.arange(start, start + len(part), dtype=np.int64)[::-1].copy()  # each start once
+        start += len(part)
+        records.append([h1, h2, starts, ln])
+    if summed_first and len(records) > 1:  # records summed before, with their counts, as a worker's are
+        records = [summed_records(records[:1])] + records[1:]
+    got = summed_records(records)
+    assert [c.tolist() for c in got] == _summed_by_brute_force(records)
+    assert [c.dtype for c in got] == [np.dtype(np.uint64)] * 2 + [np.dtype(np.int64)] * 3

