@@ -760,3 +760,19 @@ def test_summed_records_equal_brute_force(parts, summed_first):
     got = summed_records(records)
     assert [c.tolist() for c in got] == _summed_by_brute_force(records)
     assert [c.dtype for c in got] == [np.dtype(np.uint64)] * 2 + [np.dtype(np.int64)] * 3
+
+
+@SETTINGS
+@given(table=st.lists(st.integers(0, (1 << 32) - 1), min_size=1, max_size=50), data=st.data())
+def test_map_ids_is_fancy_indexing(table, data):
+    """The compiled id map gives what NumPy's ids[codes] gives, and refuses a code past the table."""
+    from cikuang._native import map_ids
+    from cikuang.ngrams import UnitIds
+
+    ids = np.array(table, dtype=np.uint32)
+    codes = np.array(data.draw(st.lists(st.integers(0, len(table) - 1), max_size=200)), dtype=np.uint32)
+    assert map_ids(ids, codes).tolist() == ids[codes].tolist()
+    assert UnitIds(ids, np.zeros(1, np.uint32)).map(codes).tolist() == ids[codes].tolist()
+    bad = data.draw(st.integers(len(table), len(table) + 1000))
+    with pytest.raises(IndexError):
+        map_ids(ids, np.append(codes, np.uint32(bad)))

@@ -777,6 +777,25 @@ def needing_context(const uint32_t[::1] cps, const uint8_t[::1] kinds, const uin
     return out_obj
 
 
+def map_ids(const uint32_t[::1] ids, const uint32_t[::1] codes):
+    """``ids[codes]``: the dense id of each unit code (``UnitIds.map``), without NumPy's fancy
+    indexing, which first widens the uint32 codes to intp indices (on 270 MB, 1.4 s of the
+    workers' time over the passes)."""
+    cdef Py_ssize_t n = codes.shape[0], m = ids.shape[0], i
+    cdef uint32_t c, worst = 0
+    out_obj = np.empty(n, dtype=np.uint32)
+    cdef uint32_t[::1] out = out_obj
+    with nogil:
+        for i in range(n):
+            c = codes[i]
+            if c > worst:
+                worst = c
+            out[i] = ids[c] if c < m else 0
+    if n and worst >= m:
+        raise IndexError(f"unit code {worst} is out of bounds for {m} ids")
+    return out_obj
+
+
 def count_bigrams(const uint32_t[::1] ids, bits, uint32_t[::1] dense, Py_ssize_t k, tab, Py_ssize_t size):
     """Count every pair of adjacent units: in ``dense[a * k + b]`` when both ids are below ``k``,
     in ``tab`` otherwise. Returns (tab, size).

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._hashtable import ONE_WORD, WIDE, Layout
+from ._native import map_ids
 from .errors import CikuangError
 from .output import atomic_output
 from .textmodel import UnitVocab
@@ -70,6 +71,9 @@ class UnitIds:
         return len(self.codes) - 1
 
     def map(self, codes: np.ndarray) -> np.ndarray:
+        """The dense id of each code of a uint32 array of unit codes."""
+        if codes.dtype == np.uint32 and self.ids.dtype == np.uint32:
+            return map_ids(self.ids, np.ascontiguousarray(codes))
         return self.ids[codes]
 
 
