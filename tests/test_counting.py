@@ -776,3 +776,30 @@ def test_map_ids_is_fancy_indexing(table, data):
     bad = data.draw(st.integers(len(table), len(table) + 1000))
     with pytest.raises(IndexError):
         map_ids(ids, np.append(codes, np.uint32(bad)))
+
+
+@SETTINGS
+@given(keys=st.lists(st.integers(1, (1 << 64) - 1), max_size=300, unique=True), wide=st.booleans(),
+       group_shift=st.sampled_from([0, 33]), n_parts=st.sampled_from([1, 7, 32]))
+def test_spill_records_group_entries_as_the_numpy_path(keys, wide, group_shift, n_parts):
+    """The compiled spill gives the records that items, partition_of and a stable sort by
+    partition give: each slot's words, grouped by partition, in slot order within each."""
+    from cikuang import _hashtable as ht
+    from cikuang._native import spill_records
+    from cikuang.ngrams import PARTITION_SALT, partition_of
+
+    layout = ht.WIDE if wide else ht.ONE_WORD
+    shift = 0 if wide else group_shift
+    if wide:
+        k = np.array([[key >> 5, key] for key in keys], dtype=np.uint64).reshape(-1, 2)
+    else:
+        k = np.array(keys, dtype=np.uint64)
+    tab, _ = layout.add_counts(layout.new_table(64), 0, k, np.arange(1, len(keys) + 1, dtype=np.int64))
+    out = np.empty(len(tab), dtype=np.uint64)
+    ends = spill_records(tab, layout.slot_words, shift, PARTITION_SALT, n_parts, out)
+    rec = out[: int(ends[-1]) * layout.slot_words].view(layout.entry)
+    ik, iv = layout.items(tab)
+    part = partition_of(ik >> np.uint64(shift) if shift else ik, n_parts)
+    order = np.argsort(part, kind="stable")
+    assert rec["key"].tolist() == ik[order].tolist() and rec["count"].tolist() == iv[order].tolist()
+    assert ends.tolist() == np.cumsum(np.bincount(part, minlength=n_parts)).tolist()

@@ -208,6 +208,65 @@ def compact(uint64_t[::1] tab):
     return m
 
 
+def spill_records(const uint64_t[::1] tab, int slot_words, int group_shift, uint64_t salt, Py_ssize_t n_parts,
+                  uint64_t[::1] out):
+    """The occupied slots of a run of a table's words as records (a slot's words: its key's, then
+    its count), in ``out``, grouped by partition in slot order within each (a stable sort);
+    returns the end of each partition's records (an int64 array of ``n_parts``).
+
+    The partition is :func:`cikuang.ngrams.partition_of` of the key (a wide key's high word mixed
+    into its low one), shifted right by ``group_shift`` (one-word keys), with ``salt`` (the
+    level's): the NumPy path of a spill took about 70 ns an entry in ten passes over the records."""
+    cdef Py_ssize_t n = tab.shape[0], i, m = 0, j, p
+    cdef uint64_t key
+    if slot_words not in (2, 3):
+        raise ValueError("slot_words must be 2 or 3")
+    if n_parts < 1 or n_parts > 256:
+        raise ValueError("n_parts must be 1..256")
+    part_obj = np.empty(n // slot_words, dtype=np.uint8)
+    ends_obj = np.zeros(n_parts, dtype=np.int64)
+    cdef uint8_t[::1] part = part_obj
+    cdef int64_t[::1] ends = ends_obj
+    cdef int64_t at[256]
+    with nogil:
+        i = 0
+        while i + slot_words <= n:
+            if slot_words == 2:
+                key = tab[i] >> group_shift
+                if tab[i] == 0:
+                    i += 2
+                    continue
+            else:
+                key = mix(tab[i]) ^ tab[i + 1]
+                if tab[i] == 0 and tab[i + 1] == 0:
+                    i += 3
+                    continue
+            p = <Py_ssize_t>(mix(key ^ salt) % <uint64_t>n_parts)
+            part[m] = <uint8_t>p
+            ends[p] += 1
+            m += 1
+            i += slot_words
+    if m * slot_words > out.shape[0]:
+        raise ValueError("out is too small for the records")
+    with nogil:
+        at[0] = 0
+        for p in range(1, n_parts):
+            at[p] = at[p - 1] + ends[p - 1]
+        for p in range(n_parts):
+            ends[p] = at[p] + ends[p]
+        m = 0
+        i = 0
+        while i + slot_words <= n:
+            if tab[i] != 0 or (slot_words == 3 and tab[i + 1] != 0):
+                p = part[m]
+                for j in range(slot_words):
+                    out[at[p] * slot_words + j] = tab[i + j]
+                at[p] += 1
+                m += 1
+            i += slot_words
+    return ends_obj
+
+
 # ---------------------------------------------------------------------------------------------
 # bitmaps of a table's keys: Bloom filters of one hash, in the cache where the tables are not
 

@@ -32,7 +32,7 @@ def np_mix(keys: np.ndarray) -> np.ndarray:
 
 
 #: Mixed into keys before hashing them to a partition (see :func:`partition_of`).
-_PARTITION_SALT = np.uint64(0xD1B54A32D192ED03)
+PARTITION_SALT = np.uint64(0xD1B54A32D192ED03)
 
 
 def partition_of(keys: np.ndarray, n: int, level: int = 0) -> np.ndarray:
@@ -43,7 +43,7 @@ def partition_of(keys: np.ndarray, n: int, level: int = 0) -> np.ndarray:
     them, and linear probing would go quadratic. So it hashes the key mixed with a salt, an
     independent hash. ``level`` gives another independent hash, to split a partition again.
     """
-    salt = _PARTITION_SALT ^ np.uint64(level * 0x9E3779B97F4A7C15 % (1 << 64))
+    salt = PARTITION_SALT ^ np.uint64(level * 0x9E3779B97F4A7C15 % (1 << 64))
     keys = np.asarray(keys, dtype=np.uint64)
     if keys.ndim == 2:  # wide keys: the high word mixed into the low one first
         keys = np_mix(keys[:, 0]) ^ keys[:, 1]
