@@ -803,3 +803,35 @@ def test_spill_records_group_entries_as_the_numpy_path(keys, wide, group_shift, 
     order = np.argsort(part, kind="stable")
     assert rec["key"].tolist() == ik[order].tolist() and rec["count"].tolist() == iv[order].tolist()
     assert ends.tolist() == np.cumsum(np.bincount(part, minlength=n_parts)).tolist()
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_summed_partitions_reuse_their_tables(tmp_path, threads):
+    """A partition is summed in the emptied table of one summed before it when one of its size
+    is spare (fresh tables are fresh memory): fewer tables are made than partitions summed, the
+    sums are exact, and none is kept after the last."""
+    import dataclasses
+
+    from cikuang._hashtable import ONE_WORD
+    from cikuang.engines.local.counter import SpillPartitions
+
+    rng = np.random.default_rng(6)
+    made = []
+
+    def new_table(capacity):
+        made.append(capacity)
+        return ONE_WORD.new_table(capacity)
+
+    layout = dataclasses.replace(ONE_WORD, new_table=new_table)
+    expected: dict = {}
+    store = SpillPartitions(layout, 1 << 24, str(tmp_path), threads=threads)
+    for _ in range(2):
+        keys = np.unique(rng.integers(1, 1 << 40, 40_000, dtype=np.uint64))
+        counts = rng.integers(1, 9, len(keys))
+        for k, c in zip(keys.tolist(), counts.tolist()):
+            expected[k] = expected.get(k, 0) + c
+        store.add_tables([ONE_WORD.add_counts(ONE_WORD.new_table(1 << 17), 0, keys, counts)])
+    got = {k: v for ks, vs in store.summed(1) for k, v in zip(ks.tolist(), vs.tolist())}
+    assert got == expected
+    assert 0 < len(made) < 32 // 2 and store._spares == []
+    store.close()

@@ -23,10 +23,14 @@ MAX_LOAD = 0.6
 SLOT_BYTES = 16
 
 
+def table_slots(capacity: int) -> int:
+    """The slots of a table made for ``capacity``: a power of two, at least 16."""
+    return 1 << max(4, int(capacity - 1).bit_length())
+
+
 def new_table(capacity: int = 1 << 16) -> np.ndarray:
     """An empty table with room for ``capacity`` slots (rounded up to a power of two)."""
-    cap = 1 << max(4, int(capacity - 1).bit_length())
-    return np.zeros(2 * cap, dtype=np.uint64)
+    return np.zeros(2 * table_slots(capacity), dtype=np.uint64)
 
 
 def table_from(keys: np.ndarray, vals: np.ndarray | None = None) -> np.ndarray:
@@ -39,8 +43,7 @@ def table_from(keys: np.ndarray, vals: np.ndarray | None = None) -> np.ndarray:
 
 def new_wide_table(capacity: int = 1 << 16) -> np.ndarray:
     """An empty wide table (three words a slot) with room for ``capacity`` slots."""
-    cap = 1 << max(4, int(capacity - 1).bit_length())
-    return np.zeros(3 * cap, dtype=np.uint64)
+    return np.zeros(3 * table_slots(capacity), dtype=np.uint64)
 
 
 @dataclass(frozen=True)
