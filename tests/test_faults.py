@@ -112,10 +112,12 @@ def test_an_output_that_cannot_be_written_whole_is_an_error_and_leaves_nothing(t
 
 def test_a_temporary_directory_that_fills_is_an_error(tmp_path):
     big = tmp_path / "big.txt"
-    big.write_text((STORY.read_text(encoding="utf-8") + "\n") * 40, encoding="utf-8")
+    # (4.3 MB at --memory 64M: more than an eighth of the budget holds, so the stream goes to a file)
+    big.write_text((STORY.read_text(encoding="utf-8") + "\n") * 1000, encoding="utf-8")
     work = tmp_path / "work"
     work.mkdir()
-    done = subprocess.run(CIKUANG + ["discover", str(big), "-q", "--tmp-dir", str(work), "-o", str(tmp_path / "o")],
+    done = subprocess.run(CIKUANG + ["discover", str(big), "-q", "--memory", "64M", "--tmp-dir", str(work),
+                                     "-o", str(tmp_path / "o")],
                           capture_output=True, text=True, timeout=120, preexec_fn=_file_size_limit(4096))
     assert one_line_error(done.returncode, done.stderr), done.stderr
     assert "unit stream" in done.stderr and list(work.iterdir()) == [] and not (tmp_path / "o").exists()
