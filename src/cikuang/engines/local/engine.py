@@ -224,7 +224,7 @@ class LocalEngine(Engine):
         def add(item, parts):
             # a worker's results wait in a list, added up when they reach half its running total
             # (``total`` adds any number of them): each is added a bounded number of times
-            part = fn(item[2], latin, *args)
+            part = fn(item[1], latin, *args)
             if parts is None:
                 return [part]
             parts.append(part)
@@ -232,7 +232,7 @@ class LocalEngine(Engine):
 
         # the workers' partial results are added up when they outgrow their share of the budget,
         # so that more workers do not mean more memory
-        states = self._blocks(add, "refining", with_codes=True, fold=lambda states: [total(sum(states, []))],
+        states = self._blocks(add, "refining", codes_only=True, fold=lambda states: [total(sum(states, []))],
                               share=PIECE_SHARE, piece=self._piece(MAP_UNIT_BYTES))
         return total(sum(states, []))
 
@@ -250,15 +250,15 @@ class LocalEngine(Engine):
 
         def run(item, tally):
             if into is not None:
-                tally.tab, tally.size = into((tally.tab, tally.size), item[2], latin, *args)
+                tally.tab, tally.size = into((tally.tab, tally.size), item[1], latin, *args)
             else:
-                tally.tab, tally.size = total([(tally.tab, tally.size), fn(item[2], latin, *args)])
-            tally.units += len(item[2])
+                tally.tab, tally.size = total([(tally.tab, tally.size), fn(item[1], latin, *args)])
+            tally.units += len(item[1])
             tally.grow_to_forecast(ht.ONE_WORD, self.stream.n_codes // self.workers, share // (2 * self.workers))
             return tally
 
         try:
-            self._blocks(run, "measuring words", with_codes=True, spill=store.spill, states=tallies,
+            self._blocks(run, "measuring words", codes_only=True, spill=store.spill, states=tallies,
                          due=lambda: due_to_spill(tallies, share), piece=self._piece(MAP_UNIT_BYTES))
             tables = [(t.tab, t.size) for t in tallies]
             tallies.clear()  # (the tables are now only in ``tables``: take_items consumes one)
@@ -279,12 +279,12 @@ class LocalEngine(Engine):
         in_flight = int(self.memory * PIECE_SHARE) // (self.workers * unit_bytes) if unit_bytes else most
         return max(MIN_PIECE, min(most, even, in_flight))
 
-    def _blocks(self, fn, label: str, with_codes: bool = False, fold=None, share: float = 0.45,
+    def _blocks(self, fn, label: str, codes_only: bool = False, fold=None, share: float = 0.45,
                 piece: int = CUT_BLOCK, spill=None, due=None, states: list | None = None,
                 block_codes: int = CUT_BLOCK) -> list:
         """Apply ``fn(item, state)`` to every block ``item`` of the stream's ``id_blocks`` (cut into
-        pieces of at most ``piece`` units) in ``workers`` threads, each with a state of its own;
-        returns the states.
+        pieces of at most ``piece`` units; with ``codes_only``, (offset, codes) blocks, not mapped
+        to ids) in ``workers`` threads, each with a state of its own; returns the states.
 
         Each worker takes the next piece as soon as it is done with one (no worker waits for the
         others: pieces take unequal times, the first ones while the tables grow). ``fold(states)
@@ -305,7 +305,7 @@ class LocalEngine(Engine):
         spilling_bytes = 0  # what the states being spilled (or waiting to be) hold
         marked: set = set()  # the workers whose states are to be folded or spilled after their piece
         stop = threading.Event()
-        jobs = self.stream.piece_jobs(self.unit_ids, block_codes, piece, with_codes)
+        jobs = self.stream.piece_jobs(self.unit_ids, block_codes, piece, codes_only)
 
         def work(w: int, bar) -> None:
             try:

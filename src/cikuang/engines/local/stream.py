@@ -210,38 +210,32 @@ class UnitStream:
         self._kept_ids = (unit_ids, block_codes, blocks)
         return True
 
-    def id_blocks(self, unit_ids, block_codes: int = 1 << 22, with_codes: bool = False) -> Iterator[tuple]:
-        """(offset, ids) blocks of dense ids (``ids = unit_ids.map(codes)``), from memory when kept;
-        (offset, ids, codes) with ``with_codes``."""
-        for job in self.piece_jobs(unit_ids, block_codes, block_codes, with_codes):
+    def id_blocks(self, unit_ids, block_codes: int = 1 << 22) -> Iterator[tuple]:
+        """(offset, ids) blocks of dense ids (``ids = unit_ids.map(codes)``), from memory when kept."""
+        for job in self.piece_jobs(unit_ids, block_codes, block_codes):
             yield job()
 
-    def piece_jobs(self, unit_ids, block_codes: int, piece: int, with_codes: bool = False) -> Iterator[Callable]:
+    def piece_jobs(self, unit_ids, block_codes: int, piece: int, codes_only: bool = False) -> Iterator[Callable]:
         """The blocks of :meth:`id_blocks` in pieces of at most ``piece`` units (see :func:`pieces`),
         each as a function that gives its item. Threads take the functions in turn, under a lock,
         and each calls its own outside it: the codes are read from the file in turn (each block
         ends where the last one's boundary was), but mapped to ids, which is most of the work (on
-        270 MB, 0.5-0.6 s of one core), at once."""
-        kept = self._kept_ids
-        if kept is not None and kept[0] is unit_ids:
-            if not with_codes:  # blocks no larger than asked: a pass sizes them to its memory
-                for block in kept[2]:
-                    for item in pieces(block, min(piece, block_codes)):
-                        yield lambda item=item: item
-                return
-            # the same block size gives the same blocks (each ends at the last boundary it holds)
-            for (offset, ids), (_, codes) in zip(kept[2], self.blocks(kept[1])):
-                for item in pieces((offset, ids, codes), piece):
+        270 MB, 0.5-0.6 s of one core), at once. With ``codes_only`` the items are (offset, codes),
+        not mapped: the passes that segment the text (refine's, the word list's) read no ids."""
+        if codes_only:
+            for block in self.blocks(block_codes):
+                for item in pieces(block, piece):  # (cut after a boundary: a code 0)
                     yield lambda item=item: item
             return
-
-        def mapped(at: int, codes: np.ndarray) -> tuple:
-            ids = unit_ids.map(codes)
-            return (at, ids, codes) if with_codes else (at, ids)
-
+        kept = self._kept_ids
+        if kept is not None and kept[0] is unit_ids:  # blocks no larger than asked: a pass sizes them to its memory
+            for block in kept[2]:
+                for item in pieces(block, min(piece, block_codes)):
+                    yield lambda item=item: item
+            return
         for offset, codes in self.blocks(block_codes):
             for at, part in pieces((offset, codes), piece):  # (cut after a boundary: a code 0)
-                yield partial(mapped, at, part)
+                yield partial(_mapped, unit_ids, at, part)
 
     def read(self, start: int, length: int) -> np.ndarray:
         return self._read(start, length)
@@ -250,6 +244,10 @@ class UnitStream:
         self.codes = None
         if self.file is not None:
             self.file.close()
+
+
+def _mapped(unit_ids, at: int, codes: np.ndarray) -> tuple:
+    return at, unit_ids.map(codes)
 
 
 def pieces(item: tuple, size: int):
