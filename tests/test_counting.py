@@ -709,7 +709,7 @@ def test_counts_with_forecast_tables_are_exact(tmp_path, memory):
     order, bits = 3, 8
     ids = _random_ids(4, 120_000, 250)
     counter = NgramCounter(order, bits, memory, str(tmp_path), threads=1, min_len=1)
-    counter.units_per_tally = len(ids)
+    counter.plan_forecasts(len(ids))
     (tally,) = counter.tallies
     for b in _blocks(ids, 5000):
         counter.count((0, b), tally)
@@ -786,7 +786,7 @@ def test_spill_records_group_entries_as_the_numpy_path(keys, wide, group_shift, 
     partition give: each slot's words, grouped by partition, in slot order within each."""
     from cikuang import _hashtable as ht
     from cikuang._native import spill_records
-    from cikuang.ngrams import PARTITION_SALT, partition_of
+    from cikuang.ngrams import partition_of, partition_salt
 
     layout = ht.WIDE if wide else ht.ONE_WORD
     shift = 0 if wide else group_shift
@@ -796,7 +796,7 @@ def test_spill_records_group_entries_as_the_numpy_path(keys, wide, group_shift, 
         k = np.array(keys, dtype=np.uint64)
     tab, _ = layout.add_counts(layout.new_table(64), 0, k, np.arange(1, len(keys) + 1, dtype=np.int64))
     out = np.empty(len(tab), dtype=np.uint64)
-    ends = spill_records(tab, layout.slot_words, shift, PARTITION_SALT, n_parts, out)
+    ends = spill_records(tab, layout.slot_words, shift, partition_salt(0), n_parts, out)
     rec = out[: int(ends[-1]) * layout.slot_words].view(layout.entry)
     ik, iv = layout.items(tab)
     part = partition_of(ik >> np.uint64(shift) if shift else ik, n_parts)

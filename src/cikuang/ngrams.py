@@ -32,7 +32,12 @@ def np_mix(keys: np.ndarray) -> np.ndarray:
 
 
 #: Mixed into keys before hashing them to a partition (see :func:`partition_of`).
-PARTITION_SALT = np.uint64(0xD1B54A32D192ED03)
+_PARTITION_SALT = np.uint64(0xD1B54A32D192ED03)
+
+
+def partition_salt(level: int = 0) -> np.uint64:
+    """The salt of :func:`partition_of` at ``level`` (each level an independent hash)."""
+    return _PARTITION_SALT ^ np.uint64(level * 0x9E3779B97F4A7C15 % (1 << 64))
 
 
 def partition_of(keys: np.ndarray, n: int, level: int = 0) -> np.ndarray:
@@ -43,7 +48,7 @@ def partition_of(keys: np.ndarray, n: int, level: int = 0) -> np.ndarray:
     them, and linear probing would go quadratic. So it hashes the key mixed with a salt, an
     independent hash. ``level`` gives another independent hash, to split a partition again.
     """
-    salt = PARTITION_SALT ^ np.uint64(level * 0x9E3779B97F4A7C15 % (1 << 64))
+    salt = partition_salt(level)
     keys = np.asarray(keys, dtype=np.uint64)
     if keys.ndim == 2:  # wide keys: the high word mixed into the low one first
         keys = np_mix(keys[:, 0]) ^ keys[:, 1]

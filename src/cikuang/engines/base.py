@@ -145,7 +145,7 @@ def summed_records(records: list) -> list[np.ndarray]:
         return [h1, h2, st, ln, n]
     first = np.minimum.reduceat(st, idx)
     group = np.repeat(np.arange(len(idx)), np.diff(np.append(idx, len(h1))))
-    at = idx + np.zeros(len(idx), np.int64)
+    at = idx.copy()
     at_first = np.flatnonzero(st == first[group])  # (a start is one occurrence: once in its group)
     at[group[at_first[::-1]]] = at_first[::-1]  # the lowest such row of each group
     return [h1[idx], h2[idx], first, ln[at], np.add.reduceat(n, idx)]

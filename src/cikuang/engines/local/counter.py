@@ -20,12 +20,14 @@ import numpy as np
 from ... import _hashtable as ht
 from ...errors import CikuangError
 from ..._native import count_bigrams, count_ngrams_apriori, spill_records
-from ...ngrams import DENSE_UNITS, PARTITION_SALT, NgramCounts, layout_for, partition_of, sort_order
+from ...ngrams import DENSE_UNITS, NgramCounts, layout_for, partition_salt, sort_order
 from . import records
 
 SPILL_PARTS = 32  # (a partition's number fits a byte)
 #: Slots of a table spilled at a time (at 60 % load, about 300,000 entries: 5 MB of records).
 SPILL_CHUNK = 1 << 19
+#: Records of a partition file read at a time when it is split again.
+RESPLIT_CHUNK = 1 << 20
 #: Bytes an entry of a spill file takes while it is summed (the records, a table at 60 % load or
 #: less, the summed keys and counts): a file of more entries than the budget allows is split again.
 SUM_BYTES = 80
@@ -44,20 +46,6 @@ def split_at_boundaries(ids: np.ndarray, n: int) -> list[np.ndarray]:
             cuts.append(cut)
     cuts.append(len(ids))
     return [ids[a:b] for a, b in zip(cuts, cuts[1:])]
-
-
-def _sorted_by_partition(rec: np.ndarray, part: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int, int]]]:
-    """The records sorted by partition (``part``: one a record, ``uint8``) and the (partition,
-    start, end) of each partition that has records. A stable sort of one-byte numbers is a radix
-    sort in NumPy: with it and one gather of the records, a spill of 4.5M entries takes 0.2 s,
-    where a comparison sort of int64 partition numbers and an array made for each partition took
-    0.5 s. At the peak: the records twice and the order (40 bytes an entry, as before)."""
-    order = np.argsort(part, kind="stable")
-    ends = np.cumsum(np.bincount(part, minlength=SPILL_PARTS)).tolist()
-    sorted_rec = rec[order]
-    del order
-    starts = [0, *ends[:-1]]
-    return sorted_rec, [(p, a, b) for p, (a, b) in enumerate(zip(starts, ends)) if b > a]
 
 
 def _entries(f, layout: ht.Layout) -> int:
@@ -88,10 +76,20 @@ class SpillPartitions:
         self._spares: list = []  # tables of partitions summed, for the next ones (see _empty_table)
         self._spares_lock = threading.Lock()
 
-    def _part_of(self, keys: np.ndarray, level: int = 0) -> np.ndarray:
-        """The partition of each key, one byte each (see :func:`_sorted_by_partition`)."""
-        grouped = keys >> np.uint64(self.group_shift) if self.group_shift else keys
-        return partition_of(grouped, SPILL_PARTS, level).astype(np.uint8)
+    def _by_partition(self, words: np.ndarray, level: int, buffer: np.ndarray):
+        """(partition, records) of the entries in ``words`` (a run of a table's slots, or records
+        read back, which are slots without gaps), grouped in one compiled pass into ``buffer``
+        (``spill_records``: a counting sort, slot order kept within a partition): the partition
+        is ``partition_of`` at ``level`` of the key's bits from ``group_shift`` up. The records
+        are views of ``buffer``, to be written before it is used again."""
+        slot_words = self.layout.slot_words
+        ends = spill_records(words, slot_words, self.group_shift, partition_salt(level), SPILL_PARTS, buffer)
+        rec = buffer[: int(ends[-1]) * slot_words].view(self.layout.entry)
+        start = 0
+        for p, end in enumerate(ends.tolist()):
+            if end > start:
+                yield p, rec[start:end]
+            start = end
 
     def add_tables(self, tables) -> None:
         """Append the entries of (table, size) hash tables (None for a table not made)."""
@@ -106,15 +104,8 @@ class SpillPartitions:
             # fresh memory every spill, paid in page faults (on 1 GB, 8 of level 3's 24 s of CPU
             # were the system's).
             for at in range(0, len(table[0]), step):
-                # the chunk's entries grouped by partition in one compiled pass, into one buffer
-                ends = spill_records(table[0][at : at + step], self.layout.slot_words, self.group_shift,
-                                     PARTITION_SALT, SPILL_PARTS, buffer)
-                rec = buffer[: int(ends[-1]) * self.layout.slot_words].view(self.layout.entry)
-                start = 0
-                for p, end in enumerate(ends.tolist()):
-                    if end > start:
-                        self._write(p, rec[start:end])
-                    start = end
+                for p, rec in self._by_partition(table[0][at : at + step], 0, buffer):
+                    self._write(p, rec)
 
     def spill(self, tallies: list["Tally"]) -> list["Tally"]:
         """Append these tallies' entries and empty their tables in place, to be counted into
@@ -184,16 +175,16 @@ class SpillPartitions:
         n = _entries(f, self.layout)
         if n * SUM_BYTES > 2 * self.table_budget and level < 4:
             parts = [None] * SPILL_PARTS
+            buffer = np.empty(RESPLIT_CHUNK * self.layout.slot_words, dtype=np.uint64)
             try:
                 while True:
-                    rec = records.read(f, self.layout.entry, 1 << 20)
+                    rec = records.read(f, self.layout.entry, RESPLIT_CHUNK)
                     if not len(rec):
                         break
-                    rec, ends = _sorted_by_partition(rec, self._part_of(rec["key"], level))
-                    for q, start, end in ends:
+                    for q, part in self._by_partition(rec.view(np.uint64), level, buffer):
                         if parts[q] is None:
                             parts[q] = records.anonymous(self.tmp_dir, _SPILLING)
-                        records.append(parts[q], rec[start:end], self.tmp_dir, _SPILLING)
+                        records.append(parts[q], part, self.tmp_dir, _SPILLING)
             except BaseException:
                 for g in parts:
                     if g is not None:
@@ -264,6 +255,16 @@ class Tally:
     refill: tuple[int, int] | None = None
     units: int = 0  # units counted into it, for the forecast of its size (see grow_to_forecast)
     forecast: bool = False  # whether its table was sized to the forecast yet
+    #: (layout, units it will count in all, most bytes of its table) when its size is to be
+    #: forecast after its first piece (see :func:`plan_forecasts`), else None
+    plan: tuple | None = None
+
+    def counted(self, n_units: int) -> None:
+        """Note ``n_units`` more units counted into the table; after the first, size it to its
+        forecast if it has a plan."""
+        self.units += n_units
+        if self.plan is not None:
+            self.grow_to_forecast(*self.plan)
 
     def grow_to_forecast(self, layout: ht.Layout, units_in_all: int, most_bytes: int) -> None:
         """Size the table, once, for the entries it is forecast to hold when it has counted
@@ -289,6 +290,13 @@ class Tally:
         self.tab.fill(0)
         self.size = 0
         return self
+
+
+def plan_forecasts(tallies: list[Tally], layout: ht.Layout, units: int, budget: int) -> None:
+    """Have each of the workers' tallies, which count ``units`` units among them, size its table
+    to its forecast after its first piece, in at most half its share of ``budget``."""
+    for t in tallies:
+        t.plan = (layout, units // len(tallies), budget // (2 * len(tallies)))
 
 
 def due_to_spill(tallies: list[Tally], budget: int) -> bool:
@@ -339,9 +347,11 @@ class NgramCounter:
                         for _ in range(self.threads)]
         self._lock = threading.Lock()  # for the dense totals
         self._pool = None  # add's threads, made when first needed
-        #: The units each tally will count, when the caller knows them (0: not known): a tally's
-        #: table is then sized to its forecast after its first piece (Tally.grow_to_forecast).
-        self.units_per_tally = 0
+
+    def plan_forecasts(self, units: int) -> None:
+        """The stream to come holds ``units`` units: each tally's table is sized to its forecast
+        after its first piece (:func:`plan_forecasts`)."""
+        plan_forecasts(self.tallies, self.layout, units, self.table_budget)
 
     def block_size(self) -> int:
         """Units per block so that one block cannot overshoot the budget much."""
@@ -364,9 +374,7 @@ class NgramCounter:
         else:
             tally.tab, tally.size = self.layout.count_ngrams(ids, self.min_len, self.order, self.bits, tally.tab,
                                                              tally.size)
-        if self.units_per_tally:
-            tally.units += len(ids)
-            tally.grow_to_forecast(self.layout, self.units_per_tally, self.table_budget // (2 * self.threads))
+        tally.counted(len(ids))
         return tally
 
     def add(self, ids: np.ndarray) -> None:

@@ -3,8 +3,8 @@ counts that spill.
 
 ``encode`` reads the corpus once into unit codes (:mod:`.stream`), held in memory when they fit
 the budget, else in a file in a temporary directory of its own; once the dense ids are known, the
-stream mapped to them stays in memory if it fits in a quarter of the memory budget. Every pass reads the stream in blocks that end at a
-clause boundary, ``workers`` blocks at a time in threads (the compiled kernels release the GIL),
+stream mapped to them stays in memory if it fits in a quarter of the memory budget. Every pass
+reads the stream in blocks that end at a clause boundary, ``workers`` blocks at a time in threads (the compiled kernels release the GIL),
 each thread adding into tables of its own that are summed at the end; n-gram counts go through
 :class:`~.counter.NgramCounter`, which spills to disk beyond the budget.
 """
@@ -23,7 +23,7 @@ from ...errors import CikuangError
 from ...ngrams import NgramCounts, NgramTable, UnitIds, layout_for, sort_order
 from ...progress import Progress
 from ..base import Apriori, Engine, Fragments, KeptSet, Level, UnitTotals, summed_records
-from .counter import NgramCounter, SpillPartitions, Tally, due_to_spill
+from .counter import NgramCounter, SpillPartitions, Tally, due_to_spill, plan_forecasts
 from .stream import UnitStream, default_workers
 from .table import SORT_BYTES, sectioned
 
@@ -172,7 +172,7 @@ class LocalEngine(Engine):
         tally as it is free, reading the next while the others count (on 270 MB, reading and
         mapping the stream took 0.5-0.6 s a level, which the workers waited for when the main
         thread read each block for them all), and spills its tally when the counter says so."""
-        counter.units_per_tally = self.stream.n_codes // self.workers
+        counter.plan_forecasts(self.stream.n_codes)
         self._blocks(counter.count, label, spill=counter.spill, due=counter.due_to_spill, states=counter.tallies,
                      block_codes=counter.block_size(),
                      piece=self._piece(0, most=counter.block_size() // self.workers))
@@ -247,14 +247,14 @@ class LocalEngine(Engine):
         share = int(self.memory * PAIR_SHARE)
         store = SpillPartitions(ht.ONE_WORD, share, self.tmp_dir, group_shift, self.workers)
         tallies = [Tally(ht.new_table(1 << 16)) for _ in range(self.workers)]
+        plan_forecasts(tallies, ht.ONE_WORD, self.stream.n_codes, share)
 
         def run(item, tally):
             if into is not None:
                 tally.tab, tally.size = into((tally.tab, tally.size), item[1], latin, *args)
             else:
                 tally.tab, tally.size = total([(tally.tab, tally.size), fn(item[1], latin, *args)])
-            tally.units += len(item[1])
-            tally.grow_to_forecast(ht.ONE_WORD, self.stream.n_codes // self.workers, share // (2 * self.workers))
+            tally.counted(len(item[1]))
             return tally
 
         try:

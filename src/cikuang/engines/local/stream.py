@@ -101,13 +101,15 @@ class _CodeBuffer:
             records.append(self.file, codes, self.tmp_dir, "write the unit stream")
         self.n += len(codes)
 
-    def held(self) -> np.ndarray | None:
-        """The codes, read-only, if they stayed in memory (the reserve beyond them given back)."""
+    def finish(self) -> tuple:
+        """(file, codes): the file flushed, or the codes, read-only, if they stayed in memory (the
+        reserve beyond them given back)."""
         if self.file is not None:
-            return None
+            self.file.flush()
+            return self.file, None
         self.codes.resize(self.n, refcheck=False)  # (realloc: the pages past n were never touched)
         self.codes.flags.writeable = False  # the passes read views of it: none may write into it
-        return self.codes
+        return None, self.codes
 
     def close(self) -> None:
         if self.file is not None:
@@ -124,7 +126,7 @@ class UnitStream:
     file: object  # None when the codes are in memory
     vocab: UnitVocab
     unit_counts: np.ndarray  # indexed by code; entry 0 counts nothing
-    n_codes: int  # length of the file in codes, boundaries included
+    n_codes: int  # length of the stream in codes, boundaries included
     _kept_ids: tuple | None = None  # (unit_ids, block_codes, [(offset, ids)]): see keep_ids
     codes: np.ndarray | None = None  # the whole stream, read-only, when it is held in memory
 
@@ -147,12 +149,12 @@ class UnitStream:
         vocab = UnitVocab()
         han_counts = np.zeros(LATIN_BASE, dtype=np.int64)
         latin_counts = np.zeros(1024, dtype=np.int64)
+        # A code is a character or a run of them, so no more codes than bytes as a rule; a corpus
+        # that has more (or of unknown size, more than the reserve) goes on in the file.
         size = corpus.size_bytes()
         capacity = min(int(memory * STREAM_SHARE) // 4, UNKNOWN_SIZE_CODES if size is None else size + 1)
         if size is not None and size // 2 > capacity:
             capacity = 0  # (Chinese text has a code for 3 bytes or fewer: this one goes to the file)
-        # A code is a character or a run of them, so no more codes than bytes as a rule; a corpus
-        # that has more (or of unknown size, more than the reserve) goes on in the file.
         out = _CodeBuffer(capacity, tmp_dir)
         try:
             for codes, latin, han, latin_local in _encoded(corpus, workers, progress, max(1, min(2 * workers, int(memory * BATCH_SHARE) // BATCH_MEMORY))):
@@ -167,14 +169,12 @@ class UnitStream:
                         latin_counts = np.concatenate((latin_counts, np.zeros(len(vocab) + len(latin_counts), np.int64)))
                     latin_counts[remap - LATIN_BASE] += latin_local  # a batch's runs are distinct
                 out.append(codes)
-            if out.file is not None:
-                out.file.flush()
+            file, held = out.finish()
         except BaseException:
             out.close()
             raise
         han_counts[0] = 0
-        return cls(out.file, vocab, np.concatenate((han_counts, latin_counts[: len(vocab)])), out.n,
-                   codes=out.held())
+        return cls(file, vocab, np.concatenate((han_counts, latin_counts[: len(vocab)])), out.n, codes=held)
 
     def _read(self, start: int, count: int) -> np.ndarray:
         """``count`` codes from code ``start`` (fewer at the end): a read-only view of the codes
