@@ -21,21 +21,25 @@ phrase     a pattern of the grammar, not a word: a reduplicated verb (翻了翻,
            verb + 了 + a Latin run or a word (装了XP), 被 or 据 + a word (被告知, 据了解; a
            noun in 人, 者, 案 or 权 stays: 被害人), 这 and what it points at (这本书, 这条路,
            这么多; not 那, which begins names: 那不勒斯), a surname and a form of address or a title
-           (王大娘, 李师傅, 孙老板: :data:`FORMS_OF_ADDRESS`); "a word" is an entry of the lexicon or
-           of the base dictionary. Also a function character (an adverb, pronoun, preposition,
-           particle, locative or 说: :data:`FUNCTION_LEADS`, :data:`FUNCTION_TRAILS`) at an edge
-           of a word that often stands without it: fewer than ``min_joined_share`` (0.7) of the
+           (王大娘, 李师傅, 孙老板: :data:`FORMS_OF_ADDRESS`), the head of 边X边Y (边说边); "a
+           word" is an entry of the lexicon or of the base dictionary. Also a function character
+           (an adverb, pronoun, preposition, particle, locative or 说: :data:`FUNCTION_LEADS`,
+           :data:`FUNCTION_TRAILS`) at an edge of a word that often stands without it: fewer than ``min_joined_share`` (0.7) of the
            word's occurrences are in the entry (已成为, 面临着, 范围内, 担负着, 洪森说; 意味着
-           stays). Also 了, 在 or 们 after a word, whatever the share (增添了, 沉浸在, 老兵们:
-           :data:`GRAMMAR_TRAILS`), and 了, 在 or a pronoun after a free character (去了, 杂在, 请您:
-           :data:`CHARACTER_TRAILS`). Also a composition (:func:`compositions`): a free character (a token of its
-           own in ``min_free_rate`` (0.2) of its occurrences) or a word, then a word, which both
+           stays); so too 于, 住 and 起 after a verb (滞后于, 经受住, 担负起:
+           :data:`VERB_TRAILS`). Also 了, 在 or 们 after a word, whatever the share (增添了, 沉浸在,
+           老兵们: :data:`GRAMMAR_TRAILS`), and 了, 在 or a pronoun after a free character (去了,
+           杂在, 请您: :data:`CHARACTER_TRAILS`). Also a composition (:func:`compositions`): a
+           free character (a token of its own in ``min_free_rate`` (0.2) of its occurrences) or
+           a word, then a word, which both
            stand without the other far more than together: the entry is less than
            ``min_char_part_share`` (0.5) of either part's occurrences after a character (老将军,
            包饺子, 吃红薯), less than ``min_part_share`` (0.3) after a word (短期外债, 缓慢回升),
            and so for a word and a Latin run after it (安装XP; 卡拉OK stays); not three
            characters after a surname, or after a compound surname (李国庆, 诸葛恪): the form of
-           a name
+           a name. With a base dictionary, also a form the grammar makes of any verb that the
+           dictionary lacks (:func:`unlisted_forms`): a character and 着, 过 or 在 (抱着, 盯着,
+           躺在), a potential complement (找不到 of 找到)
 stopword   it begins or ends with a stop word
 piece      (``--new-only``) most of its occurrences are inside words of the base dictionary
 rare       fewer than ``min_occurrences`` occurrences
@@ -105,12 +109,17 @@ FUNCTION_LEADS = frozenset("而谁刚比所只曾其已仍很才再还也都又�
 #: 目的地, stays only as most of its first part's occurrences: jieba's dictionary has the common ones).
 FUNCTION_TRAILS = frozenset("将要说地着了过的得呢吗吧啊呀后前内里上下中时间给到在把又也都就再更仍已不让使它他她"
                             "著過嗎後內裡裏時間給讓將")
+#: ... and the trails that end a verb's phrase: the preposition 于 after a verb, and the complements 住
+#: and 起 (滞后于, 造福于, 经受住, 担负起): held to the same share as those (致力于, 有利于 stay when they
+#: are most of 致力's, 有利's occurrences), but no context in the straddle test, where a word before
+#: the entry may end in their word's first character (由于, 对于, 记住, 一起).
+VERB_TRAILS = frozenset("于於住起")
 #: The trails that the grammar alone puts after a word: the aspect particle 了, the preposition 在
 #: and the plural suffix 们 (增添了, 沉浸在, 老兵们): after a word the entry is a phrase whatever its
 #: share (of PKU's and MSR's word types that jieba's dictionary lacks, none but 过去了 and 不行了
 #: is one); after a free character they make a composition (:data:`CHARACTER_TRAILS`). Not 着 or 于:
 #: they make prepositions and verbs of the lexicon (凭着, 随着, 意味着, 由于, 致力于, 有利于), so
-#: those have the share test of :data:`FUNCTION_TRAILS`.
+#: those have the share test of :data:`FUNCTION_TRAILS` and :data:`VERB_TRAILS`.
 GRAMMAR_TRAILS = frozenset("了在们們")
 #: ... and those that make a composition after a free character (:func:`composition_splits`, held
 #: to half the character's occurrences): 了 and 在 (去了, 杂在), and a personal pronoun as the verb's
@@ -167,6 +176,8 @@ def is_phrase(units: list[str], known) -> bool:
     if n == 3 and second in ("了", "一") and units[2] == first:  # 翻了翻, 看一看
         return True
     if first == "越" and units[-1] == "越" and n <= 4 and units != ["越", "来", "越"]:  # 越看越
+        return True
+    if n == 3 and first == units[2] == "边":  # 边说边, 边走边: the head of 边X边Y
         return True
     if n == 3 and second == "完" and first + rest in known:  # 洗完澡 (洗澡)
         return True
@@ -380,7 +391,7 @@ def _mark_case_variants(words, occurrences, status: list[str], lettered) -> None
 
 def function_joins(words: list[str], known) -> dict[int, list[str]]:
     """For each entry (by index) that is a function character (:data:`FUNCTION_LEADS`,
-    :data:`FUNCTION_TRAILS`) at an edge of a word of ``known`` (:func:`known_words`; 已成为,
+    :data:`FUNCTION_TRAILS`, :data:`VERB_TRAILS`) at an edge of a word of ``known`` (:func:`known_words`; 已成为,
     面临着): those words (成为, 面临). Not a doubled first character (厂厂长 of X厂 厂长): names
     begin so too (波波夫)."""
     out: dict[int, list[str]] = {}
@@ -390,7 +401,7 @@ def function_joins(words: list[str], known) -> dict[int, list[str]]:
         js = []
         if w[0] in FUNCTION_LEADS and w[1:] in known:
             js.append(w[1:])
-        if w[-1] in FUNCTION_TRAILS and w[:-1] in known:
+        if (w[-1] in FUNCTION_TRAILS or w[-1] in VERB_TRAILS) and w[:-1] in known:
             js.append(w[:-1])
         if js:
             out[i] = js
@@ -422,6 +433,29 @@ def composition_splits(words: list[str], known, among=None) -> dict[int, list[tu
         ss = [(w[:k], w[k:]) for k in range(1, len(w) - 1) if (k == 1 or w[:k] in known) and w[k:] in known]
         if ss:
             out[i] = ss
+    return out
+
+
+#: What :func:`unlisted_forms` takes for a verb's aspect after a character: 着, 过, and 在 (躺在).
+_ASPECT_TRAILS = frozenset("着著过過在")
+
+
+def unlisted_forms(words: list[str], known, base_words) -> np.ndarray:
+    """Which entries are forms the grammar makes of any verb, that a dictionary lists only when they
+    are lexicalised, and that ``base_words`` lacks: a Han character and an aspect particle or 在
+    (:data:`_ASPECT_TRAILS`: 抱着, 盯着, 躺在, 见过; jieba's dictionary has 随着, 凭着, 接着, 现在,
+    存在, 经过, 不过), and a potential complement, a word of ``known`` with 不 or 得 inside (找不到 of 找到, 完不成 of 完成: it has 离不开, 忍不住, 看得见).
+    With no base dictionary, none: no statistic tells these apart (冒着 and 捧着 are the same
+    share of 冒's and 捧's occurrences), and half the potential complements of PKU's and MSR's
+    lexicons are gold types. The lexicon keeps them for the segmenter."""
+    out = np.zeros(len(words), dtype=bool)
+    if not base_words:
+        return out
+    for i, w in enumerate(words):
+        if len(w) == 2 and w[1] in _ASPECT_TRAILS and w[0] > "\x7f":
+            out[i] = w not in base_words
+        elif len(w) == 3 and w[1] in "不得" and w[0] > "\x7f" and w[0] + w[2] in known:
+            out[i] = w not in base_words
     return out
 
 

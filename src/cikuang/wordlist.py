@@ -29,7 +29,8 @@ from ._native import group_sums, numbered_pairs, pack_pair_groups, straddling_pa
 from .lexicon import WORD, Lexicon
 from .basedict import other_script_spellings
 from .listrules import (FUNCTION_TRAILS, HAN_NUMERALS, ListRules, composition_splits, compositions, doubled_leads,
-                        function_joins, known_words, measure_and_word, statuses, surname_ends, units_of)
+                        function_joins, known_words, measure_and_word, statuses, surname_ends, units_of,
+                        unlisted_forms)
 from .ngrams import PAIR_WORD_SHIFT, NgramCounts, UnitIds, pair_fields, window_keys
 from .scoring import cohesion, word_score
 from .segmenter import Segmenter
@@ -396,6 +397,7 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, count_pairs, ba
     measures[[i for i in longer if measure_and_word(words[i], nouns)]] = True
     numbered[~measures] = 0.0
     built = compositions(splits, occurrences, nouns, *_part_statistics(splits, scan, stats, counts, lexicon), rules)
+    built |= unlisted_forms(words, known, base_words)  # (phrases as the compositions are)
     # a doubled character before a word (局局长), when the word is one: 波夫 of 波波夫 is bound, no word
     doubled_share = _joined_shares({i: js for i, js in doubles.items() if js[0] in nouns}, occurrences, stats,
                                    scan, rules)
