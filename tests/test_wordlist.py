@@ -14,7 +14,7 @@ import cikuang
 from cikuang import Lexicon
 from cikuang.listrules import (BOUND, CHAR, FRAGMENT, LATIN, NUMBER, PHRASE, PIECE, RARE, SHORT, STOPWORD, VARIANT,
                                WEAK, ListRules, composition_splits, compositions, function_joins, is_number,
-                               known_words, measure_and_word, statuses, units_of)
+                               known_words, measure_and_word, statuses, units_of, unlisted_forms)
 from cikuang.wordlist import (NUMBER_NEIGHBOUR, OccurrenceStats, Straddles, OccurrenceSums, _grouped, _packed, _sums,
                               numbered_counts, straddled_share, two_character_words)
 from helpers import COMMON_HAN, make_corpus, make_language, reference_clauses
@@ -303,6 +303,38 @@ def test_a_free_character_and_le_or_zai_is_a_composition():
     assert got.tolist() == [True, False, False, False, False, True] + [False] * 4  # 20 of 杂's 30 is above 0.5
 
 
+def test_verb_trails_join_a_word_and_bian_x_bian_is_a_phrase():
+    """于, 为, 住 and 起 after a word are held to the function trails' share (滞后于, 经受住); 边X边 is
+    the head of a phrase whatever its statistics."""
+    words = ["滞后于", "以此为", "经受住", "担负起", "由于", "致力于", "卡雷兹"]
+    known = known_words(words, {"滞后", "以此", "经受", "担负", "致力"})
+    assert function_joins(words, known) == {0: ["滞后"], 1: ["以此"], 2: ["经受"], 3: ["担负"], 5: ["致力"]}
+    assert _listed(["边说边", "边走边", "边境线", "说边", "边说"]) == [PHRASE, PHRASE, "word", "word", "word"]
+
+
+def test_unlisted_verb_forms_are_phrases_only_against_a_base_dictionary():
+    words = ["盯着", "随着", "躺在", "现在", "见过", "找不到", "离不开", "看得见", "卡不雷", "张著", "着急", "A着",
+             "不着"]
+    known = known_words(words, {"找到", "离开", "看见", "随着", "现在", "离不开"})
+    base = {"找到", "离开", "看见", "随着", "现在", "离不开", "着急"}
+    got = unlisted_forms(words, known, base).tolist()
+    assert got == [True, False, True, False, True, True, False, True, False, False, False, False, True]
+    assert not unlisted_forms(words, known, set()).any() and not unlisted_forms(words, known, None).any()
+    # never a base word, whatever its form
+    assert not unlisted_forms(words, known, set(words)).any()
+
+    def lines(rng, fill):
+        return [fill(3) + "盯着" + fill(2) + "。", fill(2) + "找不到" + fill(3) + "。", fill(3) + "卡雷兹" + fill(2) + "。"]
+
+    texts = _amid_filler(9, lines)
+    bare = cikuang.discover(texts, min_count=5)
+    based = cikuang.discover(texts, min_count=5, new_only=True, base_dict={"找到", "随着"})
+    assert bare.get("盯着").status == "word" and bare.get("找不到").status != PHRASE  # (找不到: 不 is filler too)
+    assert {w: based.get(w).status for w in ("盯着", "找不到", "卡雷兹")} == {"盯着": PHRASE, "找不到": PHRASE,
+                                                                            "卡雷兹": "word"}
+    assert "盯着" in based.words  # still in the lexicon the segmenter uses
+
+
 def test_a_word_and_a_surname_the_segmenter_cuts_is_a_fragment():
     """记者刘 is a token in 9 of its 119 occurrences in PKU (记者 刘华清): a fragment; 共产党 in 91 of
     165: a word. A name's form (程家华) and a word that is no known word before the surname are
@@ -412,8 +444,8 @@ def test_a_function_character_needs_most_of_the_words_occurrences():
     words = ["洪森说", "更好地", "比往年", "所取代", "只限于", "曾荣获", "其亲属", "刚开始", "而得名", "届时将", "有利于",
              "洪森"]
     known = known_words(words, {"往年", "取代", "限于", "荣获", "亲属", "更好", "开始", "得名", "届时", "有利"})
-    # (not 于 after a word: it makes verbs, 有利于, 来源于)
-    assert sorted(function_joins(words, known)) == list(range(10))
+    # (and 于 after a word: held to the same share, 有利于 stays where it is most of 有利's occurrences)
+    assert sorted(function_joins(words, known)) == list(range(11))
 
     # in a corpus: 甄寰 stands alone in 2 of 5 occurrences (0.6 of them are 甄寰说): a phrase; 沐曦
     # in 1 of 5 (0.8 are 沐曦内): a word
