@@ -24,15 +24,15 @@ phrase     a pattern of the grammar, not a word: a reduplicated verb (翻了翻,
            (王大娘, 李师傅, 孙老板: :data:`FORMS_OF_ADDRESS`), the head of 边X边Y (边说边); "a
            word" is an entry of the lexicon or of the base dictionary. Also a function character
            (an adverb, pronoun, preposition, particle, locative or 说: :data:`FUNCTION_LEADS`,
-           :data:`FUNCTION_TRAILS`) at an edge of a word that often stands without it: fewer than ``min_joined_share`` (0.7) of the
-           word's occurrences are in the entry (已成为, 面临着, 范围内, 担负着, 洪森说; 意味着
-           stays); so too 于, 为, 住 and 起 after a verb (滞后于, 以此为, 经受住,
-           担负起: :data:`VERB_TRAILS`). Also 了, 在 or 们 after a word, whatever the share (增添了, 沉浸在,
-           老兵们: :data:`GRAMMAR_TRAILS`), and 了, 在 or a pronoun after a free character (去了,
-           杂在, 请您: :data:`CHARACTER_TRAILS`). Also a composition (:func:`compositions`): a
-           free character (a token of its own in ``min_free_rate`` (0.2) of its occurrences) or
-           a word, then a word, which both
-           stand without the other far more than together: the entry is less than
+           :data:`FUNCTION_TRAILS`) at an edge of a word that often stands without it: fewer
+           than ``min_joined_share`` (0.7) of the word's occurrences are in the entry (已成为,
+           面临着, 范围内, 担负着, 洪森说; 意味着 stays); so too 于, 为, 住 and 起 after a word
+           (滞后于, 以此为, 经受住, 担负起: :data:`VERB_TRAILS`). Also 了, 在 or 们 after a word,
+           whatever the share (增添了, 沉浸在, 老兵们: :data:`GRAMMAR_TRAILS`), and 了, 在 or a
+           pronoun after a free character (去了, 杂在, 请您: :data:`CHARACTER_TRAILS`). Also a
+           composition (:func:`compositions`): a free character (a token of its own in
+           ``min_free_rate`` (0.2) of its occurrences) or a word, then a word, which both stand
+           without the other far more than together: the entry is less than
            ``min_char_part_share`` (0.5) of either part's occurrences after a character (老将军,
            包饺子, 吃红薯), less than ``min_part_share`` (0.3) after a word (短期外债, 缓慢回升),
            and so for a word and a Latin run after it (安装XP; 卡拉OK stays); not three
@@ -115,6 +115,8 @@ FUNCTION_TRAILS = frozenset("将要说地着了过的得呢吗吧啊呀后前内
 #: where a word before the entry may end in their word's first character (由于, 对于, 记住, 一起).
 #: Not 是: 尤其是, a gold type, is 0.70 of 尤其's occurrences in PKU.
 VERB_TRAILS = frozenset("于於为為住起")
+#: The characters after a word that :func:`function_joins` joins it to.
+_JOINED_TRAILS = FUNCTION_TRAILS | VERB_TRAILS
 #: The trails that the grammar alone puts after a word: the aspect particle 了, the preposition 在
 #: and the plural suffix 们 (增添了, 沉浸在, 老兵们): after a word the entry is a phrase whatever its
 #: share (of PKU's and MSR's word types that jieba's dictionary lacks, none but 过去了 and 不行了
@@ -259,7 +261,8 @@ def statuses(words, occurrences, coh, left, right, continuation, inside, rules: 
     ``rules.max_straddled`` on it is a fragment; ``numbered``: for an entry that is a character and
     a word (:func:`measure_and_word`), the share of its occurrences that a number precedes
     (:func:`numbered_counts`; 0 for the others): from ``rules.max_numbered`` on it is a fragment;
-    ``composed``: the entries built of free parts (:func:`compositions`), phrases; ``spelled``: the
+    ``composed``: the entries built of free parts (:func:`compositions`) and the verb forms a base
+    dictionary lacks (:func:`unlisted_forms`), phrases; ``spelled``: the
     entries that are base-dictionary words in the other script, variants when they pass the rest;
     ``doubled_share``: for an entry of :func:`doubled_leads`, the share of the word's occurrences it
     accounts for (NaN for the others): below ``rules.min_joined_share`` it is a fragment;
@@ -392,8 +395,8 @@ def _mark_case_variants(words, occurrences, status: list[str], lettered) -> None
 
 def function_joins(words: list[str], known) -> dict[int, list[str]]:
     """For each entry (by index) that is a function character (:data:`FUNCTION_LEADS`,
-    :data:`FUNCTION_TRAILS`, :data:`VERB_TRAILS`) at an edge of a word of ``known`` (:func:`known_words`; 已成为,
-    面临着): those words (成为, 面临). Not a doubled first character (厂厂长 of X厂 厂长): names
+    :data:`FUNCTION_TRAILS`, :data:`VERB_TRAILS`) at an edge of a word of ``known``
+    (:func:`known_words`; 已成为, 面临着): those words (成为, 面临). Not a doubled first character (厂厂长 of X厂 厂长): names
     begin so too (波波夫)."""
     out: dict[int, list[str]] = {}
     for i, w in enumerate(words):
@@ -402,7 +405,7 @@ def function_joins(words: list[str], known) -> dict[int, list[str]]:
         js = []
         if w[0] in FUNCTION_LEADS and w[1:] in known:
             js.append(w[1:])
-        if (w[-1] in FUNCTION_TRAILS or w[-1] in VERB_TRAILS) and w[:-1] in known:
+        if w[-1] in _JOINED_TRAILS and w[:-1] in known:
             js.append(w[:-1])
         if js:
             out[i] = js
@@ -446,10 +449,12 @@ def unlisted_forms(words: list[str], known, base_words) -> np.ndarray:
     """Which entries are forms the grammar makes of any verb, that a dictionary lists only when they
     are lexicalised, and that ``base_words`` lacks: a Han character and an aspect particle or 在
     (:data:`_ASPECT_TRAILS`: 抱着, 盯着, 躺在, 见过; jieba's dictionary has 随着, 凭着, 接着, 现在,
-    存在, 经过, 不过), and a potential complement, a word of ``known`` with 不 or 得 inside (找不到 of 找到, 完不成 of 完成: it has 离不开, 忍不住, 看得见).
-    With no base dictionary, none: no statistic tells these apart (冒着 and 捧着 are the same
+    存在, 经过, 不过), and a potential complement, a word of ``known`` with 不 or 得 inside
+    (找不到 of 找到, 完不成 of 完成: it has 离不开, 忍不住, 看得见). With no base dictionary, none: no statistic tells these apart (冒着 and 捧着 are the same
     share of 冒's and 捧's occurrences), and half the potential complements of PKU's and MSR's
-    lexicons are gold types. The lexicon keeps them for the segmenter."""
+    lexicons are gold types. The lexicon keeps them for the segmenter. (With one, this takes every
+    character and 在 that the dictionary lacks, which the composition rule weighs by share without
+    one.)"""
     out = np.zeros(len(words), dtype=bool)
     if not base_words:
         return out

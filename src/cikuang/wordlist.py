@@ -396,8 +396,10 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, count_pairs, ba
     measures = np.zeros(n, dtype=bool)
     measures[[i for i in longer if measure_and_word(words[i], nouns)]] = True
     numbered[~measures] = 0.0
-    built = compositions(splits, occurrences, nouns, *_part_statistics(splits, scan, stats, counts, lexicon), rules)
-    built |= unlisted_forms(words, known, base_words)  # (phrases as the compositions are)
+    # phrases of the grammar that need the statistics or the base dictionary: compositions of free
+    # parts (老将军), and the verb forms the dictionary lacks (盯着, 找不到)
+    composed = compositions(splits, occurrences, nouns, *_part_statistics(splits, scan, stats, counts, lexicon), rules)
+    composed |= unlisted_forms(words, known, base_words)
     # a doubled character before a word (局局长), when the word is one: 波夫 of 波波夫 is bound, no word
     doubled_share = _joined_shares({i: js for i, js in doubles.items() if js[0] in nouns}, occurrences, stats,
                                    scan, rules)
@@ -407,7 +409,7 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, count_pairs, ba
     surname_cut[[i for i in longer if surname_ends(words[i], known)]] = True
     surname_cut &= lexicon.counts < rules.max_surname_tokens * occurrences
     status = statuses(words, occurrences, coh, left, right, continuation, inside, rules, loose, known, share,
-                      straddled, numbered, built, spelled, doubled_share, surname_cut)
+                      straddled, numbered, composed, spelled, doubled_share, surname_cut)
     return Lexicon(words, lexicon.counts, coh, left, right, score, occurrences=occurrences, status=status, sort=sort)
 
 
