@@ -335,6 +335,67 @@ def test_unlisted_verb_forms_are_phrases_only_against_a_base_dictionary():
     assert "盯着" in based.words  # still in the lexicon the segmenter uses
 
 
+def test_a_character_before_a_form_of_address_is_a_phrase_only_against_a_base_dictionary():
+    words = ["帅大姐", "副市长", "总经理", "大姐", "副市长们", "K市长"]
+    base = {"总经理", "大姐", "市长"}
+    assert unlisted_forms(words, known_words(words, base), base).tolist() == [True, True, False, False, False,
+                                                                              False]
+    assert not unlisted_forms(words, known_words(words), None).any()  # 总经理 is a word without a base
+
+
+def _tags(words_and_tags: str):
+    from cikuang.lexicon import BaseWords
+
+    pairs = [wt.split("/") for wt in words_and_tags.split()]
+    return BaseWords([w for w, _ in pairs], {w: t for w, t in pairs if t})
+
+
+def test_words_of_a_base_dictionary_before_a_predicate_are_a_phrase():
+    from cikuang.listrules import predicate_compounds
+
+    base = _tags("剧烈/a 动荡/v 蓝牙/ns 模块/n 企业/n 管理/vn 欧阳/nr 把握/v 甲乙/n 甲乙丙/n 丙丁戊/v 丁戊/n "
+                 "牢牢/d 骨质/n 疏松/ 高速/b 公路/n 堵塞/v")
+    words = ["剧烈动荡", "蓝牙模块", "企业管理", "欧阳把握", "甲乙丙丁戊", "牢牢把握剧烈动荡", "骨质疏松", "动荡",
+             "剧烈动荡K", "蓝牙剧烈动荡", "高速公路堵塞", "剧动荡"]
+    assert predicate_compounds(words, base).tolist() == [
+        True, False, True,  # a verb, a noun, a verb's noun at the end
+        False,  # the form of a name (a compound surname and two characters)
+        False,  # one split ends in 丙丁戊 (v), the other in 丁戊 (n): a noun may be the head
+        True, False,  # three words of two characters and more; an untagged head decides nothing
+        False, False, True,  # two characters; a Latin letter; 蓝牙 剧烈 动荡
+        True, False]  # 高速 公路 堵塞; 剧 is no word of two characters
+    assert not predicate_compounds(words, frozenset(base)).any()  # no tags: no rule
+    assert not predicate_compounds(words, None).any()
+
+
+def test_base_words_keep_a_jieba_files_tags(tmp_path):
+    import pickle
+
+    from cikuang.lexicon import BaseWords, load_base_words
+
+    jieba_file = tmp_path / "base.txt"
+    jieba_file.write_text("剧烈 10 a\n动荡 5 v\n蓝牙 3\n模块\n", encoding="utf-8")
+    base = load_base_words(jieba_file)
+    assert base == {"剧烈", "动荡", "蓝牙", "模块"} and base.tags == {"剧烈": "a", "动荡": "v"}
+    assert pickle.loads(pickle.dumps(base)).tags == base.tags
+    tsv = tmp_path / "mined.tsv"
+    Lexicon(["剧烈", "动荡"], [4, 3]).save(tsv)
+    assert load_base_words(tsv) == {"剧烈", "动荡"} and load_base_words(tsv).tags == {}
+    assert load_base_words(["剧烈"]).tags == {} and load_base_words(base).tags == base.tags
+    assert isinstance(load_base_words(Lexicon(["剧烈"], [1])), BaseWords)
+
+
+def test_a_compound_before_a_predicate_leaves_the_new_only_list(tmp_path):
+    texts = _amid_filler(11, lambda rng, fill: [fill(3) + "卡雷兹姆" + fill(2) + "。", fill(2) + "蓝牙模块" + fill(3) + "。"])
+    tagged, bare = tmp_path / "tagged.txt", tmp_path / "bare.txt"
+    tagged.write_text("卡雷 9 a\n兹姆 9 v\n蓝牙 9 ns\n模块 9 n\n", encoding="utf-8")
+    bare.write_text("卡雷 9\n兹姆 9\n蓝牙 9\n模块 9\n", encoding="utf-8")
+    with_tags = cikuang.discover(texts, min_count=5, new_only=True, base_dict=str(tagged))
+    without = cikuang.discover(texts, min_count=5, new_only=True, base_dict=str(bare))
+    assert (with_tags.get("卡雷兹姆").status, with_tags.get("蓝牙模块").status) == (PHRASE, "word")
+    assert (without.get("卡雷兹姆").status, without.get("蓝牙模块").status) == ("word", "word")
+
+
 def test_a_word_and_a_surname_the_segmenter_cuts_is_a_fragment():
     """记者刘 is a token in 9 of its 119 occurrences in PKU (记者 刘华清): a fragment; 共产党 in 91 of
     165: a word. A name's form (程家华) and a word that is no known word before the surname are

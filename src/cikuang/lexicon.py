@@ -364,14 +364,45 @@ def jieba_dictionary_path() -> str:
     return os.path.join(os.path.dirname(spec.origin), "dict.txt")
 
 
-def load_base_words(base_dict) -> set[str]:
+class BaseWords(frozenset):
+    """The words of a base lexicon, and ``tags``: the part-of-speech tag of each word that its file
+    gives one (jieba's ``word count tag`` lines; empty for a lexicon of words alone)."""
+
+    tags: dict[str, str]
+
+    def __new__(cls, words, tags=None):
+        tags = dict(tags or {})
+        # (the tagged words' strings serve as the set's: a dictionary's words are held once)
+        out = super().__new__(cls, frozenset(tags).union(words) if tags else words)
+        out.tags = tags
+        return out
+
+
+def _jieba_tags(path) -> dict[str, str]:
+    """The tags of a jieba-format file's lines that have one; none for a tsv or jsonl lexicon
+    (:meth:`Lexicon.load` has read the file already, and found it well-formed)."""
+    tags, names = {}, {}  # (names: one string per tag, not one per line)
+    with open(path, encoding="utf-8-sig") as f:
+        first = f.readline()
+        if first.startswith("{") or first.rstrip("\r\n").split("\t") in (list(FIELDS), list(FIELDS_0_1)):
+            return tags
+        f.seek(0)
+        for line in f:
+            parts = line.split()
+            if len(parts) > 2:
+                tags[parts[0]] = names.setdefault(parts[2], parts[2])
+    return tags
+
+
+def load_base_words(base_dict) -> BaseWords:
     """Words of a base lexicon: a jieba-format path, ``"jieba"`` for jieba's own dictionary, a
-    :class:`Lexicon`, or any collection of words."""
+    :class:`Lexicon`, or any collection of words; with the tags of a jieba-format file."""
     if isinstance(base_dict, Lexicon):
-        return set(base_dict.words)
+        return BaseWords(base_dict.words)
     if isinstance(base_dict, (set, frozenset, list, tuple)):
-        return set(base_dict)
+        return BaseWords(base_dict, getattr(base_dict, "tags", None))
     if isinstance(base_dict, (str, os.PathLike)):
-        return set(Lexicon.load(jieba_dictionary_path() if str(base_dict) == "jieba" else base_dict).words)
+        path = jieba_dictionary_path() if str(base_dict) == "jieba" else base_dict
+        return BaseWords(Lexicon.load(path).words, _jieba_tags(path))
     raise CikuangError(f"base_dict must be a path, 'jieba', a Lexicon or a collection of words, "
                        f"not {type(base_dict).__name__}")

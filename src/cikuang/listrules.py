@@ -39,7 +39,9 @@ phrase     a pattern of the grammar, not a word: a reduplicated verb (翻了翻,
            characters after a surname, or after a compound surname (李国庆, 诸葛恪): the form of
            a name. With a base dictionary, also a form the grammar makes of any verb that the
            dictionary lacks (:func:`unlisted_forms`): a character and 着, 过 or 在 (抱着, 盯着,
-           躺在), a potential complement (找不到 of 找到)
+           躺在), a potential complement (找不到 of 找到), a character before a form of address or
+           a title (帅大姐, 副市长); and words of the dictionary whose last is a predicate by the
+           dictionary's tags (剧烈动荡, 牢牢把握, 灯光昏暗: :func:`predicate_compounds`)
 stopword   it begins or ends with a stop word
 piece      (``--new-only``) most of its occurrences are inside words of the base dictionary
 rare       fewer than ``min_occurrences`` occurrences
@@ -446,15 +448,17 @@ _ASPECT_TRAILS = frozenset("着过過在")
 
 
 def unlisted_forms(words: list[str], known, base_words) -> np.ndarray:
-    """Which entries are forms the grammar makes of any verb, that a dictionary lists only when they
-    are lexicalised, and that ``base_words`` lacks: a Han character and an aspect particle or 在
-    (:data:`_ASPECT_TRAILS`: 抱着, 盯着, 躺在, 见过; jieba's dictionary has 随着, 凭着, 接着, 现在,
-    存在, 经过, 不过), and a potential complement, a word of ``known`` with 不 or 得 inside
-    (找不到 of 找到, 完不成 of 完成: it has 离不开, 忍不住, 看得见). With no base dictionary, none: no statistic tells these apart (冒着 and 捧着 are the same
-    share of 冒's and 捧's occurrences), and half the potential complements of PKU's and MSR's
-    lexicons are gold types. The lexicon keeps them for the segmenter. (With one, this takes every
-    character and 在 that the dictionary lacks, which the composition rule weighs by share without
-    one.)"""
+    """Which entries are forms the grammar makes of any word, that a dictionary lists only when
+    they are lexicalised, and that ``base_words`` lacks: a Han character and an aspect particle or
+    在 (:data:`_ASPECT_TRAILS`: 抱着, 盯着, 躺在, 见过; jieba's dictionary has 随着, 凭着, 接着, 现在,
+    存在, 经过, 不过); a potential complement, a word of ``known`` with 不 or 得 inside (找不到 of
+    找到, 完不成 of 完成: it has 离不开, 忍不住, 看得见); and a character before a form of address or
+    a title (:data:`FORMS_OF_ADDRESS`), whether a surname, a rank or other (帅大姐, 副市长, 副院长:
+    PKU and MSR write them apart; it has 总经理, 总书记). With no base dictionary, none: no statistic
+    tells these apart (冒着 and 捧着 are the same share of 冒's and 捧's occurrences), half the
+    potential complements of PKU's and MSR's lexicons are gold types, and 总经理 is a word. The
+    lexicon keeps them for the segmenter. (With one, this takes every character and 在 that the
+    dictionary lacks, which the composition rule weighs by share without one.)"""
     out = np.zeros(len(words), dtype=bool)
     if not base_words:
         return out
@@ -463,6 +467,42 @@ def unlisted_forms(words: list[str], known, base_words) -> np.ndarray:
             out[i] = w not in base_words
         elif len(w) == 3 and w[1] in "不得" and w[0] > "\x7f" and w[0] + w[2] in known:
             out[i] = w not in base_words
+        elif len(w) == 3 and w[0] > "\x7f" and w[1:] in FORMS_OF_ADDRESS:  # 帅大姐, 副市长
+            out[i] = w not in base_words
+    return out
+
+
+#: The tags of a base dictionary (jieba's, of the ICTCLAS set) that make its word a predicate: verbs,
+#: verbs as nouns (销售, 管理), adjectives, state words and adverbs. Not a time, a place or a numeral
+#: (星期, 年代, 省委 end terms and dates as nouns do).
+PREDICATE_TAGS = frozenset("v vn vg vd vi vq a ad ag z d dg df".split())
+
+
+def predicate_compounds(words: list[str], base_words) -> np.ndarray:
+    """Which entries of Han characters are words of ``base_words`` (two or more, each of two or
+    more characters) whose last word, the head, is a predicate by the dictionary's tags
+    (``base_words.tags``, :class:`~cikuang.lexicon.BaseWords`; :data:`PREDICATE_TAGS`): at every
+    split into such words that ends in a tagged word, that word is a predicate.
+
+    A compound of dictionary words that ends in a noun is as often a term or a name as not (蓝牙模块,
+    麦田怪圈, 湖广会馆, 野村证券); one that ends in a predicate is a phrase of the grammar: an adverb,
+    a subject or an object and its verb (剧烈动荡, 牢牢把握, 灯光昏暗, 夏粮收购, 遇刺身亡, 甘于寂寞).
+    It takes a few terms too (骨质疏松, 肌肉萎缩: a disease named as a sentence; 企业管理; 圆通快递:
+    jieba tags 快递 a verb). None without tags (a base dictionary of words alone), or of a name's
+    form."""
+    out = np.zeros(len(words), dtype=bool)
+    tags = getattr(base_words, "tags", None)
+    if not tags:
+        return out
+    for i, w in enumerate(words):
+        n = len(w)
+        if n < 4 or not _ALL_HAN.fullmatch(w) or name_form(w):
+            continue
+        ends = [True] + [False] * n  # ends[j]: w[:j] is a run of base words of two or more characters
+        for j in range(2, n - 1):
+            ends[j] = any(ends[k] and w[k:j] in base_words for k in range(0, j - 1))
+        heads = [tags[w[k:]] for k in range(2, n - 1) if ends[k] and w[k:] in tags]
+        out[i] = bool(heads) and all(t in PREDICATE_TAGS for t in heads)
     return out
 
 

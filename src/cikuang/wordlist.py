@@ -29,8 +29,8 @@ from ._native import group_sums, numbered_pairs, pack_pair_groups, straddling_pa
 from .lexicon import WORD, Lexicon
 from .basedict import other_script_spellings
 from .listrules import (FUNCTION_TRAILS, HAN_NUMERALS, ListRules, composition_splits, compositions, doubled_leads,
-                        function_joins, known_words, measure_and_word, statuses, surname_ends, units_of,
-                        unlisted_forms)
+                        function_joins, known_words, measure_and_word, predicate_compounds, statuses, surname_ends,
+                        units_of, unlisted_forms)
 from .ngrams import PAIR_WORD_SHIFT, NgramCounts, UnitIds, pair_fields, window_keys
 from .scoring import cohesion, word_score
 from .segmenter import Segmenter
@@ -397,9 +397,9 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, count_pairs, ba
     measures[[i for i in longer if measure_and_word(words[i], nouns)]] = True
     numbered[~measures] = 0.0
     # phrases of the grammar that need the statistics or the base dictionary: compositions of free
-    # parts (老将军), and the verb forms the dictionary lacks (盯着, 找不到)
+    # parts (老将军), the verb forms the dictionary lacks (盯着, 找不到), its words before a verb (剧烈动荡)
     composed = compositions(splits, occurrences, nouns, *_part_statistics(splits, scan, stats, counts, lexicon), rules)
-    composed |= unlisted_forms(words, known, base_words)
+    composed |= unlisted_forms(words, known, base_words) | predicate_compounds(words, base_words)
     # a doubled character before a word (局局长), when the word is one: 波夫 of 波波夫 is bound, no word
     doubled_share = _joined_shares({i: js for i, js in doubles.items() if js[0] in nouns}, occurrences, stats,
                                    scan, rules)
