@@ -343,6 +343,16 @@ def test_a_character_before_a_form_of_address_is_a_phrase_only_against_a_base_di
     assert not unlisted_forms(words, known_words(words), None).any()  # 总经理 is a word without a base
 
 
+def test_a_function_character_at_a_base_words_edge_is_a_phrase_whatever_its_share():
+    """Against a base dictionary, a function character and one of its words that it lacks is a
+    phrase (不辜负, 心目中, 为己任) however much of the word's occurrences it holds: the
+    dictionary has the lexicalised ones (意味着). Without one, the share decides (test above)."""
+    words = ["不辜负", "心目中", "为己任", "意味着", "卡雷中", "不卡雷", "心目", "中心目"]
+    base = {"辜负", "心目", "己任", "意味", "意味着"}
+    assert unlisted_forms(words, known_words(words, base), base).tolist() == [True, True, True, False, False,
+                                                                              False, False, False]
+
+
 def _tags(words_and_tags: str):
     from cikuang.lexicon import BaseWords
 
