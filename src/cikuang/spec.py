@@ -148,8 +148,10 @@ class DiscoverySpec:
                                 "their parts explain (default: on, off with --preset kexue2019)")
     keep_numbers: bool = option(False, "keep words that are only digits")
     new_only: bool = option(False, "drop words found in the base lexicon")
-    base_dict: object = option(None, "base lexicon for --new-only: a jieba-format file, or 'jieba' for "
-                                     "jieba's own dictionary (default: jieba)", metavar="PATH|jieba")
+    base_dict: object = option(None, "base lexicon for --new-only: a jieba-format file (its tags, where "
+                                     "lines have them, mark its words before a verb or adjective as a "
+                                     "phrase: 剧烈动荡), or 'jieba' for jieba's own dictionary (default: jieba)",
+                               metavar="PATH|jieba")
     word_list: bool = option(True, "apply the word list's rules (off: every entry is a word, as with "
                                    "--preset kexue2019)", cli=False)
     sort: str = option("score", "rank the word list by the word score, cohesion (counted up to MIN_COHESION "
