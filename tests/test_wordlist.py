@@ -53,6 +53,23 @@ def test_occurrence_stats_are_the_entropies_of_the_pair_counts_in_any_order(pair
         assert getattr(again, name).tobytes() == getattr(stats, name).tobytes()
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.tuples(st.integers(0, 5), st.integers(0, 1), st.integers(0, 300)),
+                       st.integers(1, 2**20), max_size=400), st.integers(6, 9))
+def test_the_grouped_pack_sorts_as_numpy_does(pairs, n_words):
+    """The counting sort by group and the runs sorted in place (insertion up to 32 pairs, a heap
+    sort beyond: a few groups here hold hundreds) give np.sort's array exactly."""
+    from cikuang._native import pack_pair_groups, pack_pair_groups_sorted
+
+    keys = np.array([((w + 1) << 33) | (side << 32) | nb for w, side, nb in pairs], dtype=np.uint64)
+    counts = np.array(list(pairs.values()), dtype=np.int64)
+    expected = np.sort(pack_pair_groups(keys, counts, 21))
+    assert pack_pair_groups_sorted(keys, counts, 21, 2 * n_words).tobytes() == expected.tobytes()
+    if len(keys):
+        with pytest.raises(ValueError):  # a word beyond the groups it is told of
+            pack_pair_groups_sorted(keys, counts, 21, 2 * int(keys.max() >> np.uint64(33)) - 3)
+
+
 @pytest.mark.parametrize("n_words, largest", [(6, 1000), (1 << 18, 1 << 45)])  # one packed sort; too wide for it
 def test_pairs_are_grouped_by_word_and_side_then_edge_then_count(n_words, largest):
     rnd = random.Random(7)

@@ -1313,6 +1313,88 @@ def pack_pair_groups(const uint64_t[:] keys, const int64_t[:] counts, int count_
     return out_obj
 
 
+cdef inline void sort_run(uint64_t* a, Py_ssize_t n) noexcept nogil:
+    """Sort ``a[:n]`` ascending in place: insertion for short runs (most groups hold a few
+    neighbours), else a heap sort (no recursion, no buffer; the rare large group)."""
+    cdef Py_ssize_t i, j, root, child, end
+    cdef uint64_t x
+    if n <= 32:
+        for i in range(1, n):
+            x = a[i]
+            j = i - 1
+            while j >= 0 and a[j] > x:
+                a[j + 1] = a[j]
+                j -= 1
+            a[j + 1] = x
+        return
+    for end in range(n // 2 - 1, -1, -1):  # heapify: sift each parent down
+        root = end
+        while True:
+            child = 2 * root + 1
+            if child >= n:
+                break
+            if child + 1 < n and a[child + 1] > a[child]:
+                child += 1
+            if a[root] >= a[child]:
+                break
+            a[root], a[child] = a[child], a[root]
+            root = child
+    for end in range(n - 1, 0, -1):
+        a[0], a[end] = a[end], a[0]
+        root = 0
+        while True:
+            child = 2 * root + 1
+            if child >= end:
+                break
+            if child + 1 < end and a[child + 1] > a[child]:
+                child += 1
+            if a[root] >= a[child]:
+                break
+            a[root], a[child] = a[child], a[root]
+            root = child
+
+
+def pack_pair_groups_sorted(const uint64_t[:] keys, const int64_t[:] counts, int count_bits, Py_ssize_t n_groups):
+    """:func:`pack_pair_groups`, ascending: the same array ``np.sort`` would give, in the memory
+    of the output alone. A counting sort by group (the high bits: ``n_groups`` of them) places
+    each pair in its group's run, and each run is sorted by its low bits (edge, count) in place;
+    most runs are a few pairs long, so this is one pass and a scatter instead of a general sort
+    of every key."""
+    cdef Py_ssize_t n = keys.shape[0], i, g
+    cdef uint64_t k, group, edge
+    cdef bint bad = False
+    if counts.shape[0] != n or count_bits < 1 or count_bits > 62 or n_groups < 0:
+        raise ValueError("pack_pair_groups_sorted: mismatched arrays, count bits or groups")
+    out_obj = np.empty(n, dtype=np.uint64)
+    start_obj = np.zeros(n_groups + 1, dtype=np.int64)
+    cdef uint64_t[::1] out = out_obj
+    cdef int64_t[::1] start = start_obj
+    with nogil:
+        for i in range(n):  # how many pairs each group holds
+            g = <Py_ssize_t>((((keys[i] >> 33) - 1) << 1) | ((keys[i] >> 32) & 1))
+            if g < 0 or g >= n_groups:
+                bad = True
+                break
+            start[g + 1] += 1
+        if not bad:
+            for g in range(n_groups):
+                start[g + 1] += start[g]
+            for i in range(n):  # each pair at the next free place of its group's run
+                k = keys[i]
+                group = (((k >> 33) - 1) << 1) | ((k >> 32) & 1)
+                edge = 1 if (k & <uint64_t>0xFFFFFFFFU) == 0 else 0
+                out[start[group]] = (group << (count_bits + 1)) | (edge << count_bits) | <uint64_t>counts[i]
+                start[group] += 1
+            # start[g] is now where run g ends, i.e. where run g + 1 begins
+            i = 0
+            for g in range(n_groups):
+                sort_run(&out[i], start[g] - i)
+                i = start[g]
+    if bad:
+        raise ValueError("pack_pair_groups_sorted: a group beyond n_groups")
+    return out_obj
+
+
 def group_sums(const uint64_t[::1] packed, int count_bits, double[::1] total, double[::1] clogc, double[::1] most,
                const double[::1] clogc_table, const double[::1] clogc_big):
     """Add into (total, Σ c·ln c of the neighbours, largest neighbour count) of each group the
