@@ -1294,29 +1294,30 @@ def straddling_pairs(const uint64_t[:] keys, const int64_t[:] counts, const uint
 # ---------------------------------------------------------------------------------------------
 # the word list: the statistics of the neighbour pairs, in one pass each
 
-def pack_pair_groups(const uint64_t[:] keys, const int64_t[:] counts, int count_bits):
-    """Each neighbour pair (``count_occurrences``' keys and counts) as one sortable uint64:
-    ``group << (count_bits + 1) | edge << count_bits | count``, where group = word index * 2 +
-    side and edge = the neighbour is a clause edge (0). The caller has checked that they fit."""
-    cdef Py_ssize_t n = keys.shape[0], i
-    cdef uint64_t k, group, edge
-    if counts.shape[0] != n or count_bits < 1 or count_bits > 62:
-        raise ValueError("pack_pair_groups: mismatched arrays or count bits")
-    out_obj = np.empty(n, dtype=np.uint64)
-    cdef uint64_t[::1] out = out_obj
-    with nogil:
-        for i in range(n):
-            k = keys[i]
-            group = (((k >> 33) - 1) << 1) | ((k >> 32) & 1)
-            edge = 1 if (k & <uint64_t>0xFFFFFFFFU) == 0 else 0
-            out[i] = (group << (count_bits + 1)) | (edge << count_bits) | <uint64_t>counts[i]
-    return out_obj
+cdef inline uint64_t pair_group(uint64_t key) noexcept nogil:
+    """A neighbour pair's group: word index * 2 + side."""
+    return (((key >> 33) - 1) << 1) | ((key >> 32) & 1)
+
+
+cdef inline void sift_down(uint64_t* a, Py_ssize_t root, Py_ssize_t end) noexcept nogil:
+    """Move ``a[root]`` down the max-heap ``a[:end]`` to its place."""
+    cdef Py_ssize_t child
+    while True:
+        child = 2 * root + 1
+        if child >= end:
+            return
+        if child + 1 < end and a[child + 1] > a[child]:
+            child += 1
+        if a[root] >= a[child]:
+            return
+        a[root], a[child] = a[child], a[root]
+        root = child
 
 
 cdef inline void sort_run(uint64_t* a, Py_ssize_t n) noexcept nogil:
     """Sort ``a[:n]`` ascending in place: insertion for short runs (most groups hold a few
     neighbours), else a heap sort (no recursion, no buffer; the rare large group)."""
-    cdef Py_ssize_t i, j, root, child, end
+    cdef Py_ssize_t i, j
     cdef uint64_t x
     if n <= 32:
         for i in range(1, n):
@@ -1327,51 +1328,33 @@ cdef inline void sort_run(uint64_t* a, Py_ssize_t n) noexcept nogil:
                 j -= 1
             a[j + 1] = x
         return
-    for end in range(n // 2 - 1, -1, -1):  # heapify: sift each parent down
-        root = end
-        while True:
-            child = 2 * root + 1
-            if child >= n:
-                break
-            if child + 1 < n and a[child + 1] > a[child]:
-                child += 1
-            if a[root] >= a[child]:
-                break
-            a[root], a[child] = a[child], a[root]
-            root = child
-    for end in range(n - 1, 0, -1):
-        a[0], a[end] = a[end], a[0]
-        root = 0
-        while True:
-            child = 2 * root + 1
-            if child >= end:
-                break
-            if child + 1 < end and a[child + 1] > a[child]:
-                child += 1
-            if a[root] >= a[child]:
-                break
-            a[root], a[child] = a[child], a[root]
-            root = child
+    for i in range(n // 2 - 1, -1, -1):
+        sift_down(a, i, n)
+    for i in range(n - 1, 0, -1):
+        a[0], a[i] = a[i], a[0]
+        sift_down(a, 0, i)
 
 
-def pack_pair_groups_sorted(const uint64_t[:] keys, const int64_t[:] counts, int count_bits, Py_ssize_t n_groups):
-    """:func:`pack_pair_groups`, ascending: the same array ``np.sort`` would give, in the memory
-    of the output alone. A counting sort by group (the high bits: ``n_groups`` of them) places
-    each pair in its group's run, and each run is sorted by its low bits (edge, count) in place;
-    most runs are a few pairs long, so this is one pass and a scatter instead of a general sort
-    of every key."""
+def pack_pair_groups(const uint64_t[:] keys, const int64_t[:] counts, int count_bits, Py_ssize_t n_groups):
+    """Each neighbour pair (``count_occurrences``' keys and counts) as one uint64, ``group <<
+    (count_bits + 1) | edge << count_bits | count``, where group = word index * 2 + side (fewer
+    than ``n_groups``) and edge = the neighbour is a clause edge (0), in ascending order: the array
+    ``np.sort`` would give, in the memory of the output alone. A counting sort by group places each
+    pair in its group's run, and each run is sorted by its low bits (edge, count) in place; most
+    runs are a few pairs long, so this is one pass and a scatter instead of a general sort of every
+    key. The caller has checked that they fit."""
     cdef Py_ssize_t n = keys.shape[0], i, g
     cdef uint64_t k, group, edge
     cdef bint bad = False
     if counts.shape[0] != n or count_bits < 1 or count_bits > 62 or n_groups < 0:
-        raise ValueError("pack_pair_groups_sorted: mismatched arrays, count bits or groups")
+        raise ValueError("pack_pair_groups: mismatched arrays, count bits or groups")
     out_obj = np.empty(n, dtype=np.uint64)
     start_obj = np.zeros(n_groups + 1, dtype=np.int64)
     cdef uint64_t[::1] out = out_obj
     cdef int64_t[::1] start = start_obj
     with nogil:
         for i in range(n):  # how many pairs each group holds
-            g = <Py_ssize_t>((((keys[i] >> 33) - 1) << 1) | ((keys[i] >> 32) & 1))
+            g = <Py_ssize_t>pair_group(keys[i])
             if g < 0 or g >= n_groups:
                 bad = True
                 break
@@ -1381,7 +1364,7 @@ def pack_pair_groups_sorted(const uint64_t[:] keys, const int64_t[:] counts, int
                 start[g + 1] += start[g]
             for i in range(n):  # each pair at the next free place of its group's run
                 k = keys[i]
-                group = (((k >> 33) - 1) << 1) | ((k >> 32) & 1)
+                group = pair_group(k)
                 edge = 1 if (k & <uint64_t>0xFFFFFFFFU) == 0 else 0
                 out[start[group]] = (group << (count_bits + 1)) | (edge << count_bits) | <uint64_t>counts[i]
                 start[group] += 1
@@ -1391,7 +1374,7 @@ def pack_pair_groups_sorted(const uint64_t[:] keys, const int64_t[:] counts, int
                 sort_run(&out[i], start[g] - i)
                 i = start[g]
     if bad:
-        raise ValueError("pack_pair_groups_sorted: a group beyond n_groups")
+        raise ValueError("pack_pair_groups: a group beyond n_groups")
     return out_obj
 
 

@@ -232,9 +232,10 @@ class Lexicon(Sequence):
     # -- reading -------------------------------------------------------------------------------
 
     @classmethod
-    def load(cls, path) -> "Lexicon":
+    def load(cls, path, tags: dict | None = None) -> "Lexicon":
         """Read a lexicon written in any of the three formats: tsv, jieba (``word count [tag]``
-        lines, so any jieba dictionary) or jsonl; an entry without a status is a word."""
+        lines, so any jieba dictionary) or jsonl; an entry without a status is a word. ``tags``:
+        a dict that gets the tag of each jieba line that has one (in the same read)."""
         rows = []
         try:
             with open(path, encoding="utf-8-sig") as f:
@@ -245,7 +246,7 @@ class Lexicon(Sequence):
                 else:
                     f.seek(0)
                     if not first.startswith("{"):
-                        return cls(*_jieba_columns(f, path))
+                        return cls(*_jieba_columns(f, path, tags))
                     parse, first_lineno = _jsonl_entry, 1
                 for lineno, line in enumerate(f, first_lineno):
                     line = line.rstrip("\r\n")
@@ -301,11 +302,12 @@ def _not_an_entry(lineno: int, line: str, path) -> CikuangError:
                         f"line): {line.rstrip(chr(13) + chr(10))[:40]!r}", str(path))
 
 
-def _jieba_columns(f, path) -> tuple[list[str], np.ndarray]:
-    """Words and counts of a jieba-format file: a dictionary of 350,000 words is read in a
-    fraction of a second (a row object per line would take seconds)."""
+def _jieba_columns(f, path, tags: dict | None = None) -> tuple[list[str], np.ndarray]:
+    """Words and counts of a jieba-format file (and into ``tags`` the lines' tags): a dictionary
+    of 350,000 words is read in a fraction of a second (a row object per line would take seconds)."""
     words: list[str] = []
     counts: list[int] = []
+    names: dict[str, str] = {}  # one string per tag, not one per line
     for lineno, line in enumerate(f, 1):
         parts = line.split()  # any white space separates fields: a word never holds any
         if not parts:
@@ -315,6 +317,8 @@ def _jieba_columns(f, path) -> tuple[list[str], np.ndarray]:
         except ValueError:
             raise _not_an_entry(lineno, line, path) from None
         words.append(parts[0])
+        if tags is not None and len(parts) > 2:
+            tags[parts[0]] = names.setdefault(parts[2], parts[2])
     try:
         return words, np.array(counts, dtype=np.int64)
     except OverflowError:  # a count beyond the 64-bit column: name its line
@@ -378,22 +382,6 @@ class BaseWords(frozenset):
         return out
 
 
-def _jieba_tags(path) -> dict[str, str]:
-    """The tags of a jieba-format file's lines that have one; none for a tsv or jsonl lexicon
-    (:meth:`Lexicon.load` has read the file already, and found it well-formed)."""
-    tags, names = {}, {}  # (names: one string per tag, not one per line)
-    with open(path, encoding="utf-8-sig") as f:
-        first = f.readline()
-        if first.startswith("{") or first.rstrip("\r\n").split("\t") in (list(FIELDS), list(FIELDS_0_1)):
-            return tags
-        f.seek(0)
-        for line in f:
-            parts = line.split()
-            if len(parts) > 2:
-                tags[parts[0]] = names.setdefault(parts[2], parts[2])
-    return tags
-
-
 def load_base_words(base_dict) -> BaseWords:
     """Words of a base lexicon: a jieba-format path, ``"jieba"`` for jieba's own dictionary, a
     :class:`Lexicon`, or any collection of words; with the tags of a jieba-format file."""
@@ -402,7 +390,8 @@ def load_base_words(base_dict) -> BaseWords:
     if isinstance(base_dict, (set, frozenset, list, tuple)):
         return BaseWords(base_dict, getattr(base_dict, "tags", None))
     if isinstance(base_dict, (str, os.PathLike)):
-        path = jieba_dictionary_path() if str(base_dict) == "jieba" else base_dict
-        return BaseWords(Lexicon.load(path).words, _jieba_tags(path))
+        tags: dict[str, str] = {}
+        words = Lexicon.load(jieba_dictionary_path() if str(base_dict) == "jieba" else base_dict, tags).words
+        return BaseWords(words, tags)
     raise CikuangError(f"base_dict must be a path, 'jieba', a Lexicon or a collection of words, "
                        f"not {type(base_dict).__name__}")

@@ -447,7 +447,7 @@ def composition_splits(words: list[str], known, among=None) -> dict[int, list[tu
 _ASPECT_TRAILS = frozenset("着过過在")
 
 
-def unlisted_forms(words: list[str], known, base_words) -> np.ndarray:
+def unlisted_forms(words: list[str], known, base_words, joined: dict | None = None) -> np.ndarray:
     """Which entries are forms the grammar makes of any word, that a dictionary lists only when
     they are lexicalised, and that ``base_words`` lacks: a Han character and an aspect particle or
     在 (:data:`_ASPECT_TRAILS`: 抱着, 盯着, 躺在, 见过; jieba's dictionary has 随着, 凭着, 接着, 现在,
@@ -462,7 +462,8 @@ def unlisted_forms(words: list[str], known, base_words) -> np.ndarray:
     tells these apart (冒着 and 捧着 are the same share of 冒's and 捧's occurrences), half the
     potential complements of PKU's and MSR's lexicons are gold types, and 总经理 is a word. The
     lexicon keeps them for the segmenter. (With one, this takes every character and 在 that the
-    dictionary lacks, which the composition rule weighs by share without one.)"""
+    dictionary lacks, which the composition rule weighs by share without one.) ``joined``:
+    :func:`function_joins` of ``words`` and ``known``, when the caller has it."""
     out = np.zeros(len(words), dtype=bool)
     if not base_words:
         return out
@@ -473,9 +474,9 @@ def unlisted_forms(words: list[str], known, base_words) -> np.ndarray:
             out[i] = w not in base_words
         elif len(w) == 3 and w[0] > "\x7f" and w[1:] in FORMS_OF_ADDRESS:  # 帅大姐, 副市长
             out[i] = w not in base_words
-        elif len(w) >= 3 and ((w[0] in FUNCTION_LEADS and w[1:] in base_words)
-                              or (w[-1] in _JOINED_TRAILS and w[:-1] in base_words)):  # 不辜负, 心目中
-            out[i] = w not in base_words
+    for i, js in (function_joins(words, known) if joined is None else joined).items():  # 不辜负, 心目中
+        if any(j in base_words for j in js):
+            out[i] = words[i] not in base_words
     return out
 
 

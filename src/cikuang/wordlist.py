@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._hashtable import merged, new_table, table_from
-from ._native import group_sums, numbered_pairs, pack_pair_groups_sorted, straddling_pairs
+from ._native import group_sums, numbered_pairs, pack_pair_groups, straddling_pairs
 from .lexicon import WORD, Lexicon
 from .basedict import other_script_spellings
 from .listrules import (FUNCTION_TRAILS, HAN_NUMERALS, ListRules, composition_splits, compositions, doubled_leads,
@@ -130,7 +130,7 @@ def _packed(keys: np.ndarray, counts: np.ndarray, n_words: int):
     if count_bits + 1 + (2 * n_words).bit_length() > 64:
         return None
     # (a counting sort by group: most groups hold a few pairs; np.sort of them all took 3 times as long)
-    return pack_pair_groups_sorted(keys, counts, count_bits, 2 * n_words), count_bits, largest
+    return pack_pair_groups(keys, counts, count_bits, 2 * n_words), count_bits, largest
 
 
 def _clogc_beyond(packed: np.ndarray, count_bits: int, largest: int) -> np.ndarray:
@@ -398,7 +398,7 @@ def describe(lexicon: Lexicon, counts: Counts, rules: ListRules, count_pairs, ba
     # phrases of the grammar that need the statistics or the base dictionary: compositions of free
     # parts (老将军), the verb forms the dictionary lacks (盯着, 找不到), its words before a verb (剧烈动荡)
     composed = compositions(splits, occurrences, nouns, *_part_statistics(splits, scan, stats, counts, lexicon), rules)
-    composed |= unlisted_forms(words, known, base_words) | predicate_compounds(words, base_words)
+    composed |= unlisted_forms(words, known, base_words, joined) | predicate_compounds(words, base_words)
     # a doubled character before a word (局局长), when the word is one: 波夫 of 波波夫 is bound, no word
     doubled_share = _joined_shares({i: js for i, js in doubles.items() if js[0] in nouns}, occurrences, stats,
                                    scan, rules)
